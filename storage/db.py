@@ -1,0 +1,213 @@
+"""One SQLite file, opened the safe way, with migrations applied at start.
+
+Why one connection behind a lock: SQLite serialises writers anyway, and a single
+connection lets every service run "state change + audit event + outbox rows" inside one
+``BEGIN IMMEDIATE`` transaction without interleaving with another coroutine's work.
+``synchronous=FULL`` is what makes rule 1 of DESIGN.md true: a receipt code shown is a
+tip that survives a power cut.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class AlreadyProcessed(Exception):
+    """The idempotency key of this change was already committed: do nothing again."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return found
+
+
+def utcnow_text(moment: datetime | None = None) -> str:
+    """Timestamps are stored as UTC ``YYYY-MM-DD HH:MM:SS.ffffff``: sortable, SQLite-friendly."""
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def parse_utc(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+
+
+class Database:
+    """An open tinbao database. Use :meth:`transaction` for writes, :meth:`read` for reads."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await conn.execute(pragma)
+        db = cls(conn, path)
+        if migrate:
+            await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
+        """Apply every migration not yet recorded, each in its own transaction."""
+        applied: list[int] = []
+        async with self._lock:
+            await self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            rows = await self._conn.execute_fetchall("SELECT version FROM schema_migrations")
+            done = {row[0] for row in rows}
+            for migration in migrations or bundled_migrations():
+                if migration.version in done:
+                    continue
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in split_sql(migration.sql):
+                        await self._conn.execute(statement)
+                    await self._conn.execute(
+                        "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?,?,?)",
+                        (migration.version, migration.name, utcnow_text()),
+                    )
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                applied.append(migration.version)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self, idempotency_key: str | None = None) -> AsyncIterator[Tx]:
+        """A write transaction. With a key, a second commit of the same key raises
+        :class:`AlreadyProcessed` and nothing of the block is kept."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                tx = Tx(self._conn)
+                if idempotency_key is not None:
+                    cursor = await self._conn.execute(
+                        "INSERT OR IGNORE INTO processed_keys(key, at) VALUES (?, ?)",
+                        (idempotency_key, utcnow_text()),
+                    )
+                    if cursor.rowcount == 0:
+                        raise AlreadyProcessed(idempotency_key)
+                yield tx
+                await self._conn.execute("COMMIT")
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """A consistent read snapshot (a deferred transaction that only reads)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield Tx(self._conn)
+            finally:
+                await self._conn.execute("COMMIT")
+
+    async def backup_to(self, target: Path) -> None:
+        """Online copy with SQLite's backup API (safe while the bot runs)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            dest = await aiosqlite.connect(target)
+            try:
+                await self._conn.backup(dest)
+            finally:
+                await dest.close()
+
+
+class Tx:
+    """The handle a storage module receives: plain SQL helpers over the open transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
+        """Run a statement; returns lastrowid for INSERTs, else rowcount."""
+        cursor = await self._conn.execute(sql, params)
+        if sql.lstrip().upper().startswith("INSERT"):
+            return int(cursor.lastrowid or 0)
+        return int(cursor.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(
+        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
+    ) -> sqlite3.Row | None:
+        cursor = await self._conn.execute(sql, params)
+        row: sqlite3.Row | None = await cursor.fetchone()
+        return row
+
+    async def fetchall(
+        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
+        cursor = await self._conn.execute(sql, params)
+        return list(await cursor.fetchall())
+
+    async def scalar(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements with sqlite3's own completeness check
+    (so a ``;`` inside a string or trigger body does not cut a statement)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise ValueError(f"incomplete SQL statement at end of migration: {buffer[:80]!r}")
+    return statements
