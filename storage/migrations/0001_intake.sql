@@ -56,6 +56,7 @@ CREATE TABLE tips (
     occurred_note    TEXT,
     description      TEXT NOT NULL,
     contactable      INTEGER NOT NULL DEFAULT 0,
+    contact_enc      BLOB,                      -- sealed phone, only when contactable
     status           TEXT NOT NULL DEFAULT 'new',
     outcome          TEXT,
     language         TEXT NOT NULL,
@@ -136,3 +137,5 @@ CREATE TABLE outbox (
     CHECK ((chat_id IS NULL) != (reporter_id IS NULL))
 );
 CREATE INDEX outbox_pending ON outbox(status, next_attempt_at, id);
+CREATE INDEX outbox_chat_order ON outbox(chat_id, status, id);
+CREATE INDEX outbox_reporter_order ON outbox(reporter_id, status, id);

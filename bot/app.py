@@ -1,0 +1,135 @@
+"""Assemble tinbao: database, services, the python-telegram-bot Application, the sender.
+
+``create`` is shared by ``tinbao run``, ``tinbao demo`` and the tests, so what the tests
+drive is exactly what runs in production; only the Bot API transport differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, system_clock
+from bot.crypto import IdentityBox
+from bot.intake import IntakeService
+from bot.people import People, Person
+from bot.places import PlaceSearch
+from bot.sender import OutboxSender
+from config.settings import Settings
+from storage import reporters
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tinbao:
+    settings: Settings
+    db: Database
+    people: People
+    places: PlaceSearch
+    intake: IntakeService
+    sender: OutboxSender
+    app: Application  # type: ignore[type-arg]
+    clock: Clock
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def language_of(self, person: Person) -> str:
+        async with self.db.read() as tx:
+            found = await reporters.find(tx, self.people.subject(person))
+        return found.language if found else self.settings.default_language
+
+    async def start(self, *, polling: bool = True, sender: bool = True) -> None:
+        """Initialise and start the Application; optionally poll and run the sender."""
+        await self.app.initialize()
+        await self.app.start()
+        if sender:
+            self._tasks.append(asyncio.create_task(self.sender.run()))
+        if polling and self.app.updater is not None:
+            await self.app.updater.start_polling(poll_interval=0.0, drop_pending_updates=False)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        self.sender.stop()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, timeout=5)
+            except (TimeoutError, asyncio.CancelledError):  # pragma: no cover
+                task.cancel()
+        self._tasks.clear()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.db.close()
+
+
+BOT_COMMANDS = {
+    "vi": [
+        ("start", "Bắt đầu"),
+        ("baotin", "Báo tin"),
+        ("status", "Tra cứu tin báo"),
+        ("help", "Hướng dẫn"),
+        ("language", "Đổi ngôn ngữ"),
+        ("cancel", "Hủy"),
+    ],
+    "en": [
+        ("start", "Start"),
+        ("report", "Report a tip"),
+        ("status", "Check a tip"),
+        ("help", "Help"),
+        ("language", "Language"),
+        ("cancel", "Cancel"),
+    ],
+}
+
+
+async def create(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock = system_clock,
+    rate_limiter: bool = True,
+) -> Tinbao:
+    """Open the database (applying migrations) and build the wired Application."""
+    from handlers import citizen
+
+    db = await Database.open(settings.database_path)
+    places = await PlaceSearch.load(db)
+    people = People(IdentityBox(settings.key_bytes), settings.default_language)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_file_url)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    sender = OutboxSender(db, app.bot, people, clock)
+    intake = IntakeService(db, settings, people, places, clock)
+    tinbao = Tinbao(settings, db, people, places, intake, sender, app, clock)
+    app.bot_data["tinbao"] = tinbao
+    citizen.register(app)
+    app.add_error_handler(_on_error)
+    return tinbao
+
+
+async def publish_commands(tinbao: Tinbao) -> None:
+    """The command menu users see, in Vietnamese by default and English for English phones."""
+    bot = tinbao.app.bot
+    await bot.set_my_commands([BotCommand(c, d) for c, d in BOT_COMMANDS["vi"]])
+    await bot.set_my_commands([BotCommand(c, d) for c, d in BOT_COMMANDS["en"]], language_code="en")
+
+
+async def _on_error(update: object, context: Any) -> None:
+    """Log without the update's content (it may identify a reporter)."""
+    log.error("error while handling an update: %r", context.error, exc_info=context.error)

@@ -1,0 +1,97 @@
+"""The plain-value vocabulary between a channel adapter and the domain dialogues.
+
+A Telegram handler (or, later, a Zalo webhook) turns what arrived into one of the input
+events below and renders the :class:`Screen` objects it gets back. Nothing here knows
+about Telegram, so the same dialogue serves every channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    arg: str = ""
+
+
+@dataclass(frozen=True)
+class Press:
+    """An inline button: ``action`` and ``value`` come from untrusted callback data."""
+
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class TextIn:
+    text: str
+
+
+@dataclass(frozen=True)
+class LocationIn:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class ContactIn:
+    phone: str
+    own: bool
+
+
+@dataclass(frozen=True)
+class MediaIn:
+    kind: str  # photo, video, voice, audio, document
+    file_id: str
+    file_unique_id: str
+    mime_type: str | None
+    size_bytes: int | None
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    kind: str  # sticker, animation, video_note, poll, ...
+
+
+Event = Command | Press | TextIn | LocationIn | ContactIn | MediaIn | Unsupported
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+    value: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Keyboard:
+    """A reply keyboard that asks the phone for something (location, contact), or
+    ``remove`` to take such a keyboard away."""
+
+    kind: Literal["location", "contact", "remove"]
+    label: str = ""
+    cancel_label: str = ""
+
+
+@dataclass
+class Screen:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    keyboard: Keyboard | None = None
+
+
+@dataclass
+class Outcome:
+    """What to show after an event. ``pressed`` is a short note to leave on the message
+    whose button was pressed (its buttons are then removed); ``alert`` answers a button
+    press with a pop-up instead."""
+
+    screens: list[Screen] = field(default_factory=list)
+    pressed: str | None = None
+    alert: str | None = None
+    tip_code: str | None = None
+    duplicate: bool = False

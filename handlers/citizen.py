@@ -1,0 +1,163 @@
+"""Thin Telegram adapters for the citizen's private chat: parse, call the intake, render."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, cast
+
+from telegram import Message, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.dialogue import (
+    Command,
+    ContactIn,
+    Event,
+    LocationIn,
+    MediaIn,
+    Press,
+    TextIn,
+    Unsupported,
+)
+from bot.people import Person
+from config.messages import t
+from handlers.callbacks import decode
+from handlers.render import send_screens, settle_pressed
+
+if TYPE_CHECKING:
+    from bot.app import Tinbao
+
+log = logging.getLogger(__name__)
+
+CITIZEN_COMMANDS = (
+    "start",
+    "help",
+    "cancel",
+    "language",
+    "report",
+    "baotin",
+    "wanted",
+    "truyna",
+    "status",
+    "tracuu",
+    "menu",
+)
+
+
+def tinbao(context: ContextTypes.DEFAULT_TYPE) -> Tinbao:
+    return cast("Tinbao", context.application.bot_data["tinbao"])
+
+
+def person_of(update: Update) -> Person | None:
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    return Person("telegram", user.id, chat.id, user.first_name, user.last_name, user.username)
+
+
+def event_of(message: Message) -> Event:
+    """Classify what a citizen sent; the domain decides whether the step accepts it."""
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            head, _, arg = text.partition(" ")
+            name = head[1:].split("@", 1)[0].lower()
+            return Command(name if name in CITIZEN_COMMANDS else f"?{name}", arg)
+        return TextIn(text)
+    if message.location is not None:
+        return LocationIn(message.location.latitude, message.location.longitude)
+    if message.contact is not None:
+        own = (
+            message.contact.user_id is not None
+            and message.from_user is not None
+            and (message.contact.user_id == message.from_user.id)
+        )
+        return ContactIn(message.contact.phone_number, own)
+    if message.photo:
+        best = message.photo[-1]
+        return MediaIn("photo", best.file_id, best.file_unique_id, "image/jpeg", best.file_size)
+    for kind in ("video", "voice", "audio", "document"):
+        media = getattr(message, kind)
+        if media is not None:
+            return MediaIn(
+                kind,
+                media.file_id,
+                media.file_unique_id,
+                getattr(media, "mime_type", None),
+                media.file_size,
+            )
+    for kind in ("sticker", "animation", "video_note", "poll", "dice", "game", "venue"):
+        if getattr(message, kind, None) is not None:
+            return Unsupported(kind)
+    return Unsupported("message")
+
+
+async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    person = person_of(update)
+    if message is None or person is None:
+        return
+    app = tinbao(context)
+    event = event_of(message)
+    if isinstance(event, TextIn) and message.caption is None and len(event.text) > 4096:
+        event = TextIn(event.text[:4097])  # Telegram never sends more; defensive cap
+    outcome = await app.intake.handle(person, event, idempotency_key=f"tg:{update.update_id}")
+    if outcome.tip_code:
+        app.sender.wake()
+    await send_screens(context.bot, message.chat_id, outcome.screens)
+
+
+async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    person = person_of(update)
+    if query is None or person is None:
+        return
+    app = tinbao(context)
+    parsed = decode(query.data)
+    if parsed is None or parsed.scope != "c":
+        lang = await app.language_of(person)
+        await query.answer(t("stale_button", lang), show_alert=True)
+        return
+    outcome = await app.intake.handle(
+        person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
+    )
+    if outcome.tip_code:
+        app.sender.wake()
+    await query.answer(outcome.alert, show_alert=bool(outcome.alert))
+    message = query.message
+    if isinstance(message, Message) and outcome.pressed is not None:
+        await settle_pressed(
+            context.bot, message.chat_id, message.message_id, message.text, outcome.pressed
+        )
+    if message is not None:
+        await send_screens(context.bot, message.chat.id, outcome.screens)
+
+
+async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Citizens must never report in a group, where everyone would see it."""
+    message = update.effective_message
+    person = person_of(update)
+    if message is None or person is None:
+        return
+    lang = await tinbao(context).language_of(person)
+    await message.reply_text(t("private_only", lang))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    # Every button that is not a police-queue button, forged and foreign ones included.
+    application.add_handler(CallbackQueryHandler(on_citizen_button, pattern=r"^(?!q1\|)"), group=1)
+    application.add_handler(
+        CommandHandler(list(CITIZEN_COMMANDS), on_group_citizen_command, filters.ChatType.GROUPS),
+        group=1,
+    )
+    application.add_handler(
+        MessageHandler(private & ~filters.StatusUpdate.ALL, on_private_message), group=1
+    )

@@ -1,0 +1,72 @@
+"""Turn channel-free :class:`~bot.dialogue.Screen` objects into Telegram messages."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.error import BadRequest
+
+from bot.dialogue import Screen
+from handlers.callbacks import encode
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def markup(screen: Screen, scope: str = "c") -> Markup | None:
+    if screen.buttons:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(b.label, url=b.url)
+                    if b.url
+                    else InlineKeyboardButton(
+                        b.label, callback_data=encode(scope, b.action, b.value)
+                    )
+                    for b in row
+                ]
+                for row in screen.buttons
+            ]
+        )
+    keyboard = screen.keyboard
+    if keyboard is None:
+        return None
+    if keyboard.kind == "remove":
+        return ReplyKeyboardRemove()
+    ask = KeyboardButton(
+        keyboard.label,
+        request_location=keyboard.kind == "location",
+        request_contact=keyboard.kind == "contact",
+    )
+    rows = [[ask]]
+    if keyboard.cancel_label:
+        rows.append([KeyboardButton(keyboard.cancel_label)])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+async def send_screens(bot: Bot, chat_id: int, screens: list[Screen], scope: str = "c") -> None:
+    for screen in screens:
+        await bot.send_message(chat_id, screen.text, reply_markup=markup(screen, scope))
+
+
+async def settle_pressed(
+    bot: Bot, chat_id: int, message_id: int, original: str | None, note: str | None
+) -> None:
+    """Take the buttons off the message that was pressed, leaving what was chosen, so an
+    old keyboard cannot be pressed again by mistake."""
+    try:
+        if note and original is not None:
+            await bot.edit_message_text(f"{original}\n\n✔ {note}", chat_id, message_id)
+        else:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except BadRequest as exc:  # already edited, or too old to edit: harmless
+        log.debug("could not settle pressed message: %s", exc.message)

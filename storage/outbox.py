@@ -1,0 +1,131 @@
+"""SQL for the outbox: messages written with the change that caused them (rule 2)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from storage.db import Tx
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat_id: int | None
+    reporter_id: int | None
+    method: str
+    payload: dict[str, Any]
+    purpose: str
+    tip_id: int | None
+    reply_to_outbox: int | None
+    edit_of_outbox: int | None
+    attempts: int
+
+
+_COLUMNS = (
+    "id, chat_id, reporter_id, method, payload, purpose, tip_id, reply_to_outbox,"
+    " edit_of_outbox, attempts"
+)
+
+
+def _row(row: Any) -> OutboxRow:
+    values = list(row)
+    values[4] = json.loads(values[4])
+    return OutboxRow(*values)
+
+
+async def enqueue(
+    tx: Tx,
+    *,
+    at: str,
+    method: str,
+    payload: dict[str, Any],
+    purpose: str,
+    chat_id: int | None = None,
+    reporter_id: int | None = None,
+    tip_id: int | None = None,
+    reply_to_outbox: int | None = None,
+    edit_of_outbox: int | None = None,
+) -> int:
+    if (chat_id is None) == (reporter_id is None):
+        raise ValueError("an outbox row goes to exactly one of chat_id or reporter_id")
+    return await tx.execute(
+        "INSERT INTO outbox(created_at, chat_id, reporter_id, method, payload, purpose,"
+        " tip_id, reply_to_outbox, edit_of_outbox, next_attempt_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            at,
+            chat_id,
+            reporter_id,
+            method,
+            json.dumps(payload, ensure_ascii=False),
+            purpose,
+            tip_id,
+            reply_to_outbox,
+            edit_of_outbox,
+            at,
+        ),
+    )
+
+
+async def due(tx: Tx, now_text: str, limit: int = 100) -> list[OutboxRow]:
+    """Pending rows whose time has come, oldest first; a row waits while an earlier row
+    to the same recipient is still pending, so each chat sees messages in order."""
+    rows = await tx.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.id < o.id"
+        "  AND ((o.chat_id IS NOT NULL AND p.chat_id = o.chat_id)"
+        "    OR (o.reporter_id IS NOT NULL AND p.reporter_id = o.reporter_id)))"
+        " ORDER BY id LIMIT ?",
+        (now_text, limit),
+    )
+    return [_row(row) for row in rows]
+
+
+async def next_due_at(tx: Tx) -> str | None:
+    value = await tx.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+    return str(value) if value else None
+
+
+async def mark_sent(tx: Tx, row_id: int, *, at: str, message_id: int | None) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, sent_message_id = ?,"
+        " attempts = attempts + 1, last_error = NULL WHERE id = ?",
+        (at, message_id, row_id),
+    )
+
+
+async def mark_retry(tx: Tx, row_id: int, *, next_at: str, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"
+        " WHERE id = ?",
+        (next_at, error[:500], row_id),
+    )
+
+
+async def mark_failed(tx: Tx, row_id: int, *, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (error[:500], row_id),
+    )
+
+
+async def sent_message(tx: Tx, row_id: int) -> tuple[int | None, int | None, str] | None:
+    """(chat_id, message_id, status) of a row, to reply to or edit what it sent."""
+    row = await tx.fetchone(
+        "SELECT chat_id, sent_message_id, status FROM outbox WHERE id = ?", (row_id,)
+    )
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def pending_count(tx: Tx) -> int:
+    return int(await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") or 0)
+
+
+async def failed_since(tx: Tx, since_text: str) -> list[OutboxRow]:
+    rows = await tx.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'failed' AND created_at >= ? ORDER BY id",
+        (since_text,),
+    )
+    return [_row(row) for row in rows]

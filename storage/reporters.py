@@ -1,0 +1,71 @@
+"""SQL for reporters: sealed identity, blind index, pseudonym, language."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from storage.db import Tx, utcnow_text
+
+PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Reporter:
+    id: int
+    channel: str
+    pseudonym: str
+    language: str
+    identity_enc: bytes | None
+    phone_enc: bytes | None
+
+
+async def find(tx: Tx, blind_index: str) -> Reporter | None:
+    row = await tx.fetchone(
+        "SELECT id, channel, pseudonym, language, identity_enc, phone_enc"
+        " FROM reporters WHERE blind_index = ?",
+        (blind_index,),
+    )
+    return Reporter(*row) if row else None
+
+
+async def get(tx: Tx, reporter_id: int) -> Reporter | None:
+    row = await tx.fetchone(
+        "SELECT id, channel, pseudonym, language, identity_enc, phone_enc"
+        " FROM reporters WHERE id = ?",
+        (reporter_id,),
+    )
+    return Reporter(*row) if row else None
+
+
+async def create(
+    tx: Tx, *, channel: str, blind_index: str, identity_enc: bytes, language: str
+) -> Reporter:
+    """Insert with a fresh random pseudonym (retrying the rare collision)."""
+    for _ in range(20):
+        pseudonym = "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
+        taken = await tx.scalar("SELECT 1 FROM reporters WHERE pseudonym = ?", (pseudonym,))
+        if not taken:
+            break
+    else:  # pragma: no cover - one in a million twenty times over
+        raise RuntimeError("could not find a free pseudonym")
+    reporter_id = await tx.execute(
+        "INSERT INTO reporters(channel, blind_index, identity_enc, pseudonym, language,"
+        " created_at) VALUES (?,?,?,?,?,?)",
+        (channel, blind_index, identity_enc, pseudonym, language, utcnow_text()),
+    )
+    return Reporter(reporter_id, channel, pseudonym, language, identity_enc, None)
+
+
+async def update_identity(tx: Tx, reporter_id: int, identity_enc: bytes) -> None:
+    await tx.execute(
+        "UPDATE reporters SET identity_enc = ? WHERE id = ?", (identity_enc, reporter_id)
+    )
+
+
+async def set_phone(tx: Tx, reporter_id: int, phone_enc: bytes | None) -> None:
+    await tx.execute("UPDATE reporters SET phone_enc = ? WHERE id = ?", (phone_enc, reporter_id))
+
+
+async def set_language(tx: Tx, reporter_id: int, language: str) -> None:
+    await tx.execute("UPDATE reporters SET language = ? WHERE id = ?", (language, reporter_id))

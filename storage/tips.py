@@ -1,0 +1,235 @@
+"""SQL for the tip aggregate: the tip, its evidence, its audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Tx
+
+
+@dataclass(frozen=True)
+class NewTip:
+    code: str
+    idempotency_key: str
+    reporter_id: int
+    channel: str
+    category: str
+    urgent: bool
+    unit_id: int
+    address: str | None
+    lat: float | None
+    lon: float | None
+    occurred: str
+    occurred_note: str | None
+    description: str
+    contactable: bool
+    contact_enc: bytes | None
+    language: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str
+    file_id: str
+    file_unique_id: str
+    mime_type: str | None
+    size_bytes: int | None
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: int
+    code: str
+    reporter_id: int | None
+    category: str
+    urgent: bool
+    unit_id: int
+    current_unit_id: int
+    address: str | None
+    lat: float | None
+    lon: float | None
+    occurred: str
+    occurred_note: str | None
+    description: str
+    contactable: bool
+    status: str
+    outcome: str | None
+    language: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class TipEvent:
+    id: int
+    tip_id: int
+    at: str
+    actor_kind: str
+    actor_id: int | None
+    action: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+    public: bool
+
+
+_TIP_COLUMNS = (
+    "id, code, reporter_id, category, urgent, unit_id, current_unit_id, address, lat, lon,"
+    " occurred, occurred_note, description, contactable, status, outcome, language,"
+    " created_at, updated_at"
+)
+
+
+def _tip(row: object) -> Tip:
+    values = list(row)  # type: ignore[call-overload]
+    values[4] = bool(values[4])
+    values[13] = bool(values[13])
+    return Tip(*values)
+
+
+async def insert(tx: Tx, tip: NewTip) -> int:
+    return await tx.execute(
+        "INSERT INTO tips(code, idempotency_key, reporter_id, channel, category, urgent,"
+        " unit_id, current_unit_id, address, lat, lon, occurred, occurred_note, description,"
+        " contactable, contact_enc, status, language, created_at, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'new',?,?,?)",
+        (
+            tip.code,
+            tip.idempotency_key,
+            tip.reporter_id,
+            tip.channel,
+            tip.category,
+            int(tip.urgent),
+            tip.unit_id,
+            tip.unit_id,
+            tip.address,
+            tip.lat,
+            tip.lon,
+            tip.occurred,
+            tip.occurred_note,
+            tip.description,
+            int(tip.contactable),
+            tip.contact_enc,
+            tip.language,
+            tip.created_at,
+            tip.created_at,
+        ),
+    )
+
+
+async def add_attachments(
+    tx: Tx, tip_id: int, items: list[Attachment], *, source: str, at: str
+) -> int:
+    """Append evidence; a file already attached to this tip is skipped (idempotent)."""
+    start = int(
+        await tx.scalar(
+            "SELECT COALESCE(MAX(position), 0) FROM tip_attachments WHERE tip_id = ?", (tip_id,)
+        )
+    )
+    added = 0
+    for offset, item in enumerate(items, start=1):
+        cursor_id = await tx.execute(
+            "INSERT OR IGNORE INTO tip_attachments(tip_id, position, kind, file_id,"
+            " file_unique_id, mime_type, size_bytes, source, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                tip_id,
+                start + offset,
+                item.kind,
+                item.file_id,
+                item.file_unique_id,
+                item.mime_type,
+                item.size_bytes,
+                source,
+                at,
+            ),
+        )
+        added += 1 if cursor_id else 0
+    return added
+
+
+async def attachments(tx: Tx, tip_id: int) -> list[Attachment]:
+    rows = await tx.fetchall(
+        "SELECT kind, file_id, file_unique_id, mime_type, size_bytes FROM tip_attachments"
+        " WHERE tip_id = ? ORDER BY position",
+        (tip_id,),
+    )
+    return [Attachment(*row) for row in rows]
+
+
+async def add_event(
+    tx: Tx,
+    tip_id: int,
+    *,
+    at: str,
+    actor_kind: str,
+    action: str,
+    actor_id: int | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    public: bool = False,
+) -> int:
+    return await tx.execute(
+        "INSERT INTO tip_events(tip_id, at, actor_kind, actor_id, action, from_status,"
+        " to_status, note, public) VALUES (?,?,?,?,?,?,?,?,?)",
+        (tip_id, at, actor_kind, actor_id, action, from_status, to_status, note, int(public)),
+    )
+
+
+async def events(tx: Tx, tip_id: int, *, public_only: bool = False) -> list[TipEvent]:
+    rows = await tx.fetchall(
+        "SELECT id, tip_id, at, actor_kind, actor_id, action, from_status, to_status, note,"
+        " public FROM tip_events WHERE tip_id = ?"
+        + (" AND public = 1" if public_only else "")
+        + " ORDER BY at, id",
+        (tip_id,),
+    )
+    return [
+        TipEvent(
+            id=row[0],
+            tip_id=row[1],
+            at=row[2],
+            actor_kind=row[3],
+            actor_id=row[4],
+            action=row[5],
+            from_status=row[6],
+            to_status=row[7],
+            note=row[8],
+            public=bool(row[9]),
+        )
+        for row in rows
+    ]
+
+
+async def by_code(tx: Tx, code: str) -> Tip | None:
+    row = await tx.fetchone(f"SELECT {_TIP_COLUMNS} FROM tips WHERE code = ?", (code,))
+    return _tip(row) if row else None
+
+
+async def by_id(tx: Tx, tip_id: int) -> Tip | None:
+    row = await tx.fetchone(f"SELECT {_TIP_COLUMNS} FROM tips WHERE id = ?", (tip_id,))
+    return _tip(row) if row else None
+
+
+async def by_idempotency_key(tx: Tx, key: str) -> Tip | None:
+    row = await tx.fetchone(f"SELECT {_TIP_COLUMNS} FROM tips WHERE idempotency_key = ?", (key,))
+    return _tip(row) if row else None
+
+
+async def count_by_reporter_since(tx: Tx, reporter_id: int, since_text: str) -> int:
+    value = await tx.scalar(
+        "SELECT COUNT(*) FROM tips WHERE reporter_id = ? AND created_at >= ?",
+        (reporter_id, since_text),
+    )
+    return int(value or 0)
+
+
+async def code_exists(tx: Tx, code: str) -> bool:
+    return bool(await tx.scalar("SELECT 1 FROM tips WHERE code = ?", (code,)))
+
+
+async def contact_enc(tx: Tx, tip_id: int) -> bytes | None:
+    value = await tx.scalar("SELECT contact_enc FROM tips WHERE id = ?", (tip_id,))
+    return bytes(value) if value else None
