@@ -20,6 +20,7 @@ from bot.crypto import IdentityBox
 from bot.intake import IntakeService
 from bot.people import People, Person
 from bot.places import PlaceSearch
+from bot.queues import QueueService
 from bot.sender import OutboxSender
 from config.settings import Settings
 from storage import reporters
@@ -35,6 +36,7 @@ class Tinbao:
     people: People
     places: PlaceSearch
     intake: IntakeService
+    queues: QueueService
     sender: OutboxSender
     app: Application  # type: ignore[type-arg]
     clock: Clock
@@ -98,7 +100,7 @@ async def create(
     rate_limiter: bool = True,
 ) -> Tinbao:
     """Open the database (applying migrations) and build the wired Application."""
-    from handlers import citizen
+    from handlers import citizen, police
 
     db = await Database.open(settings.database_path)
     places = await PlaceSearch.load(db)
@@ -114,10 +116,20 @@ async def create(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    sender = OutboxSender(db, app.bot, people, clock)
-    intake = IntakeService(db, settings, people, places, clock)
-    tinbao = Tinbao(settings, db, people, places, intake, sender, app, clock)
+    queues = QueueService(db, settings, people, places, clock)
+    sender = OutboxSender(db, app.bot, people, clock, on_failure=[queues.on_delivery_failure])
+    intake = IntakeService(
+        db,
+        settings,
+        people,
+        places,
+        clock,
+        on_tip_committed=[queues.on_tip_committed],
+        relay=queues,
+    )
+    tinbao = Tinbao(settings, db, people, places, intake, queues, sender, app, clock)
     app.bot_data["tinbao"] = tinbao
+    police.register(app)
     citizen.register(app)
     app.add_error_handler(_on_error)
     return tinbao

@@ -63,6 +63,20 @@ EDITABLE = ("category", "urgent", "place", "address", "when", "description", "ev
 TipCommitted = Callable[[Tx, int], Awaitable[None]]
 
 
+class Relay(Protocol):
+    """The queue side of the anonymous relay (bot/queues.py)."""
+
+    async def relay_from_reporter(
+        self,
+        tx: Tx,
+        reporter_id: int,
+        tip_code: str,
+        *,
+        text: str | None = None,
+        media: tips.Attachment | None = None,
+    ) -> str: ...
+
+
 class PlaceMatchLike(Protocol):
     unit_id: int
     name: str
@@ -119,7 +133,7 @@ class IntakeService:
         clock: Clock,
         *,
         on_tip_committed: list[TipCommitted] | None = None,
-        unit_name: Callable[[Tx, int], Awaitable[str]] | None = None,
+        relay: Relay | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -128,7 +142,7 @@ class IntakeService:
         self.clock = clock
         self.flood = FloodGate(settings.messages_per_minute)
         self.on_tip_committed = on_tip_committed or []
-        self._unit_name = unit_name
+        self.relay = relay
         self.province = settings.province
 
     # ------------------------------------------------------------------ entry point --
@@ -188,6 +202,8 @@ class IntakeService:
             if isinstance(event, TextIn):
                 return await self._lookup(ctx, event.text)
             return Outcome(screens=[Screen(t("ask_code", lang))])
+        if step == "relay":
+            return await self._on_relay(ctx, event)
         handler = {
             "place": self._on_place_input,
             "place_pick": self._on_place_input,
@@ -266,6 +282,14 @@ class IntakeService:
             return Outcome(screens=screens, pressed="🌐")
         if action == "cancel":
             return self._cancel(ctx)
+        if action == "relay":
+            return await self._start_relay(ctx, value)
+        if action == "relay_done" and step == "relay":
+            ctx.draft = None
+            return Outcome(
+                screens=[Screen(t("relay_done", lang)), self._menu(lang)],
+                pressed=t("btn_done", lang),
+            )
         if action == "resume":
             if draft is None or step not in TIP_STEPS:
                 return self._stale(lang)
@@ -503,6 +527,65 @@ class IntakeService:
             ctx, "review", before=[Screen(t("phone_received", lang), keyboard=Keyboard("remove"))]
         )
 
+    # ------------------------------------------------------------------ relay --------
+    async def _start_relay(self, ctx: Context, code_text: str) -> Outcome:
+        """ "Reply" to a police question, or "Add information" from the status screen.
+        The code in the button is untrusted: the tip must be this reporter's own."""
+        lang = ctx.lang
+        try:
+            code = receipt.canonical(code_text)
+        except receipt.MalformedCode:
+            return self._stale(lang)
+        tip = await tips.by_code(ctx.tx, code)
+        if tip is None or tip.reporter_id != ctx.reporter.id or self.relay is None:
+            return self._stale(lang)
+        if tip.status == "closed":
+            return Outcome(screens=[Screen(t("relay_closed", lang, code=receipt.display(code)))])
+        if ctx.draft and ctx.draft["step"] in TIP_STEPS:
+            return Outcome(screens=[self._resume_screen(lang)])
+        ctx.draft = {"draft_id": uuid.uuid4().hex, "step": "relay", "tip_code": code}
+        return Outcome(screens=[self._relay_prompt(lang, code)], pressed=t("btn_reply", lang))
+
+    def _relay_prompt(self, lang: str, code: str) -> Screen:
+        return Screen(
+            t("relay_prompt", lang, code=receipt.display(code)),
+            [[self._btn("btn_done", lang, "relay_done")]],
+        )
+
+    async def _on_relay(self, ctx: Context, event: Event) -> Outcome:
+        lang = ctx.lang
+        draft = ctx.draft
+        assert draft is not None and self.relay is not None
+        code = draft["tip_code"]
+        done = [[self._btn("btn_done", lang, "relay_done")]]
+        if isinstance(event, TextIn):
+            text = event.text.strip()
+            limit = self.settings.description_max_chars
+            if len(text) > limit:
+                return Outcome(screens=[Screen(t("too_long", lang, n=len(text), max=limit), done)])
+            result = await self.relay.relay_from_reporter(ctx.tx, ctx.reporter.id, code, text=text)
+        elif isinstance(event, MediaIn):
+            problem = self.check_media(event, lang)
+            if problem:
+                return Outcome(screens=[Screen(problem, done)])
+            media = tips.Attachment(
+                event.kind, event.file_id, event.file_unique_id, event.mime_type, event.size_bytes
+            )
+            result = await self.relay.relay_from_reporter(
+                ctx.tx, ctx.reporter.id, code, media=media
+            )
+        elif isinstance(event, Unsupported):
+            return Outcome(screens=[Screen(t("unsupported_file", lang, kind=event.kind), done)])
+        else:
+            return Outcome(screens=[self._relay_prompt(lang, code)])
+        if result == "closed":
+            ctx.draft = None
+            return Outcome(screens=[Screen(t("relay_closed", lang, code=receipt.display(code)))])
+        if result != "ok":
+            ctx.draft = None
+            return Outcome(screens=[self._menu(lang)])
+        return Outcome(screens=[Screen(t("relay_sent", lang), done)], tip_code=code)
+
     # ------------------------------------------------------------------ submit -------
     async def _submit(self, ctx: Context) -> Outcome:
         lang = ctx.lang
@@ -618,9 +701,12 @@ class IntakeService:
         ctx.draft = None
         if tip is None:
             return Outcome(screens=[Screen(t("code_unknown", lang, code=receipt.display(code)))])
-        return Outcome(screens=[await self.status_screen(ctx.tx, tip, lang)])
+        owner = tip.reporter_id == ctx.reporter.id
+        return Outcome(screens=[await self.status_screen(ctx.tx, tip, lang, owner=owner)])
 
-    async def status_screen(self, tx: Tx, tip: tips.Tip, lang: str) -> Screen:
+    async def status_screen(
+        self, tx: Tx, tip: tips.Tip, lang: str, *, owner: bool = False
+    ) -> Screen:
         """Only the public status and the last public update: never officers' names or notes."""
         from bot.fmt import when
         from storage.db import parse_utc
@@ -638,7 +724,10 @@ class IntakeService:
             status=t(status_key, lang) if status_key in _STATUS_KEYS else tip.status,
             last=last_text,
         )
-        return Screen(text, [[self._btn("btn_menu", lang, "menu")]])
+        rows = [[self._btn("btn_menu", lang, "menu")]]
+        if owner and tip.status != "closed" and self.relay is not None:
+            rows.insert(0, [self._btn("btn_add_info", lang, "relay", tip.code)])
+        return Screen(text, rows)
 
     # ------------------------------------------------------------------ screens ------
     async def _begin(self, ctx: Context, *, preset: str | None) -> Outcome:

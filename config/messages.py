@@ -354,3 +354,215 @@ def t(key: str, lang: str, **params: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["vi"]
     return text.format(**params) if params else text
+
+
+# --- police side (queues, cards, relay) and citizen notifications -------------------------
+MESSAGES.update(
+    {
+        "card_title": {"vi": "TIN BÁO {code}", "en": "TIP {code}"},
+        "card_urgent": {"vi": "⚠️ KHẨN", "en": "⚠️ URGENT"},
+        "card_body": {
+            "vi": (
+                "Loại: {category}\nĐịa điểm: {place}\nThời gian: {when}\n"
+                "Nội dung: {description}\nNgười báo tin: {reporter}\nBằng chứng: {evidence} tệp\n"
+                "Nhận lúc: {created}"
+            ),
+            "en": (
+                "Type: {category}\nPlace: {place}\nWhen: {when}\n"
+                "What happened: {description}\nReporter: {reporter}\nEvidence: {evidence} files\n"
+                "Received: {created}"
+            ),
+        },
+        "card_map": {"vi": "Bản đồ: {url}", "en": "Map: {url}"},
+        "card_no_queue": {
+            "vi": "ℹ️ {unit} chưa gắn nhóm tiếp nhận; tin báo được chuyển về trực ban Công an tỉnh.",
+            "en": "ℹ️ {unit} has no queue group yet; the tip went to the province duty queue.",
+        },
+        "card_alert": {
+            "vi": "🔔 BÁO ĐỘNG: tin báo khẩn chuyển tới {unit}.",
+            "en": "🔔 ALERT: urgent tip sent to {unit}.",
+        },
+        "card_state": {"vi": "Trạng thái: {state}", "en": "State: {state}"},
+        "card_state_by": {"vi": "Trạng thái: {state} — {who}, {at}", "en": "State: {state} — {who}, {at}"},
+        "card_moved": {
+            "vi": "➡️ Đã chuyển tới {unit} — {who}, {at}",
+            "en": "➡️ Moved to {unit} — {who}, {at}",
+        },
+        "reporter_anonymous": {"vi": "#{pseudonym} (ẩn danh)", "en": "#{pseudonym} (anonymous)"},
+        "reporter_contact": {"vi": "#{pseudonym}, SĐT {phone}", "en": "#{pseudonym}, phone {phone}"},
+        "state_new": {"vi": "Mới, chờ tiếp nhận", "en": "New, waiting"},
+        "state_acknowledged": {"vi": "Đã tiếp nhận", "en": "Acknowledged"},
+        "state_in_progress": {"vi": "Đang xử lý", "en": "In progress"},
+        "state_needs_info": {"vi": "Chờ người báo tin bổ sung", "en": "Waiting for the reporter"},
+        "state_transferred": {"vi": "Được chuyển đến, chờ tiếp nhận", "en": "Transferred, waiting"},
+        "state_closed": {"vi": "Đã đóng ({outcome})", "en": "Closed ({outcome})"},
+        "outcome_resolved": {"vi": "đã giải quyết", "en": "resolved"},
+        "outcome_forwarded": {"vi": "chuyển cơ quan điều tra", "en": "forwarded to investigators"},
+        "outcome_unfounded": {"vi": "không có cơ sở", "en": "unfounded"},
+        "outcome_duplicate": {"vi": "trùng tin báo {code}", "en": "duplicate of {code}"},
+        "outcome_spam": {"vi": "tin rác", "en": "spam"},
+        "qbtn_ack": {"vi": "✅ Tiếp nhận", "en": "✅ Acknowledge"},
+        "qbtn_take": {"vi": "🙋 Nhận xử lý", "en": "🙋 Take it"},
+        "qbtn_ask": {"vi": "❓ Hỏi thêm", "en": "❓ Ask reporter"},
+        "qbtn_transfer": {"vi": "➡️ Chuyển đơn vị", "en": "➡️ Transfer"},
+        "qbtn_close": {"vi": "🔒 Đóng", "en": "🔒 Close"},
+        "qbtn_outcome_resolved": {"vi": "Đã giải quyết", "en": "Resolved"},
+        "qbtn_outcome_forwarded": {"vi": "Chuyển cơ quan điều tra", "en": "Forward to investigators"},
+        "qbtn_outcome_unfounded": {"vi": "Không có cơ sở", "en": "Unfounded"},
+        "qbtn_outcome_duplicate": {"vi": "Trùng tin báo khác", "en": "Duplicate"},
+        "qbtn_outcome_spam": {"vi": "Tin rác", "en": "Spam"},
+        "q_pick_outcome": {"vi": "Đóng tin báo {code} với kết quả:", "en": "Close tip {code} as:"},
+        "q_ask_prompt": {
+            "vi": "{who}, hãy trả lời tin nhắn này bằng câu hỏi gửi người báo tin (tin báo {code}).",
+            "en": "{who}, reply to this message with your question for the reporter (tip {code}).",
+        },
+        "q_transfer_prompt": {
+            "vi": "{who}, hãy trả lời tin nhắn này bằng tên xã/phường nhận tin báo {code}.",
+            "en": "{who}, reply to this message with the commune to receive tip {code}.",
+        },
+        "q_duplicate_prompt": {
+            "vi": "{who}, hãy trả lời tin nhắn này bằng mã tin báo gốc mà {code} bị trùng.",
+            "en": "{who}, reply to this message with the code of the original tip {code} duplicates.",
+        },
+        "q_transfer_pick": {"vi": "Chuyển tin báo {code} tới:", "en": "Transfer tip {code} to:"},
+        "q_question_sent": {
+            "vi": "Đã gửi câu hỏi tới người báo tin #{pseudonym}.",
+            "en": "Question sent to reporter #{pseudonym}.",
+        },
+        "q_not_officer": {
+            "vi": "Bạn không có quyền thao tác tin báo này.",
+            "en": "You are not allowed to act on this tip.",
+        },
+        "q_other_unit": {
+            "vi": "Tin báo này thuộc {unit}; bạn không có quyền thao tác.",
+            "en": "This tip belongs to {unit}; you cannot act on it.",
+        },
+        "q_stale": {
+            "vi": "Tin báo đã ở trạng thái: {state}. Không thay đổi gì.",
+            "en": "The tip is already: {state}. Nothing changed.",
+        },
+        "q_unknown_tip": {"vi": "Không tìm thấy tin báo.", "en": "Tip not found."},
+        "q_done": {"vi": "Đã cập nhật: {state}", "en": "Updated: {state}"},
+        "q_same_unit": {
+            "vi": "Tin báo đang ở đơn vị này rồi.",
+            "en": "The tip is already in this unit.",
+        },
+        "q_dup_self": {
+            "vi": "Mã gốc không hợp lệ (không thể trùng với chính nó hoặc không tồn tại).",
+            "en": "Invalid original code (it does not exist or is the same tip).",
+        },
+        "q_answer_relay": {
+            "vi": "💬 Người báo tin #{pseudonym} bổ sung cho tin báo {code}:\n{text}",
+            "en": "💬 Reporter #{pseudonym} adds to tip {code}:\n{text}",
+        },
+        "q_answer_media": {
+            "vi": "📎 Người báo tin #{pseudonym} gửi thêm tệp cho tin báo {code}",
+            "en": "📎 Reporter #{pseudonym} sent a file for tip {code}",
+        },
+        "q_queue_header": {
+            "vi": "Tin báo đang mở của {unit} ({total}), cũ nhất trước — trang {page}/{pages}:",
+            "en": "Open tips of {unit} ({total}), oldest first — page {page}/{pages}:",
+        },
+        "q_queue_empty": {"vi": "{unit} không có tin báo đang mở.", "en": "{unit} has no open tips."},
+        "q_history": {"vi": "Lịch sử:", "en": "History:"},
+        "q_prev": {"vi": "⬅️ Trước", "en": "⬅️ Previous"},
+        "q_next": {"vi": "Sau ➡️", "en": "Next ➡️"},
+        "q_only_officers": {
+            "vi": "Lệnh này chỉ dành cho cán bộ đã đăng ký.",
+            "en": "This command is for registered officers only.",
+        },
+        "q_private_only": {
+            "vi": "Hãy dùng lệnh này trong cuộc trò chuyện riêng với bot.",
+            "en": "Use this command in a private chat with the bot.",
+        },
+        "q_group_only": {
+            "vi": "Hãy dùng lệnh này trong nhóm cần gắn.",
+            "en": "Use this command in the group you want to bind.",
+        },
+        "join_ok": {
+            "vi": "Chào {name}! Bạn đã được đăng ký là {role} của {unit}.",
+            "en": "Welcome {name}! You are registered as {role} of {unit}.",
+        },
+        "join_bad": {
+            "vi": "Mã mời không hợp lệ, đã dùng hoặc đã hết hạn.",
+            "en": "The invite code is invalid, used or expired.",
+        },
+        "join_already": {
+            "vi": "Tài khoản này đã là cán bộ của {unit}.",
+            "en": "This account is already an officer of {unit}.",
+        },
+        "join_usage": {"vi": "Cú pháp: /join <mã mời>", "en": "Usage: /join <invite code>"},
+        "role_officer": {"vi": "cán bộ", "en": "officer"},
+        "role_lead": {"vi": "trưởng công an", "en": "unit lead"},
+        "role_supervisor": {"vi": "lãnh đạo", "en": "supervisor"},
+        "bind_ok": {
+            "vi": "Nhóm này đã được gắn làm {purpose} của {unit}. Tin báo mới sẽ xuất hiện tại đây.",
+            "en": "This group is now the {purpose} of {unit}. New tips will appear here.",
+        },
+        "bind_need_lead": {
+            "vi": "Chỉ trưởng công an xã (hoặc lãnh đạo) mới gắn được nhóm tiếp nhận.",
+            "en": "Only a unit lead (or a supervisor) can bind a queue group.",
+        },
+        "bind_need_supervisor": {
+            "vi": "Chỉ lãnh đạo Công an tỉnh mới gắn được nhóm này.",
+            "en": "Only a provincial supervisor can bind this group.",
+        },
+        "bind_missing_rights": {
+            "vi": "Bot chưa đủ quyền trong nhóm này: {missing}. Hãy cấp quyền rồi gõ lại lệnh.",
+            "en": "The bot lacks rights in this group: {missing}. Grant them and send the command again.",
+        },
+        "right_send": {"vi": "gửi tin nhắn", "en": "send messages"},
+        "right_pin": {"vi": "ghim tin nhắn", "en": "pin messages"},
+        "purpose_queue": {"vi": "nhóm tiếp nhận tin báo", "en": "tip queue"},
+        "purpose_duty": {"vi": "nhóm trực ban", "en": "duty queue"},
+        "purpose_supervisors": {"vi": "nhóm lãnh đạo", "en": "supervisors' chat"},
+        "delivery_failed": {
+            "vi": "⚠️ Không gửi được tin nhắn ({purpose}) tới {target}: {error}. Hãy kiểm tra nhóm/bot.",
+            "en": "⚠️ Could not deliver a message ({purpose}) to {target}: {error}. Please check the group/bot.",
+        },
+        # citizen notifications: neutral and respectful, never more than the public status
+        "n_acknowledged": {
+            "vi": "Công an {unit} đã tiếp nhận tin báo {code} của bạn. Cảm ơn bạn.",
+            "en": "The police of {unit} have acknowledged your tip {code}. Thank you.",
+        },
+        "n_question": {
+            "vi": "Công an hỏi thêm về tin báo {code} của bạn:\n\n«{question}»\n\nBấm «Trả lời» để gửi câu trả lời (chữ hoặc ảnh). Danh tính của bạn vẫn được giữ kín.",
+            "en": "The police have a question about your tip {code}:\n\n«{question}»\n\nPress «Reply» to answer (text or photos). Your identity stays protected.",
+        },
+        "n_closed_resolved": {
+            "vi": "Tin báo {code} của bạn đã được công an xử lý xong. Cảm ơn bạn đã chung tay giữ gìn an ninh, trật tự.",
+            "en": "Your tip {code} has been handled by the police. Thank you for helping keep the community safe.",
+        },
+        "n_closed_forwarded": {
+            "vi": "Tin báo {code} của bạn đã được chuyển tới cơ quan điều tra có thẩm quyền. Cảm ơn bạn.",
+            "en": "Your tip {code} has been passed to the competent investigation agency. Thank you.",
+        },
+        "n_closed_unfounded": {
+            "vi": "Công an đã xác minh tin báo {code}. Hiện chưa có đủ cơ sở để xử lý thêm. Cảm ơn bạn đã cung cấp thông tin; nếu có thêm thông tin mới, bạn có thể gửi tin báo khác.",
+            "en": "The police have checked tip {code}. For now there is not enough to act on further. Thank you for the information; if you learn more, you can send a new tip.",
+        },
+        "n_closed_duplicate": {
+            "vi": "Tin báo {code} trùng với một tin báo đã được tiếp nhận trước đó và sẽ được xử lý cùng. Cảm ơn bạn.",
+            "en": "Tip {code} concerns a matter already reported; they will be handled together. Thank you.",
+        },
+        "n_closed_spam": {
+            "vi": "Tin báo {code} đã được đóng. Nếu bạn có thông tin về an ninh, trật tự, hãy gửi tin báo mới.",
+            "en": "Tip {code} has been closed. If you have information about security or order, please send a new tip.",
+        },
+        "btn_reply": {"vi": "✍️ Trả lời", "en": "✍️ Reply"},
+        "btn_add_info": {"vi": "➕ Bổ sung thông tin", "en": "➕ Add information"},
+        "relay_prompt": {
+            "vi": "Gửi nội dung bổ sung cho tin báo {code} (chữ, ảnh, video, ghi âm). Xong thì bấm «Xong».",
+            "en": "Send what you want to add to tip {code} (text, photos, videos, voice). Press «Done» when finished.",
+        },
+        "relay_sent": {
+            "vi": "Đã chuyển tới công an. Gửi thêm hoặc bấm «Xong».",
+            "en": "Passed to the police. Send more or press «Done».",
+        },
+        "relay_closed": {
+            "vi": "Tin báo {code} đã đóng, không nhận bổ sung. Bạn có thể gửi tin báo mới.",
+            "en": "Tip {code} is closed and takes no more information. You can send a new tip.",
+        },
+        "relay_done": {"vi": "Cảm ơn bạn đã bổ sung thông tin.", "en": "Thank you for the information."},
+    }
+)

@@ -70,3 +70,9 @@ async def settle_pressed(
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as exc:  # already edited, or too old to edit: harmless
         log.debug("could not settle pressed message: %s", exc.message)
+
+
+def inline_markup(screen: Screen, scope: str = "c") -> InlineKeyboardMarkup | None:
+    """For edits, which accept only inline keyboards."""
+    result = markup(Screen(screen.text, screen.buttons), scope)
+    return result if isinstance(result, InlineKeyboardMarkup) else None

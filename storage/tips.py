@@ -233,3 +233,70 @@ async def code_exists(tx: Tx, code: str) -> bool:
 async def contact_enc(tx: Tx, tip_id: int) -> bytes | None:
     value = await tx.scalar("SELECT contact_enc FROM tips WHERE id = ?", (tip_id,))
     return bytes(value) if value else None
+
+
+OPEN_STATUSES = ("new", "transferred", "acknowledged", "in_progress", "needs_info")
+
+
+async def update_state(
+    tx: Tx,
+    tip_id: int,
+    *,
+    status: str,
+    at: str,
+    outcome: str | None = None,
+    assigned_officer_id: int | None = None,
+    acknowledged: bool = False,
+    closed: bool = False,
+    current_unit_id: int | None = None,
+    duplicate_of: int | None = None,
+) -> None:
+    """One UPDATE for every lifecycle change; columns not given keep their value."""
+    await tx.execute(
+        "UPDATE tips SET status = ?, updated_at = ?,"
+        " outcome = COALESCE(?, outcome),"
+        " assigned_officer_id = COALESCE(?, assigned_officer_id),"
+        " acknowledged_at = CASE WHEN ? AND acknowledged_at IS NULL THEN ?"
+        " ELSE acknowledged_at END,"
+        " closed_at = CASE WHEN ? THEN ? ELSE closed_at END,"
+        " current_unit_id = COALESCE(?, current_unit_id),"
+        " transfers = transfers + CASE WHEN ? IS NOT NULL THEN 1 ELSE 0 END,"
+        " duplicate_of = COALESCE(?, duplicate_of)"
+        " WHERE id = ?",
+        (
+            status,
+            at,
+            outcome,
+            assigned_officer_id,
+            int(acknowledged),
+            at,
+            int(closed),
+            at,
+            current_unit_id,
+            current_unit_id,
+            duplicate_of,
+            tip_id,
+        ),
+    )
+
+
+async def lifecycle_fields(tx: Tx, tip_id: int) -> tuple[int | None, str | None] | None:
+    """(assigned officer, acknowledged_at) of a tip."""
+    row = await tx.fetchone(
+        "SELECT assigned_officer_id, acknowledged_at FROM tips WHERE id = ?", (tip_id,)
+    )
+    return (row[0], row[1]) if row else None
+
+
+async def open_for_unit(tx: Tx, unit_id: int, *, limit: int, offset: int) -> tuple[list[Tip], int]:
+    marks = ",".join("?" for _ in OPEN_STATUSES)
+    total = await tx.scalar(
+        f"SELECT COUNT(*) FROM tips WHERE current_unit_id = ? AND status IN ({marks})",
+        (unit_id, *OPEN_STATUSES),
+    )
+    rows = await tx.fetchall(
+        f"SELECT {_TIP_COLUMNS} FROM tips WHERE current_unit_id = ? AND status IN ({marks})"
+        " ORDER BY created_at, id LIMIT ? OFFSET ?",
+        (unit_id, *OPEN_STATUSES, limit, offset),
+    )
+    return [_tip(r) for r in rows], int(total or 0)

@@ -1,0 +1,890 @@
+"""Commune police queues: routing on commit, officers' actions, the anonymous relay.
+
+Every action runs in one transaction that re-reads the officer and the tip from the
+database (callback data only names a tip; it never grants anything), checks the
+transition, updates the tip, writes its audit event, and enqueues the card edits and the
+citizen's notification. A second press of the same button finds the tip already moved
+on and answers with its current state, changing nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from bot import receipt
+from bot.cards import CardFacts, card_buttons, card_text, outcome_buttons, state_label
+from bot.clock import Clock
+from bot.dialogue import Button, Screen
+from bot.fmt import when
+from bot.people import People
+from bot.places import PlaceSearch
+from bot.routing import route
+from config.messages import t
+from config.settings import Settings
+from storage import bindings, cards, officers, outbox, reporters, tips, units
+from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utcnow_text
+from storage.officers import Officer
+from storage.outbox import OutboxRow
+
+LANG = "vi"
+PAGE_SIZE = 10
+ACTIONS = ("ack", "take", "ask", "transfer", "close", "outcome", "xfer", "page")
+INVITE_ALPHABET = receipt.ALPHABET
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "ack": (frozenset({"new", "transferred"}), "acknowledged"),
+    "take": (frozenset({"new", "transferred", "acknowledged", "needs_info"}), "in_progress"),
+    "ask": (tips_open := frozenset(tips.OPEN_STATUSES), "needs_info"),
+    "transfer": (tips_open, "transferred"),
+    "close": (tips_open, "closed"),
+}
+
+
+def allowed(action: str, status: str) -> bool:
+    rule = TRANSITIONS.get(action)
+    return rule is not None and status in rule[0]
+
+
+@dataclass
+class Reply:
+    """What the Telegram adapter shows: a pop-up answer and/or messages to send now."""
+
+    alert: str | None = None
+    screens: list[Screen] = field(default_factory=list)
+    force_reply: bool = False
+    changed: bool = False
+
+
+class QueueService:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        people: People,
+        places: PlaceSearch,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.people = people
+        self.places = places
+        self.clock = clock
+
+    # ------------------------------------------------------------------ routing ------
+    async def on_tip_committed(self, tx: Tx, tip_id: int) -> None:
+        """Hook run inside the intake's Submit transaction: the cards are outbox rows
+        of the same commit as the tip."""
+        tip = await tips.by_id(tx, tip_id)
+        assert tip is not None
+        await self._send_cards(tx, tip, tip.current_unit_id)
+
+    async def _send_cards(self, tx: Tx, tip: tips.Tip, unit_id: int) -> None:
+        at = utcnow_text(self.clock())
+        province = await units.get_province(tx)
+        province_id = province.id if province else unit_id
+        queue = await bindings.for_unit(tx, "queue", unit_id)
+        duty = await bindings.for_unit(tx, "duty", province_id)
+        plan = route(
+            unit_id=unit_id,
+            province_id=province_id,
+            urgent=tip.urgent,
+            category=tip.category,
+            unit_queue_chat=queue.chat_id if queue else None,
+            duty_chat=duty.chat_id if duty else None,
+        )
+        unit = await units.get_unit(tx, unit_id)
+        unit_name = unit.name if unit else "?"
+        for delivery in plan.deliveries:
+            if delivery.kind == "alert":
+                text = (
+                    t("card_alert", LANG, unit=unit_name) + "\n\n" + await self._card_text(tx, tip)
+                )
+                row = await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="sendMessage",
+                    payload={"text": text},
+                    purpose="alert",
+                    chat_id=delivery.chat_id,
+                    tip_id=tip.id,
+                )
+                await cards.add(
+                    tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="alert", at=at
+                )
+                continue
+            note = t("card_no_queue", LANG, unit=unit_name) if delivery.note else None
+            payload = await self._card_payload(tx, tip, note=note)
+            row = await outbox.enqueue(
+                tx,
+                at=at,
+                method="sendMessage",
+                payload=payload,
+                purpose="card",
+                chat_id=delivery.chat_id,
+                tip_id=tip.id,
+            )
+            await cards.add(
+                tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="queue", at=at
+            )
+            await self._send_evidence(tx, tip, delivery.chat_id, row, at)
+        if plan.unroutable:
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="system",
+                action="unroutable",
+                note="no queue and no duty chat bound",
+            )
+
+    async def _send_evidence(
+        self, tx: Tx, tip: tips.Tip, chat_id: int, card_row: int, at: str
+    ) -> None:
+        """Evidence follows the card as replies: photos and videos as one album, other
+        kinds grouped by what Telegram allows in an album."""
+        files = await tips.attachments(tx, tip.id)
+        groups: dict[str, list[tips.Attachment]] = {}
+        for item in files:
+            family = {"photo": "visual", "video": "visual"}.get(item.kind, item.kind)
+            groups.setdefault(family, []).append(item)
+        for family, items in groups.items():
+            if family == "voice" or len(items) == 1:
+                for item in items:
+                    method = "send" + item.kind.capitalize()
+                    await outbox.enqueue(
+                        tx,
+                        at=at,
+                        method=method,
+                        payload={item.kind: item.file_id},
+                        purpose="evidence",
+                        chat_id=chat_id,
+                        tip_id=tip.id,
+                        reply_to_outbox=card_row,
+                    )
+                continue
+            for start in range(0, len(items), 10):
+                chunk = items[start : start + 10]
+                media = [{"type": i.kind, "media": i.file_id} for i in chunk]
+                await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="sendMediaGroup",
+                    payload={"media": media},
+                    purpose="evidence",
+                    chat_id=chat_id,
+                    tip_id=tip.id,
+                    reply_to_outbox=card_row,
+                )
+
+    async def _card_text(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> str:
+        unit = await units.get_unit(tx, tip.unit_id)
+        reporter = await reporters.get(tx, tip.reporter_id) if tip.reporter_id else None
+        phone = None
+        if tip.contactable:
+            blob = await tips.contact_enc(tx, tip.id)
+            phone = self.people.open_phone(blob) if blob else None
+        evidence = len(await tips.attachments(tx, tip.id))
+        who = at = None
+        last = await tx.fetchone(
+            "SELECT e.at, o.display_name FROM tip_events e LEFT JOIN officers o"
+            " ON o.id = e.actor_id AND e.actor_kind = 'officer' WHERE e.tip_id = ?"
+            " AND e.to_status IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1",
+            (tip.id,),
+        )
+        if last and last[1]:
+            who, at = last[1], when(parse_utc(last[0]), LANG, self.settings.tz)
+        dup_code = None
+        if tip.outcome == "duplicate":
+            dup = await tx.scalar(
+                "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id ="
+                " t1.duplicate_of WHERE t1.id = ?",
+                (tip.id,),
+            )
+            dup_code = receipt.display(dup) if dup else None
+        facts = CardFacts(
+            tip=tip,
+            unit_name=unit.name if unit else "?",
+            reporter_pseudonym=reporter.pseudonym if reporter else "----",
+            phone=phone,
+            evidence=evidence,
+            state_who=who,
+            state_at=at,
+            duplicate_code=dup_code,
+            note=note,
+        )
+        return card_text(facts, self.settings.tz)
+
+    async def _card_payload(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
+        from handlers.callbacks import encode
+
+        text = await self._card_text(tx, tip, note)
+        keyboard = [
+            [{"text": b.label, "callback_data": encode("q", b.action, b.value)} for b in row]
+            for row in card_buttons(tip)
+        ]
+        return {"text": text, "reply_markup": {"inline_keyboard": keyboard}}
+
+    async def _refresh_cards(self, tx: Tx, tip_id: int, at: str) -> None:
+        tip = await tips.by_id(tx, tip_id)
+        assert tip is not None
+        for card in await cards.active(tx, tip_id):
+            if card.kind == "queue":
+                payload = await self._card_payload(tx, tip)
+            else:
+                payload = {"text": await self._card_text(tx, tip)}
+            await outbox.enqueue(
+                tx,
+                at=at,
+                method="editMessageText",
+                payload=payload,
+                purpose="card_edit",
+                chat_id=card.chat_id,
+                tip_id=tip_id,
+                edit_of_outbox=card.outbox_id,
+            )
+
+    # ------------------------------------------------------------------ authorization
+    async def _authorize(self, tx: Tx, user_id: int, tip: tips.Tip | None) -> Officer | str:
+        officer = await officers.find_active(tx, user_id)
+        if officer is None:
+            return t("q_not_officer", LANG)
+        if tip is None:
+            return t("q_unknown_tip", LANG)
+        if officer.role == "supervisor" or officer.unit_id == tip.current_unit_id:
+            return officer
+        unit = await units.get_unit(tx, tip.current_unit_id)
+        return t("q_other_unit", LANG, unit=unit.name if unit else "?")
+
+    # ------------------------------------------------------------------ actions ------
+    async def press(
+        self, *, user_id: int, chat_id: int, action: str, value: str, update_key: str | None
+    ) -> Reply:
+        """A button on a card (or a follow-up list). ``value`` is untrusted text."""
+        tip_part, _, arg = value.partition(":")
+        if action not in ACTIONS or not tip_part.isdigit() or len(tip_part) > 12:
+            return Reply(alert=t("stale_button", LANG))
+        tip_id = int(tip_part)
+        try:
+            async with self.db.transaction(update_key) as tx:
+                tip = await tips.by_id(tx, tip_id)
+                who = await self._authorize(tx, user_id, tip)
+                if isinstance(who, str):
+                    return Reply(alert=who)
+                assert tip is not None
+                return await self._act(tx, who, tip, chat_id, action, arg)
+        except AlreadyProcessed:
+            return Reply()
+
+    async def _act(
+        self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, action: str, arg: str
+    ) -> Reply:
+        at = utcnow_text(self.clock())
+        code = receipt.display(tip.code)
+        if action == "outcome":
+            return await self._close(tx, officer, tip, chat_id, arg, at)
+        if action == "xfer":
+            if not arg.isdigit():
+                return Reply(alert=t("stale_button", LANG))
+            return await self._transfer(tx, officer, tip, int(arg), at)
+        if action not in TRANSITIONS:
+            return Reply(alert=t("stale_button", LANG))
+        if not allowed(action, tip.status):
+            await self._refresh_cards(tx, tip.id, at)  # show the truth on a stale card
+            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+        who = officer.display_name
+        if action in ("ack", "take"):
+            target = TRANSITIONS[action][1]
+            await tips.update_state(
+                tx,
+                tip.id,
+                status=target,
+                at=at,
+                acknowledged=True,
+                assigned_officer_id=officer.id if action == "take" else None,
+            )
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="officer",
+                actor_id=officer.id,
+                action="acknowledged" if action == "ack" else "taken",
+                from_status=tip.status,
+                to_status=target,
+                public=True,
+            )
+            await self._notify_ack_once(tx, tip, at)
+            await self._refresh_cards(tx, tip.id, at)
+            return Reply(alert=t("q_done", LANG, state=t(f"state_{target}", LANG)), changed=True)
+        if action == "ask":
+            if tip.reporter_id is None:
+                return Reply(alert=t("q_unknown_tip", LANG))
+            await cards.set_prompt(
+                tx, officer_id=officer.id, chat_id=chat_id, kind="ask", tip_id=tip.id, at=at
+            )
+            return Reply(
+                screens=[Screen(t("q_ask_prompt", LANG, who=who, code=code))], force_reply=True
+            )
+        if action == "transfer":
+            await cards.set_prompt(
+                tx, officer_id=officer.id, chat_id=chat_id, kind="transfer", tip_id=tip.id, at=at
+            )
+            return Reply(
+                screens=[Screen(t("q_transfer_prompt", LANG, who=who, code=code))], force_reply=True
+            )
+        # close: choose the outcome
+        return Reply(screens=[Screen(t("q_pick_outcome", LANG, code=code), outcome_buttons(tip))])
+
+    async def _notify_ack_once(self, tx: Tx, tip: tips.Tip, at: str) -> None:
+        """The citizen hears "acknowledged" once, whichever button came first."""
+        already = await tx.scalar(
+            "SELECT 1 FROM outbox WHERE tip_id = ? AND purpose = 'notify_ack'", (tip.id,)
+        )
+        if already or tip.reporter_id is None:
+            return
+        unit = await units.get_unit(tx, tip.current_unit_id)
+        text = t(
+            "n_acknowledged",
+            tip.language,
+            unit=unit.name if unit else "",
+            code=receipt.display(tip.code),
+        )
+        await outbox.enqueue(
+            tx,
+            at=at,
+            method="sendMessage",
+            payload={"text": text},
+            purpose="notify_ack",
+            reporter_id=tip.reporter_id,
+            tip_id=tip.id,
+        )
+
+    async def _close(
+        self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, outcome: str, at: str
+    ) -> Reply:
+        from bot.cards import OUTCOMES
+
+        if outcome not in OUTCOMES:
+            return Reply(alert=t("stale_button", LANG))
+        if not allowed("close", tip.status):
+            await self._refresh_cards(tx, tip.id, at)
+            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+        if outcome == "duplicate":
+            await cards.set_prompt(
+                tx, officer_id=officer.id, chat_id=chat_id, kind="duplicate", tip_id=tip.id, at=at
+            )
+            return Reply(
+                screens=[
+                    Screen(
+                        t(
+                            "q_duplicate_prompt",
+                            LANG,
+                            who=officer.display_name,
+                            code=receipt.display(tip.code),
+                        )
+                    )
+                ],
+                force_reply=True,
+            )
+        return await self._do_close(tx, officer, tip, outcome, at, duplicate_of=None)
+
+    async def _do_close(
+        self,
+        tx: Tx,
+        officer: Officer,
+        tip: tips.Tip,
+        outcome: str,
+        at: str,
+        *,
+        duplicate_of: int | None,
+    ) -> Reply:
+        await tips.update_state(
+            tx,
+            tip.id,
+            status="closed",
+            at=at,
+            outcome=outcome,
+            closed=True,
+            duplicate_of=duplicate_of,
+        )
+        await tips.add_event(
+            tx,
+            tip.id,
+            at=at,
+            actor_kind="officer",
+            actor_id=officer.id,
+            action="closed",
+            from_status=tip.status,
+            to_status="closed",
+            note=outcome,
+            public=True,
+        )
+        if tip.reporter_id is not None:
+            text = t(f"n_closed_{outcome}", tip.language, code=receipt.display(tip.code))
+            await outbox.enqueue(
+                tx,
+                at=at,
+                method="sendMessage",
+                payload={"text": text},
+                purpose="notify",
+                reporter_id=tip.reporter_id,
+                tip_id=tip.id,
+            )
+        await self._refresh_cards(tx, tip.id, at)
+        closed = await tips.by_id(tx, tip.id)
+        assert closed is not None
+        return Reply(alert=t("q_done", LANG, state=state_label(closed)), changed=True)
+
+    async def _transfer(
+        self, tx: Tx, officer: Officer, tip: tips.Tip, unit_id: int, at: str
+    ) -> Reply:
+        if not allowed("transfer", tip.status):
+            await self._refresh_cards(tx, tip.id, at)
+            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+        target = await units.get_unit(tx, unit_id)
+        if target is None or not target.active or target.kind != "commune":
+            return Reply(alert=t("stale_button", LANG))
+        if unit_id == tip.current_unit_id:
+            return Reply(alert=t("q_same_unit", LANG))
+        when_text = when(parse_utc(at), LANG, self.settings.tz)
+        for card in await cards.active(tx, tip.id):
+            moved = t("card_moved", LANG, unit=target.name, who=officer.display_name, at=when_text)
+            text = await self._card_text(tx, tip) + "\n" + moved
+            await outbox.enqueue(
+                tx,
+                at=at,
+                method="editMessageText",
+                payload={"text": text},
+                purpose="card_edit",
+                chat_id=card.chat_id,
+                tip_id=tip.id,
+                edit_of_outbox=card.outbox_id,
+            )
+            await cards.deactivate(tx, card.id)
+        await tips.update_state(tx, tip.id, status="transferred", at=at, current_unit_id=unit_id)
+        await tips.add_event(
+            tx,
+            tip.id,
+            at=at,
+            actor_kind="officer",
+            actor_id=officer.id,
+            action="transferred",
+            from_status=tip.status,
+            to_status="transferred",
+            note=f"{tip.current_unit_id}->{unit_id}",
+            public=True,
+        )
+        moved_tip = await tips.by_id(tx, tip.id)
+        assert moved_tip is not None
+        await self._send_cards(tx, moved_tip, unit_id)
+        return Reply(alert=t("q_done", LANG, state=t("state_transferred", LANG)), changed=True)
+
+    # ------------------------------------------------------------------ officer text -
+    async def officer_text(
+        self, *, user_id: int, chat_id: int, text: str, update_key: str | None
+    ) -> Reply | None:
+        """A message from an officer in a chat where they owe an answer to a prompt
+        (a question for the reporter, a transfer target, a duplicate's original)."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                officer = await officers.find_active(tx, user_id)
+                if officer is None:
+                    return None
+                prompt = await cards.get_prompt(tx, officer.id, chat_id)
+                if prompt is None:
+                    return None
+                tip = await tips.by_id(tx, prompt.tip_id)
+                who = await self._authorize(tx, user_id, tip)
+                await cards.clear_prompt(tx, officer.id, chat_id)
+                if isinstance(who, str):
+                    return Reply(alert=who, screens=[Screen(who)])
+                assert tip is not None
+                return await self._answer_prompt(tx, who, tip, prompt.kind, text.strip())
+        except AlreadyProcessed:
+            return Reply()
+
+    async def _answer_prompt(
+        self, tx: Tx, officer: Officer, tip: tips.Tip, kind: str, text: str
+    ) -> Reply:
+        at = utcnow_text(self.clock())
+        code = receipt.display(tip.code)
+        if kind == "transfer":
+            matches = self.places.search(text, limit=5)
+            if not matches:
+                return Reply(
+                    screens=[
+                        Screen(
+                            t("place_none", LANG, query=text[:60], province=self.settings.province)
+                        )
+                    ]
+                )
+            rows = [[Button(m.name, "xfer", f"{tip.id}:{m.unit_id}")] for m in matches]
+            return Reply(screens=[Screen(t("q_transfer_pick", LANG, code=code), rows)])
+        if kind == "duplicate":
+            try:
+                original = await tips.by_code(tx, receipt.canonical(text))
+            except receipt.MalformedCode:
+                original = None
+            if original is None or original.id == tip.id:
+                return Reply(screens=[Screen(t("q_dup_self", LANG))])
+            if not allowed("close", tip.status):
+                return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
+            reply = await self._do_close(
+                tx, officer, tip, "duplicate", at, duplicate_of=original.id
+            )
+            return Reply(screens=[Screen(reply.alert or "")], changed=True)
+        # kind == "ask"
+        if not allowed("ask", tip.status) or tip.reporter_id is None:
+            return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
+        question = text[: self.settings.description_max_chars]
+        await tips.update_state(tx, tip.id, status="needs_info", at=at, acknowledged=True)
+        await tips.add_event(
+            tx,
+            tip.id,
+            at=at,
+            actor_kind="officer",
+            actor_id=officer.id,
+            action="asked",
+            from_status=tip.status,
+            to_status="needs_info",
+            note=question,
+            public=False,
+        )
+        await tips.add_event(
+            tx, tip.id, at=at, actor_kind="system", action="question_sent", public=True
+        )
+        from handlers.callbacks import encode
+
+        lang = tip.language
+        payload = {
+            "text": t("n_question", lang, code=code, question=question),
+            "reply_markup": {
+                "inline_keyboard": [
+                    [
+                        {
+                            "text": t("btn_reply", lang),
+                            "callback_data": encode("c", "relay", tip.code),
+                        }
+                    ]
+                ]
+            },
+        }
+        await outbox.enqueue(
+            tx,
+            at=at,
+            method="sendMessage",
+            payload=payload,
+            purpose="question",
+            reporter_id=tip.reporter_id,
+            tip_id=tip.id,
+        )
+        if tip.status in ("new", "transferred"):
+            await self._notify_ack_once(tx, tip, at)
+        await self._refresh_cards(tx, tip.id, at)
+        reporter = await reporters.get(tx, tip.reporter_id)
+        return Reply(
+            screens=[
+                Screen(
+                    t("q_question_sent", LANG, pseudonym=reporter.pseudonym if reporter else "?")
+                )
+            ],
+            changed=True,
+        )
+
+    # ------------------------------------------------------------------ relay --------
+    async def relay_from_reporter(
+        self,
+        tx: Tx,
+        reporter_id: int,
+        tip_code: str,
+        *,
+        text: str | None = None,
+        media: tips.Attachment | None = None,
+    ) -> str:
+        """A citizen's answer or addition goes to the queue as a reply to the card, as a
+        new message (never a forward), so neither side learns the other's identity.
+        Returns 'ok', 'closed' or 'unknown'."""
+        tip = await tips.by_code(tx, tip_code)
+        if tip is None or tip.reporter_id != reporter_id:
+            return "unknown"
+        if tip.status == "closed":
+            return "closed"
+        at = utcnow_text(self.clock())
+        reporter = await reporters.get(tx, reporter_id)
+        pseudonym = reporter.pseudonym if reporter else "?"
+        code = receipt.display(tip.code)
+        queue_cards = [c for c in await cards.active(tx, tip.id) if c.kind == "queue"]
+        for card in queue_cards:
+            if text is not None:
+                body = t("q_answer_relay", LANG, pseudonym=pseudonym, code=code, text=text)
+                await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="sendMessage",
+                    payload={"text": body},
+                    purpose="relay",
+                    chat_id=card.chat_id,
+                    tip_id=tip.id,
+                    reply_to_outbox=card.outbox_id,
+                )
+            if media is not None:
+                caption = t("q_answer_media", LANG, pseudonym=pseudonym, code=code)
+                await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="send" + media.kind.capitalize(),
+                    payload={media.kind: media.file_id, "caption": caption},
+                    purpose="relay",
+                    chat_id=card.chat_id,
+                    tip_id=tip.id,
+                    reply_to_outbox=card.outbox_id,
+                )
+        if media is not None:
+            await tips.add_attachments(tx, tip.id, [media], source="follow-up", at=at)
+        if text is not None or media is not None:
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="reporter",
+                actor_id=reporter_id,
+                action="reporter_added",
+                note=text,
+                public=False,
+            )
+        if tip.status == "needs_info":
+            back = await tips.lifecycle_fields(tx, tip.id)
+            target = "in_progress" if back and back[0] else "acknowledged"
+            await tips.update_state(tx, tip.id, status=target, at=at)
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="reporter",
+                actor_id=reporter_id,
+                action="answered",
+                from_status="needs_info",
+                to_status=target,
+                public=True,
+            )
+            await self._refresh_cards(tx, tip.id, at)
+        return "ok"
+
+    # ------------------------------------------------------------------ views --------
+    async def tip_view(self, *, user_id: int, code_text: str) -> str:
+        try:
+            code = receipt.canonical(code_text)
+        except receipt.MalformedCode:
+            return t("code_malformed", LANG, code=code_text.strip()[:40])
+        async with self.db.read() as tx:
+            tip = await tips.by_code(tx, code)
+            who = await self._authorize(tx, user_id, tip)
+            if isinstance(who, str):
+                return who
+            assert tip is not None
+            lines = [await self._card_text(tx, tip), "", t("q_history", LANG)]
+            for event in await tips.events(tx, tip.id):
+                actor = ""
+                if event.actor_kind == "officer" and event.actor_id:
+                    officer = await officers.get(tx, event.actor_id)
+                    actor = officer.display_name if officer else "?"
+                elif event.actor_kind == "reporter":
+                    actor = "người báo tin"
+                stamp = when(parse_utc(event.at), LANG, self.settings.tz)
+                note = f" — {event.note[:200]}" if event.note else ""
+                lines.append(f"• {stamp} {event.action} {actor}{note}".rstrip())
+        lines += self._clock_lines(tip)
+        return "\n".join(lines)[:4000]
+
+    def _clock_lines(self, tip: tips.Tip) -> list[str]:
+        """The 20-day verification clock of the Criminal Procedure Code, from receipt."""
+        if tip.status == "closed":
+            return []
+        age = self.clock() - parse_utc(tip.created_at)
+        day = age.days + 1
+        limit = self.settings.verification_days
+        warn = self.settings.verification_warn_day
+        mark = "⛔" if day > limit else ("⏳" if day >= warn else "🕒")
+        return [f"{mark} Xác minh: ngày {day}/{limit}"]
+
+    async def queue_view(self, *, user_id: int, chat_id: int, page: int) -> Screen:
+        async with self.db.read() as tx:
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return Screen(t("q_only_officers", LANG))
+            unit_id = officer.unit_id
+            if officer.role == "supervisor":
+                bound = [b for b in await bindings.for_chat(tx, chat_id) if b.purpose == "queue"]
+                unit_id = bound[0].unit_id if bound else unit_id
+            unit = await units.get_unit(tx, unit_id)
+            name = unit.name if unit else "?"
+            page = max(1, page)
+            rows, total = await tips.open_for_unit(
+                tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+        if total == 0:
+            return Screen(t("q_queue_empty", LANG, unit=name))
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        now = self.clock()
+        lines = [t("q_queue_header", LANG, unit=name, total=total, page=page, pages=pages)]
+        for tip in rows:
+            age = now - parse_utc(tip.created_at)
+            hours = int(age.total_seconds() // 3600)
+            mark = "⚠️ " if tip.urgent else ""
+            lines.append(f"• {mark}{receipt.display(tip.code)} — {state_label(tip)} — {hours} giờ")
+        nav = []
+        if page > 1:
+            nav.append(Button(t("q_prev", LANG), "page", f"{unit_id}:{page - 1}"))
+        if page < pages:
+            nav.append(Button(t("q_next", LANG), "page", f"{unit_id}:{page + 1}"))
+        return Screen("\n".join(lines), [nav] if nav else [])
+
+    # ------------------------------------------------------------------ setup --------
+    async def create_invite(self, unit_query: str, role: str) -> tuple[str, str, str]:
+        """Returns (code, unit name, expiry text). Only the code's hash is stored."""
+        if role not in ("officer", "lead", "supervisor"):
+            raise ValueError("role must be officer, lead or supervisor")
+        async with self.db.transaction() as tx:
+            unit = await units.unit_by_code(tx, unit_query.strip())
+            if unit is None:
+                matches = self.places.search(unit_query, limit=2)
+                province = await units.get_province(tx)
+                if (
+                    role == "supervisor"
+                    and province
+                    and (unit_query.strip() in (province.code, province.name, province.short_name))
+                ):
+                    unit = province
+                elif matches and (len(matches) == 1 or matches[0].score >= 99):
+                    unit = await units.get_unit(tx, matches[0].unit_id)
+            if unit is None:
+                raise LookupError(f"no unit matches {unit_query!r}; use the unit code")
+            if role == "supervisor" and unit.kind != "province":
+                province = await units.get_province(tx)
+                unit = province or unit
+            code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
+            now = self.clock()
+            expires = now + timedelta(hours=self.settings.invite_hours)
+            await officers.insert_invite(
+                tx,
+                code_hash=_hash(code),
+                unit_id=unit.id,
+                role=role,
+                at=utcnow_text(now),
+                expires_at=utcnow_text(expires),
+            )
+        return code, unit.name, when(expires, LANG, self.settings.tz)
+
+    async def join(self, *, user_id: int, display_name: str, code_text: str) -> str:
+        code = "".join(ch for ch in code_text.upper() if ch.isalnum())
+        async with self.db.transaction() as tx:
+            current = await officers.find_active(tx, user_id)
+            if current is not None:
+                unit = await units.get_unit(tx, current.unit_id)
+                return t("join_already", LANG, unit=unit.name if unit else "?")
+            invite = await officers.invite_by_hash(tx, _hash(code))
+            now = self.clock()
+            if invite is None or invite.used_at or parse_utc(invite.expires_at) < now:
+                return t("join_bad", LANG)
+            at = utcnow_text(now)
+            officer_id = await officers.insert(
+                tx,
+                telegram_user_id=user_id,
+                display_name=display_name[:64],
+                unit_id=invite.unit_id,
+                role=invite.role,
+                at=at,
+            )
+            if not await officers.consume_invite(tx, invite.id, officer_id, at):
+                raise AlreadyProcessed("invite raced")  # rolls the officer back
+            unit = await units.get_unit(tx, invite.unit_id)
+        return t(
+            "join_ok",
+            LANG,
+            name=display_name,
+            role=t(f"role_{invite.role}", LANG),
+            unit=unit.name if unit else "?",
+        )
+
+    async def bind(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        title: str | None,
+        purpose: str,
+        missing_rights: list[str],
+    ) -> str:
+        async with self.db.transaction() as tx:
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return t("q_only_officers", LANG)
+            if purpose == "queue" and officer.role not in ("lead", "supervisor"):
+                return t("bind_need_lead", LANG)
+            if purpose in ("duty", "supervisors") and officer.role != "supervisor":
+                return t("bind_need_supervisor", LANG)
+            if missing_rights:
+                return t(
+                    "bind_missing_rights",
+                    LANG,
+                    missing=", ".join(t(f"right_{r}", LANG) for r in missing_rights),
+                )
+            unit_id = officer.unit_id
+            if purpose != "queue":
+                province = await units.get_province(tx)
+                unit_id = province.id if province else unit_id
+            await bindings.bind(
+                tx,
+                chat_id=chat_id,
+                purpose=purpose,
+                unit_id=unit_id,
+                title=title,
+                officer_id=officer.id,
+                at=utcnow_text(self.clock()),
+            )
+            unit = await units.get_unit(tx, unit_id)
+        return t(
+            "bind_ok", LANG, purpose=t(f"purpose_{purpose}", LANG), unit=unit.name if unit else "?"
+        )
+
+    async def revoke(self, officer_id: int) -> bool:
+        async with self.db.transaction() as tx:
+            return await officers.revoke(tx, officer_id, utcnow_text(self.clock()))
+
+    # ------------------------------------------------------------------ failures -----
+    async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
+        """A permanent delivery failure raises an alert in the duty queue (never about
+        a failed alert itself, so a dead duty chat cannot cause a storm)."""
+        if row.purpose == "delivery_alert":
+            return
+        province = await units.get_province(tx)
+        duty = await bindings.for_unit(tx, "duty", province.id) if province else None
+        if duty is None or duty.chat_id == row.chat_id:
+            return
+        target = "người báo tin" if row.reporter_id else str(row.chat_id)
+        if row.chat_id is not None:
+            for binding in await bindings.for_chat(tx, row.chat_id):
+                unit = await units.get_unit(tx, binding.unit_id)
+                target = f"{t('purpose_' + binding.purpose, LANG)} {unit.name if unit else ''}"
+        if row.tip_id:
+            code = await tx.scalar("SELECT code FROM tips WHERE id = ?", (row.tip_id,))
+            target += f" (tin báo {receipt.display(code)})" if code else ""
+        text = t("delivery_failed", LANG, purpose=row.purpose, target=target, error=error[:200])
+        await outbox.enqueue(
+            tx,
+            at=utcnow_text(self.clock()),
+            method="sendMessage",
+            payload={"text": text},
+            purpose="delivery_alert",
+            chat_id=duty.chat_id,
+            tip_id=row.tip_id,
+        )
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()

@@ -1,0 +1,70 @@
+"""SQL for tip cards in chats and officers' pending free-text prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Tx
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    tip_id: int
+    chat_id: int
+    outbox_id: int
+    kind: str  # queue | alert
+
+
+async def add(tx: Tx, *, tip_id: int, chat_id: int, outbox_id: int, kind: str, at: str) -> int:
+    return await tx.execute(
+        "INSERT INTO tip_cards(tip_id, chat_id, outbox_id, kind, created_at) VALUES (?,?,?,?,?)",
+        (tip_id, chat_id, outbox_id, kind, at),
+    )
+
+
+async def active(tx: Tx, tip_id: int) -> list[Card]:
+    rows = await tx.fetchall(
+        "SELECT id, tip_id, chat_id, outbox_id, kind FROM tip_cards"
+        " WHERE tip_id = ? AND active = 1 ORDER BY id",
+        (tip_id,),
+    )
+    return [Card(*r) for r in rows]
+
+
+async def deactivate(tx: Tx, card_id: int) -> None:
+    await tx.execute("UPDATE tip_cards SET active = 0 WHERE id = ?", (card_id,))
+
+
+@dataclass(frozen=True)
+class Prompt:
+    officer_id: int
+    chat_id: int
+    kind: str  # ask | transfer | duplicate
+    tip_id: int
+
+
+async def set_prompt(
+    tx: Tx, *, officer_id: int, chat_id: int, kind: str, tip_id: int, at: str
+) -> None:
+    await tx.execute(
+        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at)"
+        " VALUES (?,?,?,?,?) ON CONFLICT(officer_id, chat_id) DO UPDATE SET kind = excluded.kind,"
+        " tip_id = excluded.tip_id, created_at = excluded.created_at",
+        (officer_id, chat_id, kind, tip_id, at),
+    )
+
+
+async def get_prompt(tx: Tx, officer_id: int, chat_id: int) -> Prompt | None:
+    row = await tx.fetchone(
+        "SELECT officer_id, chat_id, kind, tip_id FROM officer_prompts"
+        " WHERE officer_id = ? AND chat_id = ?",
+        (officer_id, chat_id),
+    )
+    return Prompt(*row) if row else None
+
+
+async def clear_prompt(tx: Tx, officer_id: int, chat_id: int) -> None:
+    await tx.execute(
+        "DELETE FROM officer_prompts WHERE officer_id = ? AND chat_id = ?", (officer_id, chat_id)
+    )
