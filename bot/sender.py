@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
@@ -26,6 +28,9 @@ from storage.db import Database, Tx, parse_utc, utcnow_text
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
+# The outbox stores Bot API method names and JSON parameters on purpose (a row must
+# survive a restart as data), so the generic call is the right one here.
+warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
 
 PERMANENT_BAD_REQUESTS = (
     "chat not found",
