@@ -1,0 +1,1797 @@
+"""An in-process fake of the Telegram Bot API, plugged into PTB as its HTTP layer.
+
+Why a fake *server* rather than mocked ``Bot`` methods: tinbao's delivery guarantees
+(retry on 429/5xx, give up on "blocked", no double sends after a crash) live in how the
+real ``telegram.ext.Application`` reacts to real Bot API answers.  Mocking ``Bot`` would
+skip PTB's error mapping, ``Defaults``, ``Message.de_json`` and the ``Updater``'s offset
+handling, exactly the places where such bugs hide.  So :class:`FakeBotApi` subclasses
+``telegram.request.BaseRequest`` and answers ``do_request`` with the same JSON envelope
+and HTTP status codes as ``api.telegram.org``::
+
+    api = FakeBotApi()
+    app = Application.builder().token(api.token).request(api).get_updates_request(api).build()
+
+It keeps per-chat state (message ids, messages, pins, membership) so edits and deletes
+fail where Telegram's would, parses ``parse_mode`` text into entities (and rejects bad
+HTML/MarkdownV2 with Telegram's "can't parse entities" error, which catches escaping bugs),
+records every call for assertions and injects faults on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import itertools
+import json
+import mimetypes
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, RequestData
+
+from bot.updates import (
+    FakeUser,
+    JSONDict,
+    UpdateFactory,
+    chat_member_json,
+    new_file_ids,
+    parse_file_id,
+    photo_sizes,
+    utf16_len,
+)
+
+FaultKind = Literal[
+    "429", "5xx", "timeout", "timeout_after", "blocked", "chat_not_found", "kicked", "deactivated"
+]
+"""Injectable failures.  ``timeout`` raises ``TimedOut`` *before* the call takes effect;
+``timeout_after`` performs it and then raises, like a reply lost on the way back (the
+case that makes naive retries double-send)."""
+
+_FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
+
+#: Update types Telegram withholds unless ``allowed_updates`` asks for them explicitly.
+_OPT_IN_UPDATES: frozenset[str] = frozenset(
+    {"chat_member", "message_reaction", "message_reaction_count"}
+)
+
+_MEDIA_KEYS: tuple[str, ...] = (
+    "photo",
+    "video",
+    "document",
+    "audio",
+    "voice",
+    "animation",
+    "sticker",
+    "video_note",
+)
+_COPYABLE_KEYS: tuple[str, ...] = (
+    "text",
+    "entities",
+    "caption",
+    "caption_entities",
+    "location",
+    "contact",
+    "venue",
+    "poll",
+    "dice",
+    "link_preview_options",
+    "show_caption_above_media",
+    *_MEDIA_KEYS,
+)
+
+#: Methods a blocked/kicked chat rejects; reading chat info keeps working on Telegram.
+_BLOCKABLE: tuple[str, ...] = ("send", "copy", "forward", "edit", "pin")
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+
+@dataclass(slots=True)
+class ApiCall:
+    """One request the bot made.  ``params`` are the decoded parameters as Telegram sees
+    them; uploaded files appear in ``files`` (part name to file name) and, when uploaded
+    directly rather than via ``attach://``, as ``params[name] == "upload:<file name>"``.
+    ``at`` is ``time.monotonic()`` when the request arrived (for measuring back-off);
+    ``error`` is the failure answered (Telegram's description, or ``"timeout"``), ``None``
+    on success; ``done`` turns true once the answer is produced."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    files: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    done: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the call completed and succeeded."""
+        return self.done and self.error is None
+
+
+@dataclass(slots=True)
+class _Fault:
+    method: str
+    kind: str
+    times: int
+    chat_id: int | str | None
+    retry_after: int
+
+
+class _ApiError(Exception):
+    """An error answer; carried as an exception so handlers stay linear."""
+
+    def __init__(self, code: int, description: str, parameters: JSONDict | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def _bad(description: str) -> _ApiError:
+    return _ApiError(400, f"Bad Request: {description}")
+
+
+def _entities_error(detail: str) -> _ApiError:
+    return _bad(f"can't parse entities: {detail}")
+
+
+# --------------------------------------------------------------------------------------
+# parse_mode: Telegram turns markup into plain text + entities server side, and rejects
+# malformed markup.  Reproducing that is what lets tests catch an unescaped "<" in a
+# citizen's name before Telegram does.
+# --------------------------------------------------------------------------------------
+
+
+class _TextBuilder:
+    """Accumulates plain text while tracking its length in UTF-16 units."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.u16 = 0
+        self.entities: list[JSONDict] = []
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.u16 += utf16_len(text)
+
+    def entity(self, kind: str, start: int, **extra: Any) -> None:
+        if self.u16 > start:
+            self.entities.append(
+                {"offset": start, "length": self.u16 - start, "type": kind, **extra}
+            )
+
+    def result(self) -> tuple[str, list[JSONDict]]:
+        self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.parts), self.entities
+
+
+_HTML_TAGS: Mapping[str, str] = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+_HTML_ENTITY = re.compile(r"&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|lt|gt|amp|quot);")
+_HTML_ATTR = re.compile(r"""\s*([a-zA-Z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+def _html_unescape(raw: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref.startswith(("#x", "#X")):
+            return chr(int(ref[2:], 16))
+        if ref.startswith("#"):
+            return chr(int(ref[1:]))
+        return _HTML_NAMED[ref]
+
+    return _HTML_ENTITY.sub(repl, raw)
+
+
+def parse_html(src: str) -> tuple[str, list[JSONDict]]:
+    """Telegram's ``parse_mode=HTML``: returns ``(text, entities)`` or raises the 400
+    "can't parse entities" error Telegram would (unknown tags, unbalanced tags, a bare
+    ``<``).  Only ``&lt; &gt; &amp; &quot;`` and numeric references are decoded."""
+    out = _TextBuilder()
+    stack: list[tuple[str, int, dict[str, Any]]] = []
+    i = 0
+    while i < len(src):
+        lt = src.find("<", i)
+        if lt < 0:
+            out.add(_html_unescape(src[i:]))
+            break
+        out.add(_html_unescape(src[i:lt]))
+        offset = len(src[:lt].encode())
+        gt = src.find(">", lt)
+        if gt < 0:
+            raise _entities_error(f"Unclosed start tag at byte offset {offset}")
+        inner = src[lt + 1 : gt]
+        i = gt + 1
+        if inner.startswith("/"):
+            name = inner[1:].strip().lower()
+            if not stack:
+                raise _entities_error(f"Unexpected end tag at byte offset {offset}")
+            open_name, start, extra = stack.pop()
+            if open_name != name:
+                raise _entities_error(
+                    f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", '
+                    f'found "</{name}>"'
+                )
+            _close_html(out, stack, open_name, start, extra)
+            continue
+        m = re.match(r"([a-zA-Z][\w-]*)", inner)
+        name = m.group(1).lower() if m else ""
+        if name not in _HTML_TAGS:
+            raise _entities_error(
+                f'Unsupported start tag "{name or inner}" at byte offset {offset}'
+            )
+        attrs = {
+            a.group(1).lower(): _html_unescape(a.group(2) or a.group(3) or a.group(4) or "")
+            for a in _HTML_ATTR.finditer(inner[len(name) :].rstrip("/"))
+        }
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise _entities_error(
+                f'Tag "span" must have class "tg-spoiler" at byte offset {offset}'
+            )
+        stack.append((name, out.u16, attrs))
+    if stack:
+        raise _entities_error(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    return out.result()
+
+
+def _close_html(
+    out: _TextBuilder,
+    stack: list[tuple[str, int, dict[str, Any]]],
+    name: str,
+    start: int,
+    attrs: dict[str, Any],
+) -> None:
+    kind = _HTML_TAGS[name]
+    if name == "a":
+        if "href" in attrs:
+            out.entity("text_link", start, url=attrs["href"])
+    elif name == "code" and stack and stack[-1][0] == "pre":
+        language = str(attrs.get("class", ""))
+        if language.startswith("language-"):
+            stack[-1][2]["language"] = language[len("language-") :]
+        else:
+            out.entity("code", start)
+    elif name == "pre":
+        if "language" in attrs:
+            out.entity("pre", start, language=attrs["language"])
+        else:
+            out.entity("pre", start)
+    elif name == "blockquote":
+        out.entity("expandable_blockquote" if "expandable" in attrs else "blockquote", start)
+    elif name == "tg-emoji":
+        out.entity("custom_emoji", start, custom_emoji_id=str(attrs.get("emoji-id", "")))
+    else:
+        out.entity(kind, start)
+
+
+_MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
+
+
+def parse_markdown_v2(src: str) -> tuple[str, list[JSONDict]]:
+    """Telegram's ``parse_mode=MarkdownV2``, strict like the server: an unescaped
+    reserved character (``.``, ``-``, ``!``...) is the classic 400 it produces."""
+    out = _TextBuilder()
+    stack: list[tuple[str, int, int]] = []  # kind, start (UTF-16), byte offset
+    quote_start: int | None = None
+    i = 0
+    n = len(src)
+
+    def byte_at(pos: int) -> int:
+        return len(src[:pos].encode())
+
+    while i < n:
+        ch = src[i]
+        at_line_start = i == 0 or src[i - 1] == "\n"
+        if ch == "\\" and i + 1 < n and ord(src[i + 1]) < 127:
+            out.add(src[i + 1])
+            i += 2
+            continue
+        if ch == "\n" and quote_start is not None and not src.startswith(">", i + 1):
+            out.entity("blockquote", quote_start)
+            quote_start = None
+        if ch == ">" and at_line_start:
+            if quote_start is None:
+                quote_start = out.u16
+            i += 1
+            continue
+        if ch == "`":
+            fence = 3 if src.startswith("```", i) else 1
+            j = i + fence
+            body: list[str] = []
+            while j < n and not src.startswith("`" * fence, j):
+                if src[j] == "\\" and j + 1 < n:
+                    body.append(src[j + 1])
+                    j += 2
+                else:
+                    body.append(src[j])
+                    j += 1
+            if j >= n:
+                raise _entities_error(
+                    f"Can't find end of the entity starting at byte offset {byte_at(i)}"
+                )
+            text = "".join(body)
+            start = out.u16
+            if fence == 3:
+                language, sep, rest = text.partition("\n")
+                if sep and language and " " not in language:
+                    out.add(rest)
+                    out.entity("pre", start, language=language)
+                else:
+                    out.add(text)
+                    out.entity("pre", start)
+            else:
+                out.add(text)
+                out.entity("code", start)
+            i = j + fence
+            continue
+        kind: str | None = None
+        width = 1
+        if ch == "*":
+            kind = "bold"
+        elif ch == "_":
+            if src.startswith("__", i):
+                kind, width = "underline", 2
+            else:
+                kind = "italic"
+        elif ch == "~":
+            kind = "strikethrough"
+        elif ch == "|" and src.startswith("||", i):
+            kind, width = "spoiler", 2
+        elif ch == "[":
+            stack.append(("text_link", out.u16, byte_at(i)))
+            i += 1
+            continue
+        elif ch == "]" and stack and stack[-1][0] == "text_link":
+            if not src.startswith("(", i + 1):
+                raise _entities_error(
+                    f"Can't find end of a url at byte offset {byte_at(i)}"  # as Telegram words it
+                )
+            j = i + 2
+            url: list[str] = []
+            while j < n and src[j] != ")":
+                if src[j] == "\\" and j + 1 < n:
+                    url.append(src[j + 1])
+                    j += 2
+                else:
+                    url.append(src[j])
+                    j += 1
+            if j >= n:
+                raise _entities_error(f"Can't find end of a url at byte offset {byte_at(i)}")
+            _, start, _ = stack.pop()
+            out.entity("text_link", start, url="".join(url))
+            i = j + 1
+            continue
+        if kind is not None:
+            open_at = next((k for k, entry in enumerate(stack) if entry[0] == kind), None)
+            if open_at is None:
+                stack.append((kind, out.u16, byte_at(i)))
+            elif open_at == len(stack) - 1:
+                _, start, _ = stack.pop()
+                out.entity(kind, start)
+            else:
+                raise _entities_error(
+                    f"Can't find end of {stack[-1][0].capitalize()} entity at byte offset "
+                    f"{stack[-1][2]}"
+                )
+            i += width
+            continue
+        if ch in _MDV2_RESERVED:
+            raise _entities_error(
+                f"Character '{ch}' is reserved and must be escaped with the preceding '\\'"
+            )
+        out.add(ch)
+        i += 1
+    if stack:
+        raise _entities_error(
+            f"Can't find end of the entity starting at byte offset {stack[-1][2]}"
+        )
+    if quote_start is not None:
+        out.entity("blockquote", quote_start)
+    return out.result()
+
+
+def parse_markdown(src: str) -> tuple[str, list[JSONDict]]:
+    """Telegram's legacy ``parse_mode=Markdown``: ``*bold*``, ``_italic_``, ``code``,
+    fenced pre and ``[text](url)``, no nesting; an unclosed marker is a 400."""
+    out = _TextBuilder()
+    i = 0
+    n = len(src)
+    markers = {"*": "bold", "_": "italic"}
+    while i < n:
+        ch = src[i]
+        offset = len(src[:i].encode())
+        if ch == "\\" and i + 1 < n and src[i + 1] in "_*`[":
+            out.add(src[i + 1])
+            i += 2
+        elif ch in markers or ch == "`":
+            fence = "```" if src.startswith("```", i) else ch
+            end = src.find(fence, i + len(fence))
+            if end < 0:
+                raise _entities_error(
+                    f"Can't find end of the entity starting at byte offset {offset}"
+                )
+            start = out.u16
+            body = src[i + len(fence) : end]
+            if fence == "```":
+                language, sep, rest = body.partition("\n")
+                if sep and language and " " not in language:
+                    out.add(rest)
+                    out.entity("pre", start, language=language)
+                else:
+                    out.add(body)
+                    out.entity("pre", start)
+            else:
+                out.add(body)
+                out.entity("code" if ch == "`" else markers[ch], start)
+            i = end + len(fence)
+        elif ch == "[":
+            m = re.compile(r"\[([^\]]*)\]\(([^)]*)\)").match(src, i)
+            if m is None:
+                raise _entities_error(
+                    f"Can't find end of the entity starting at byte offset {offset}"
+                )
+            start = out.u16
+            out.add(m.group(1))
+            out.entity("text_link", start, url=m.group(2))
+            i = m.end()
+        else:
+            out.add(ch)
+            i += 1
+    return out.result()
+
+
+_PARSERS: Mapping[str, Callable[[str], tuple[str, list[JSONDict]]]] = {
+    "html": parse_html,
+    "markdownv2": parse_markdown_v2,
+    "markdown": parse_markdown,
+}
+
+_INLINE_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
+_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+@dataclass(slots=True)
+class _ChatState:
+    """Everything the fake server knows about one chat."""
+
+    chat: JSONDict
+    next_id: int = 1
+    messages: dict[int, JSONDict] = field(default_factory=dict)
+    deleted: dict[int, JSONDict] = field(default_factory=dict)
+    bot_member: JSONDict | None = None
+    members: dict[int, JSONDict] = field(default_factory=dict)
+    pinned: list[int] = field(default_factory=list)
+    reply_keyboard: JSONDict | None = None
+    menu_button: JSONDict | None = None
+
+    @property
+    def type(self) -> str:
+        return str(self.chat["type"])
+
+
+class _Req:
+    """Parameters of one call with the small conversions every handler needs."""
+
+    def __init__(self, params: dict[str, Any], files: dict[str, str], sizes: dict[str, int]):
+        self.params = params
+        self.files = files
+        self.sizes = sizes
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+    def require(self, key: str) -> Any:
+        if key not in self.params or self.params[key] in ("", None):
+            raise _bad(f"{key} is empty")
+        return self.params[key]
+
+    def int(self, key: str) -> int:
+        value = self.require(key)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise _bad(f"invalid {key} specified") from None
+
+
+def _norm_chat_id(value: Any) -> int | str | None:
+    """Telegram accepts ``chat_id`` as a number, a numeric string or ``@username``."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return text if text.startswith("@") else f"@{text}"
+
+
+class FakeBotApi(BaseRequest):
+    """A fake ``api.telegram.org`` for one bot, usable as both PTB request objects.
+
+    ``strict_chats`` makes unknown chat ids fail with "chat not found" (as Telegram does
+    for users who never pressed Start); by default any id is accepted so that tests may
+    drive ``Application.process_update`` with updates the fake never saw.
+    ``latency`` (seconds) is awaited on every call; even at 0 each call yields to the
+    event loop once, as a real HTTP round trip would.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_id: int = 7_000_000_001,
+        username: str = "tinbao_test_bot",
+        first_name: str = "Tin báo",
+        latency: float = 0.0,
+        long_poll_cap: float = 0.2,
+        strict_chats: bool = False,
+        default_bot_status: str = "administrator",
+        default_bot_rights: Mapping[str, bool] | None = None,
+    ) -> None:
+        self.bot_user = FakeUser(bot_id, first_name, username=username, is_bot=True)
+        self.me: JSONDict = {
+            **self.bot_user.to_dict(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.latency = latency
+        self.long_poll_cap = long_poll_cap
+        self.strict_chats = strict_chats
+        self.default_bot_status = default_bot_status
+        self.default_bot_rights: dict[str, bool] = dict(
+            default_bot_rights or {"can_post_messages": True, "can_pin_messages": True}
+        )
+
+        self.calls: list[ApiCall] = []
+        self._chats: dict[int, _ChatState] = {}
+        self._users: dict[int, JSONDict] = {}
+        self._faults: list[_Fault] = []
+        self._blocked: dict[int | str, str] = {}
+        self._commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self._bot_texts: dict[str, str] = {}
+        self._default_menu_button: JSONDict = {"type": "default"}
+        self._webhook_url = ""
+        self._queries: dict[str, bool] = {}  # callback query id -> answered
+
+        self._media_by_file_id: dict[str, tuple[str, JSONDict | list[JSONDict]]] = {}
+        self._file_paths: dict[str, tuple[str, int]] = {}  # path -> (file_id, size)
+        self._file_bytes: dict[str, bytes] = {}
+        self._path_serial: Iterator[int] = itertools.count(1)
+        self._media_group_serial: Iterator[int] = itertools.count(13_000_000_000_000_000)
+
+        self._updates: list[JSONDict] = []
+        self._next_update_id = 1
+        self._max_pushed = 0
+        self._allowed_updates: list[str] | None = None
+        self._poll_generation = 0
+        self._updates_changed = asyncio.Event()
+        self._calls_changed = asyncio.Event()
+        self._handlers: dict[str, tuple[str, Callable[[_Req], Any]]] = {
+            name[len("_api_") :].lower(): (name[len("_api_") :], getattr(self, name))
+            for name in dir(self)
+            if name.startswith("_api_")
+        }
+
+    # -- BaseRequest ----------------------------------------------------------------------
+
+    @property
+    def token(self) -> str:
+        """A token in Telegram's format whose id part is this bot's id."""
+        return f"{self.me['id']}:AAFakeTokenForTinbaoTestsOnly0123456"
+
+    @property
+    def read_timeout(self) -> float | None:
+        """PTB adds this to the long-poll ``timeout`` when computing its own deadline."""
+        return 5.0
+
+    async def initialize(self) -> None:
+        """Nothing to open; PTB calls this once per request slot (twice when shared)."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close; idempotent for the same reason as :meth:`initialize`."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Answer one HTTP request as ``api.telegram.org`` would: ``(status, body)``."""
+        if "/file/bot" in url:
+            return await self._download(url.split("/file/bot", 1)[1].split("/", 1)[1])
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        # A JSON round trip gives exactly what Telegram receives: PTB's StringEnums become
+        # plain strings and the recorded params cannot alias PTB-owned objects.
+        params: dict[str, Any] = (
+            json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        )
+        files: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        if request_data is not None and request_data.contains_files:
+            dumped = json.dumps(params, default=str)
+            for part, (file_name, content, _mime) in request_data.multipart_data.items():
+                files[part] = str(file_name or part)
+                sizes[part] = len(content) if isinstance(content, bytes) else 100_000
+                if f"attach://{part}" not in dumped:
+                    params[part] = f"upload:{files[part]}"
+        canonical, handler = self._handlers.get(name.lower(), (name, None))
+        call = ApiCall(canonical, params, time.monotonic(), files)
+        self.calls.append(call)
+        try:
+            await asyncio.sleep(self.latency)
+            fault = self._take_fault(call)
+            if fault is not None and fault.kind != "timeout_after":
+                return self._fault_answer(call, fault)
+            if handler is None:
+                return self._error(call, _ApiError(404, "Not Found: method not found"))
+            req = _Req(params, files, sizes)
+            try:
+                if canonical == "getUpdates":
+                    result = await self._get_updates(req)
+                else:
+                    result = handler(req)
+            except _ApiError as exc:
+                return self._error(call, exc)
+            if fault is not None:  # timeout_after: it happened, the answer got lost
+                call.error = "timeout"
+                raise TimedOut("Timed out (fake: after the call took effect)")
+            body = json.dumps({"ok": True, "result": result}, ensure_ascii=False)
+            return 200, body.encode()
+        except asyncio.CancelledError:
+            call.error = "cancelled"
+            raise
+        finally:
+            call.done = True
+            self._notify_calls()
+
+    # -- recording & waiting --------------------------------------------------------------
+
+    def _notify_calls(self) -> None:
+        self._calls_changed.set()
+        self._calls_changed = asyncio.Event()
+
+    def calls_of(self, method: str, *, ok_only: bool = False) -> list[ApiCall]:
+        """Calls of ``method`` (case-insensitive), oldest first; ``ok_only`` drops the
+        ones answered with an error, e.g. to count deliveries rather than attempts."""
+        wanted = method.lower()
+        return [c for c in self.calls if c.method.lower() == wanted and (c.ok or not ok_only)]
+
+    def clear_calls(self) -> None:
+        """Forget recorded calls (state such as messages and chats is kept)."""
+        self.calls.clear()
+
+    def mark(self) -> int:
+        """The current number of calls, to pass as ``wait_for(since=...)``."""
+        return len(self.calls)
+
+    async def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[ApiCall], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
+        *,
+        since: int = 0,
+    ) -> ApiCall:
+        """The first completed call of ``method`` at index ``since`` or later matching
+        ``predicate``, waiting for it if needed; ``TimeoutError`` after ``timeout`` s.
+
+        Calls count once answered, so that when this returns the message is stored."""
+        wanted = method.lower()
+        deadline = asyncio.get_running_loop().time() + timeout
+        start = since  # calls before this are done and did not match
+        while True:
+            changed = self._calls_changed
+            settled = True
+            for index in range(start, len(self.calls)):
+                call = self.calls[index]
+                if not call.done:
+                    settled = False  # e.g. a long poll in flight: look past it, come back
+                    continue
+                if call.method.lower() == wanted and (predicate is None or predicate(call)):
+                    return call
+                if settled:
+                    start = index + 1
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(f"no {method} call within {timeout} s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    # -- fault injection ------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        kind: FaultKind,
+        times: int = 1,
+        chat_id: int | str | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (``"*"``: any) fail with ``kind``,
+        only those aimed at ``chat_id`` when given.  Rules are consumed in order."""
+        if kind not in _FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(_FAULT_KINDS)}")
+        self._faults.append(
+            _Fault(method.lower(), kind, times, _norm_chat_id(chat_id), retry_after)
+        )
+
+    def block_chat(self, chat_id: int | str, kind: FaultKind | None = None) -> None:
+        """Fail every send/copy/forward/edit/pin aimed at ``chat_id`` until
+        :meth:`unblock_chat`: by default "blocked by the user" for private chats, "kicked"
+        for groups.  (``timeout``/``429``/``5xx`` kinds make a flaky rather than dead chat.)"""
+        key = _norm_chat_id(chat_id)
+        assert key is not None
+        if kind is None:
+            kind = "kicked" if isinstance(key, str) or key < 0 else "blocked"
+        if kind not in _FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        self._blocked[key] = kind
+
+    def unblock_chat(self, chat_id: int | str) -> None:
+        """Undo :meth:`block_chat`."""
+        self._blocked.pop(_norm_chat_id(chat_id) or 0, None)
+
+    def _take_fault(self, call: ApiCall) -> _Fault | None:
+        target = _norm_chat_id(call.params.get("chat_id"))
+        if target in self._blocked and call.method.startswith(_BLOCKABLE):
+            return _Fault(call.method.lower(), self._blocked[target], 1, target, 1)
+        for fault in self._faults:
+            if fault.method not in ("*", call.method.lower()):
+                continue
+            if fault.chat_id is not None and fault.chat_id != target:
+                continue
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    def _fault_answer(self, call: ApiCall, fault: _Fault) -> tuple[int, bytes]:
+        if fault.kind == "timeout":
+            call.error = "timeout"
+            raise TimedOut("Timed out (fake)")
+        target = _norm_chat_id(call.params.get("chat_id"))
+        errors: dict[str, _ApiError] = {
+            "429": _ApiError(
+                429,
+                f"Too Many Requests: retry after {fault.retry_after}",
+                {"retry_after": fault.retry_after},
+            ),
+            "5xx": _ApiError(502, "Bad Gateway"),
+            "blocked": _ApiError(403, "Forbidden: bot was blocked by the user"),
+            "deactivated": _ApiError(403, "Forbidden: user is deactivated"),
+            "chat_not_found": _bad("chat not found"),
+            "kicked": _ApiError(403, f"Forbidden: bot was kicked from the {self._kind(target)}"),
+        }
+        return self._error(call, errors[fault.kind])
+
+    def _kind(self, chat_id: int | str | None) -> str:
+        """ "group chat" / "supergroup chat" / "channel chat", as Telegram's errors say."""
+        state = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if state is not None and state.type != "private":
+            return f"{state.type} chat"
+        if isinstance(chat_id, int) and chat_id < -1_000_000_000_000:
+            return "supergroup chat"
+        return "group chat"
+
+    @staticmethod
+    def _error(call: ApiCall, exc: _ApiError) -> tuple[int, bytes]:
+        call.error = exc.description
+        body: JSONDict = {"ok": False, "error_code": exc.code, "description": exc.description}
+        if exc.parameters:
+            body["parameters"] = exc.parameters
+        return exc.code, json.dumps(body, ensure_ascii=False).encode()
+
+    # -- inbound updates ------------------------------------------------------------------
+
+    def factory(self) -> UpdateFactory:
+        """An :class:`UpdateFactory` sharing this server's update and message ids and
+        storing every message it builds, so the bot can reply to, copy or forward it."""
+        return UpdateFactory(
+            bot=self.bot_user,
+            message_ids=self.allocate_message_id,
+            observe=self.record_inbound,
+            update_ids=self._allocate_update_id,
+        )
+
+    def _allocate_update_id(self) -> int:
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        return update_id
+
+    def push_update(self, update: Mapping[str, Any]) -> JSONDict:
+        """Queue an update for ``getUpdates`` and record its content (see
+        :meth:`record_inbound`).  A missing ``update_id``, or one not above every id pushed
+        so far (Telegram's ids only grow), is replaced by the next id; returns the dict
+        actually queued."""
+        queued = dict(update)
+        update_id = queued.get("update_id")
+        if not isinstance(update_id, int) or update_id <= self._max_pushed:
+            update_id = queued["update_id"] = self._allocate_update_id()
+        self._next_update_id = max(self._next_update_id, update_id + 1)
+        self._max_pushed = update_id
+        self.record_inbound(queued)
+        self._updates.append(queued)
+        self._updates_changed.set()
+        self._updates_changed = asyncio.Event()
+        return queued
+
+    @property
+    def pending_updates(self) -> list[JSONDict]:
+        """Updates not yet confirmed by a ``getUpdates`` offset (delivered or not)."""
+        return list(self._updates)
+
+    def record_inbound(self, update: Mapping[str, Any]) -> None:
+        """Learn from an update Telegram would have produced: store its message (so the
+        bot can edit/copy/forward it and message ids stay in sequence), its users and
+        chats, membership changes, and callback query ids.  Idempotent."""
+        for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
+            msg = update.get(key)
+            if isinstance(msg, dict):
+                self._store_inbound(msg)
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            self._learn_user(query.get("from"))
+            self._queries.setdefault(str(query["id"]), False)
+        for key in ("my_chat_member", "chat_member"):
+            change = update.get(key)
+            if isinstance(change, dict):
+                state = self._learn_chat(change["chat"])
+                self._learn_user(change.get("from"))
+                member = copy.deepcopy(change["new_chat_member"])
+                if key == "my_chat_member":
+                    state.bot_member = member
+                else:
+                    self._learn_user(member.get("user"))
+                    state.members[int(member["user"]["id"])] = member
+
+    def _store_inbound(self, msg: JSONDict) -> None:
+        state = self._learn_chat(msg["chat"])
+        sender = msg.get("from")
+        self._learn_user(sender)
+        message_id = int(msg["message_id"])
+        state.messages[message_id] = copy.deepcopy(msg)
+        state.next_id = max(state.next_id, message_id + 1)
+        self._register_media(msg)
+        if isinstance(sender, dict) and state.type != "private":
+            uid = int(sender["id"])
+            if uid not in state.members or state.members[uid]["status"] in ("left", "kicked"):
+                state.members[uid] = chat_member_json(sender, "member")
+        for joined in msg.get("new_chat_members", []):
+            self._learn_user(joined)
+            if int(joined["id"]) == self.bot_user.id:
+                state.bot_member = chat_member_json(self.me, "member")
+            else:
+                state.members[int(joined["id"])] = chat_member_json(joined, "member")
+        left = msg.get("left_chat_member")
+        if isinstance(left, dict):
+            state.members[int(left["id"])] = chat_member_json(left, "left")
+        keyboard = state.reply_keyboard
+        if keyboard is not None and keyboard.get("one_time_keyboard"):
+            state.reply_keyboard = None
+
+    def _learn_user(self, user: Any) -> None:
+        if isinstance(user, dict) and "id" in user:
+            self._users[int(user["id"])] = dict(user)
+
+    def _learn_chat(self, chat: JSONDict) -> _ChatState:
+        chat_id = int(chat["id"])
+        state = self._chats.get(chat_id)
+        if state is None:
+            state = self._chats[chat_id] = _ChatState(chat=dict(chat))
+        else:
+            state.chat.update(chat)
+        return state
+
+    # -- chats ----------------------------------------------------------------------------
+
+    def allocate_message_id(self, chat_id: int) -> int:
+        """The next message id in ``chat_id``; ids are per chat and shared by both sides."""
+        state = self._state(chat_id, create=True)
+        message_id = state.next_id
+        state.next_id += 1
+        return message_id
+
+    def _state(self, chat_id: int, *, create: bool) -> _ChatState:
+        state = self._chats.get(chat_id)
+        if state is None:
+            if not create:
+                raise _bad("chat not found")
+            if chat_id > 0:
+                chat: JSONDict = {"id": chat_id, "type": "private"}
+                user = self._users.get(chat_id)
+                if user is not None:
+                    for key in ("first_name", "last_name", "username"):
+                        if key in user:
+                            chat[key] = user[key]
+            elif chat_id < -1_000_000_000_000:
+                chat = {"id": chat_id, "title": f"Supergroup {chat_id}", "type": "supergroup"}
+            else:
+                chat = {"id": chat_id, "title": f"Group {chat_id}", "type": "group"}
+            state = self._chats[chat_id] = _ChatState(chat=chat)
+        return state
+
+    def _resolve(self, value: Any) -> _ChatState:
+        """The chat a ``chat_id`` parameter designates, honouring ``strict_chats``."""
+        key = _norm_chat_id(value)
+        if key is None:
+            raise _bad("chat_id is empty")
+        if isinstance(key, str):
+            wanted = key[1:].lower()
+            for state in self._chats.values():
+                if str(state.chat.get("username", "")).lower() == wanted:
+                    return state
+            raise _bad("chat not found")
+        return self._state(key, create=not self.strict_chats)
+
+    def _bot_member(self, state: _ChatState) -> JSONDict:
+        if state.bot_member is None:
+            status = "member" if state.type == "private" else self.default_bot_status
+            rights = self.default_bot_rights if status == "administrator" else {}
+            state.bot_member = chat_member_json(self.me, status, **rights)
+        return state.bot_member
+
+    def _writable(self, req: _Req) -> _ChatState:
+        """The target chat of a send, after the checks Telegram makes before sending."""
+        state = self._resolve(req.get("chat_id"))
+        member = self._bot_member(state)
+        status = member["status"]
+        if state.type == "private":
+            if status == "kicked":
+                raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            return state
+        where = f"{state.type} chat"
+        if status == "left":
+            raise _ApiError(403, f"Forbidden: bot is not a member of the {where}")
+        if status == "kicked":
+            raise _ApiError(403, f"Forbidden: bot was kicked from the {where}")
+        if status == "restricted" and not member.get("can_send_messages", True):
+            raise _bad("not enough rights to send text messages to the chat")
+        if state.type == "channel" and not (
+            status == "creator" or (status == "administrator" and member.get("can_post_messages"))
+        ):
+            raise _bad("need administrator rights in the channel chat")
+        return state
+
+    def set_bot_member(self, chat_id: int, status: str = "administrator", **rights: bool) -> None:
+        """Set the bot's own status and rights in ``chat_id`` (what ``getChatMember`` on
+        the bot returns and what sends/pins are checked against)."""
+        self._state(chat_id, create=True).bot_member = chat_member_json(self.me, status, **rights)
+
+    def set_member(
+        self, chat_id: int, user: FakeUser | JSONDict, status: str = "member", **rights: bool
+    ) -> None:
+        """Set a user's status in ``chat_id`` (e.g. make an officer ``administrator``)."""
+        user_dict = user.to_dict() if isinstance(user, FakeUser) else dict(user)
+        self._learn_user(user_dict)
+        state = self._state(chat_id, create=True)
+        state.members[int(user_dict["id"])] = chat_member_json(user_dict, status, **rights)
+
+    def register_chat(self, chat: JSONDict | Any) -> None:
+        """Tell the server about a chat (a dict or anything with ``to_dict()``, such as
+        :class:`bot.updates.FakeChat`), e.g. so ``@username`` ids resolve."""
+        as_dict = chat.to_dict() if hasattr(chat, "to_dict") else chat
+        self._learn_chat(dict(as_dict))
+
+    # -- inspection helpers ---------------------------------------------------------------
+
+    def sent_to(self, chat_id: int) -> list[JSONDict]:
+        """Messages the bot sent to ``chat_id`` and has not deleted, oldest first, in
+        their current (edited) state, as Bot API message dicts."""
+        state = self._chats.get(chat_id)
+        if state is None:
+            return []
+        bot_id = self.bot_user.id
+        return [
+            copy.deepcopy(m)
+            for m in state.messages.values()
+            if m.get("from", {}).get("id") == bot_id
+        ]
+
+    def last_text(self, chat_id: int) -> str | None:
+        """Text (or caption) of the bot's latest message in ``chat_id`` that has one."""
+        for msg in reversed(self.sent_to(chat_id)):
+            if "text" in msg or "caption" in msg:
+                return str(msg.get("text", msg.get("caption")))
+        return None
+
+    def history(self, chat_id: int) -> list[JSONDict]:
+        """All live messages of ``chat_id`` known to the server, both directions."""
+        state = self._chats.get(chat_id)
+        return [copy.deepcopy(m) for m in state.messages.values()] if state else []
+
+    def message(self, chat_id: int, message_id: int) -> JSONDict | None:
+        """One stored message, or ``None`` if unknown or deleted."""
+        state = self._chats.get(chat_id)
+        msg = state.messages.get(message_id) if state else None
+        return copy.deepcopy(msg) if msg is not None else None
+
+    def deleted(self, chat_id: int) -> list[JSONDict]:
+        """Messages deleted in ``chat_id`` (by the bot), as they were when deleted."""
+        state = self._chats.get(chat_id)
+        return [copy.deepcopy(m) for m in state.deleted.values()] if state else []
+
+    def pinned(self, chat_id: int) -> list[int]:
+        """Ids of pinned messages in ``chat_id``, most recently pinned last."""
+        state = self._chats.get(chat_id)
+        return list(state.pinned) if state else []
+
+    def reply_keyboard(self, chat_id: int) -> JSONDict | None:
+        """The custom reply keyboard the user currently sees in ``chat_id``, if any.
+        Returned messages do not echo reply keyboards (only inline ones), so this is the
+        way to assert on them."""
+        state = self._chats.get(chat_id)
+        return copy.deepcopy(state.reply_keyboard) if state and state.reply_keyboard else None
+
+    def commands(self, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
+        """The command list set for ``scope``/``language_code`` (as ``getMyCommands``)."""
+        return copy.deepcopy(self._commands.get(self._commands_key(scope, language_code), []))
+
+    def set_file_bytes(self, file_id: str, data: bytes) -> None:
+        """Content served when the bot downloads ``file_id`` (default: zero bytes of the
+        file's size)."""
+        self._file_bytes[file_id] = data
+
+    # -- message building -----------------------------------------------------------------
+
+    def _formatted(
+        self, req: _Req, key: str, entities_key: str, limit: int, *, required: bool
+    ) -> tuple[str, list[JSONDict]] | None:
+        raw = req.get(key)
+        if raw is None:
+            if required:
+                raise _bad("message text is empty")
+            return None
+        raw = str(raw)
+        entities = req.get(entities_key)
+        mode = req.get("parse_mode")
+        if entities is not None:
+            text, found = raw, list(entities)
+        elif mode:
+            parser = _PARSERS.get(str(mode).lower())
+            if parser is None:
+                raise _bad(f"unsupported parse_mode {mode}")
+            text, found = parser(raw)
+        else:
+            text, found = raw, []
+        if required and not text.strip():
+            raise _bad("message text is empty")
+        if utf16_len(text) > limit:
+            raise _bad("message is too long" if key == "text" else "message caption is too long")
+        return text, found
+
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+            return
+        for row in markup["inline_keyboard"]:
+            for button in row:
+                actions = _INLINE_ACTIONS.intersection(button)
+                if not actions:
+                    raise _bad(
+                        "can't parse inline keyboard button: Text buttons are unallowed in "
+                        "the inline keyboard"
+                    )
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise _bad("BUTTON_DATA_INVALID")
+
+    def _apply_markup(self, state: _ChatState, msg: JSONDict, markup: Any) -> None:
+        """Inline keyboards are echoed in the message; reply keyboards only change what
+        the user sees (Telegram does not echo them)."""
+        if not isinstance(markup, dict):
+            return
+        self._check_markup(markup)
+        if "inline_keyboard" in markup:
+            if markup["inline_keyboard"]:
+                msg["reply_markup"] = markup
+        elif "keyboard" in markup:
+            state.reply_keyboard = markup
+        elif markup.get("remove_keyboard"):
+            state.reply_keyboard = None
+
+    def _new_message(self, state: _ChatState, req: _Req) -> JSONDict:
+        msg: JSONDict = {
+            "message_id": 0,
+            "from": self.bot_user.to_dict(),
+            "chat": dict(state.chat),
+            "date": int(time.time()),
+        }
+        if state.type == "channel":
+            msg.pop("from")
+            msg["sender_chat"] = dict(state.chat)
+        reply = req.get("reply_parameters") or {}
+        reply_id = reply.get("message_id", req.get("reply_to_message_id"))
+        if reply_id is not None:
+            target = state.messages.get(int(reply_id))
+            lenient = reply.get(
+                "allow_sending_without_reply", req.get("allow_sending_without_reply")
+            )
+            if target is not None:
+                msg["reply_to_message"] = {
+                    k: copy.deepcopy(v) for k, v in target.items() if k != "reply_to_message"
+                }
+            elif self.strict_chats and not lenient:
+                raise _bad("message to be replied not found")
+        if req.get("protect_content"):
+            msg["has_protected_content"] = True
+        return msg
+
+    def _store(self, state: _ChatState, msg: JSONDict) -> JSONDict:
+        msg["message_id"] = state.next_id
+        state.next_id += 1
+        state.messages[msg["message_id"]] = msg
+        self._register_media(msg)
+        return msg
+
+    def _send(self, req: _Req, content: JSONDict) -> JSONDict:
+        state = self._writable(req)
+        msg = self._new_message(state, req)
+        msg.update(content)
+        self._apply_markup(state, msg, req.get("reply_markup"))
+        return self._store(state, msg)
+
+    def _caption(self, req: _Req) -> JSONDict:
+        formatted = self._formatted(
+            req, "caption", "caption_entities", CAPTION_LIMIT, required=False
+        )
+        if formatted is None:
+            return {}
+        text, entities = formatted
+        out: JSONDict = {"caption": text} if text else {}
+        if entities:
+            out["caption_entities"] = entities
+        return out
+
+    # -- media ----------------------------------------------------------------------------
+
+    def _register_media(self, msg: JSONDict) -> None:
+        for kind in _MEDIA_KEYS:
+            media = msg.get(kind)
+            if isinstance(media, list):
+                for size in media:
+                    self._media_by_file_id[size["file_id"]] = (kind, media)
+            elif isinstance(media, dict):
+                self._media_by_file_id[media["file_id"]] = (kind, media)
+
+    def _media(self, req: _Req, kind: str, value: Any) -> JSONDict | list[JSONDict]:
+        """The media object for ``value`` sent as ``kind``: a known or minted file id is
+        reused, a URL or an upload becomes a new file."""
+        value = str(value)
+        known = self._media_by_file_id.get(value)
+        if known is not None:
+            got_kind, media = known
+            compatible = {got_kind, kind} <= {"document", "animation"} or got_kind == kind
+            if not compatible:
+                raise _bad(f"can't use file of type {got_kind.title()} as {kind.title()}")
+            return copy.deepcopy(media)
+        ref = parse_file_id(value)
+        if ref is not None:
+            if ref.kind != kind and not {ref.kind, kind} <= {"document", "animation"}:
+                raise _bad(f"can't use file of type {ref.kind.title()} as {kind.title()}")
+            base: JSONDict = {
+                "file_id": value,
+                "file_unique_id": ref.file_unique_id,
+                "file_size": ref.size,
+            }
+            return self._shape(req, kind, base, "file")
+        if value.startswith(("upload:", "attach://")):
+            part = value.split("attach://", 1)[1] if value.startswith("attach://") else kind
+            file_name = req.files.get(part, value.split(":", 1)[1])
+            size = req.sizes.get(part, 100_000)
+        elif value.startswith(("http://", "https://")):
+            file_name = value.rsplit("/", 1)[-1] or "file"
+            size = 100_000
+        else:
+            raise _bad("wrong file identifier/HTTP URL specified")
+        if kind == "photo":
+            return photo_sizes(size)
+        file_id, unique = new_file_ids(kind, size)
+        base = {"file_id": file_id, "file_unique_id": unique, "file_size": size}
+        return self._shape(req, kind, base, file_name)
+
+    @staticmethod
+    def _shape(req: _Req, kind: str, base: JSONDict, file_name: str) -> JSONDict | list[JSONDict]:
+        mime = mimetypes.guess_type(file_name)[0]
+        duration = int(req.get("duration", 10) or 10)
+        if kind == "photo":
+            return [{**base, "width": 1280, "height": 960}]
+        if kind in ("video", "animation"):
+            return {
+                **base,
+                "width": int(req.get("width", 720) or 720),
+                "height": int(req.get("height", 1280) or 1280),
+                "duration": duration,
+                "mime_type": mime or "video/mp4",
+            }
+        if kind == "voice":
+            return {**base, "duration": duration, "mime_type": "audio/ogg"}
+        if kind == "audio":
+            out = {**base, "duration": duration, "mime_type": mime or "audio/mpeg"}
+            for key in ("title", "performer"):
+                if req.get(key):
+                    out[key] = req.get(key)
+            return out
+        if kind == "video_note":
+            return {**base, "duration": duration, "length": int(req.get("length", 240) or 240)}
+        if kind == "sticker":
+            sticker = {"width": 512, "height": 512, "is_animated": False, "is_video": False}
+            return {**base, **sticker, "type": "regular"}
+        return {**base, "file_name": file_name, "mime_type": mime or "application/octet-stream"}
+
+    def _send_media(self, req: _Req, kind: str) -> JSONDict:
+        media = self._media(req, kind, req.require(kind))
+        content: JSONDict = {kind: media}
+        if kind != "sticker" and kind != "video_note":
+            content.update(self._caption(req))
+        if kind == "animation":
+            anim = media if isinstance(media, dict) else media[-1]
+            content["document"] = {
+                k: anim[k] for k in ("file_id", "file_unique_id", "file_size", "mime_type")
+            }
+        return self._send(req, content)
+
+    # -- Bot API methods: identity & updates ----------------------------------------------
+
+    def _api_getMe(self, req: _Req) -> JSONDict:
+        return dict(self.me)
+
+    def _api_logOut(self, req: _Req) -> bool:
+        return True
+
+    def _api_close(self, req: _Req) -> bool:
+        return True
+
+    def _api_deleteWebhook(self, req: _Req) -> bool:
+        self._webhook_url = ""
+        if req.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _api_setWebhook(self, req: _Req) -> bool:
+        self._webhook_url = str(req.get("url", ""))
+        if req.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _api_getWebhookInfo(self, req: _Req) -> JSONDict:
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    def _api_getUpdates(self, req: _Req) -> list[JSONDict]:
+        raise AssertionError("getUpdates is served by _get_updates")  # pragma: no cover
+
+    async def _get_updates(self, req: _Req) -> list[JSONDict]:
+        """Telegram's semantics: an update is served again and again until a call passes
+        an ``offset`` above its id; long polls wait (capped at ``long_poll_cap``); a newer
+        getUpdates makes a waiting one fail with 409 Conflict."""
+        if self._webhook_url:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
+        offset = int(req.get("offset", 0) or 0)
+        limit = min(max(int(req.get("limit", 100) or 100), 1), 100)
+        timeout = float(req.get("timeout", 0) or 0)
+        allowed = req.get("allowed_updates")
+        if allowed is not None:
+            self._allowed_updates = list(allowed) or None
+        self._poll_generation += 1
+        generation = self._poll_generation
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(timeout, self.long_poll_cap)
+        while True:
+            if offset > 0:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            elif offset < 0:
+                self._updates = self._updates[offset:]
+            self._updates = [u for u in self._updates if self._allowed(u)]
+            batch = copy.deepcopy(self._updates[:limit])
+            remaining = deadline - loop.time()
+            if batch or remaining <= 0:
+                return batch
+            changed = self._updates_changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+            if self._poll_generation != generation:
+                raise _ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only "
+                    "one bot instance is running",
+                )
+
+    def _allowed(self, update: JSONDict) -> bool:
+        kind = next((k for k in update if k != "update_id"), "")
+        if self._allowed_updates is None:
+            return kind not in _OPT_IN_UPDATES
+        return kind in self._allowed_updates
+
+    # -- Bot API methods: commands & menu -------------------------------------------------
+
+    @staticmethod
+    def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
+        scope_dict = scope if isinstance(scope, dict) else {"type": "default"}
+        return json.dumps(scope_dict, sort_keys=True), str(language_code or "")
+
+    def _api_setMyCommands(self, req: _Req) -> bool:
+        commands = list(req.require("commands"))
+        for command in commands:
+            if not _COMMAND_NAME.match(str(command.get("command", ""))):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
+        key = self._commands_key(req.get("scope"), req.get("language_code"))
+        self._commands[key] = copy.deepcopy(commands)
+        return True
+
+    def _api_getMyCommands(self, req: _Req) -> list[JSONDict]:
+        return self.commands(req.get("scope"), str(req.get("language_code") or ""))
+
+    def _api_deleteMyCommands(self, req: _Req) -> bool:
+        self._commands.pop(self._commands_key(req.get("scope"), req.get("language_code")), None)
+        return True
+
+    def _api_setMyDescription(self, req: _Req) -> bool:
+        self._bot_texts["description"] = str(req.get("description", ""))
+        return True
+
+    def _api_setMyShortDescription(self, req: _Req) -> bool:
+        self._bot_texts["short_description"] = str(req.get("short_description", ""))
+        return True
+
+    def _api_setMyName(self, req: _Req) -> bool:
+        self._bot_texts["name"] = str(req.get("name", ""))
+        return True
+
+    def _api_setChatMenuButton(self, req: _Req) -> bool:
+        button = req.get("menu_button") or {"type": "default"}
+        if req.get("chat_id") is None:
+            self._default_menu_button = button
+        else:
+            self._resolve(req.get("chat_id")).menu_button = button
+        return True
+
+    def _api_getChatMenuButton(self, req: _Req) -> JSONDict:
+        if req.get("chat_id") is not None:
+            button = self._resolve(req.get("chat_id")).menu_button
+            if button is not None:
+                return button
+        return self._default_menu_button
+
+    # -- Bot API methods: sending ---------------------------------------------------------
+
+    def _api_sendMessage(self, req: _Req) -> JSONDict:
+        formatted = self._formatted(req, "text", "entities", TEXT_LIMIT, required=True)
+        assert formatted is not None
+        text, entities = formatted
+        content: JSONDict = {"text": text}
+        if entities:
+            content["entities"] = entities
+        return self._send(req, content)
+
+    def _api_sendPhoto(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "photo")
+
+    def _api_sendVideo(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "video")
+
+    def _api_sendDocument(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "document")
+
+    def _api_sendVoice(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "voice")
+
+    def _api_sendAudio(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "audio")
+
+    def _api_sendAnimation(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "animation")
+
+    def _api_sendSticker(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "sticker")
+
+    def _api_sendVideoNote(self, req: _Req) -> JSONDict:
+        return self._send_media(req, "video_note")
+
+    def _api_sendMediaGroup(self, req: _Req) -> list[JSONDict]:
+        items = list(req.require("media"))
+        if not 2 <= len(items) <= 10:
+            raise _bad("wrong number of media in the media group (must be 2-10)")
+        state = self._writable(req)
+        group_id = str(next(self._media_group_serial))
+        sent: list[JSONDict] = []
+        for item in items:
+            kind = str(item.get("type", ""))
+            if kind not in ("photo", "video", "document", "audio"):
+                raise _bad(f"unsupported media type {kind!r} in the media group")
+            item_req = _Req({**req.params, **item}, req.files, req.sizes)
+            msg = self._new_message(state, req)
+            msg["media_group_id"] = group_id
+            msg[kind] = self._media(item_req, kind, item.get("media", ""))
+            msg.update(self._caption(_Req(dict(item), req.files, req.sizes)))
+            sent.append(msg)
+        return [self._store(state, msg) for msg in sent]
+
+    def _api_sendLocation(self, req: _Req) -> JSONDict:
+        location: JSONDict = {
+            "latitude": float(req.require("latitude")),
+            "longitude": float(req.require("longitude")),
+        }
+        for key in ("horizontal_accuracy", "live_period", "heading", "proximity_alert_radius"):
+            if req.get(key) is not None:
+                location[key] = req.get(key)
+        return self._send(req, {"location": location})
+
+    def _api_sendContact(self, req: _Req) -> JSONDict:
+        contact: JSONDict = {
+            "phone_number": str(req.require("phone_number")),
+            "first_name": str(req.require("first_name")),
+        }
+        if req.get("last_name"):
+            contact["last_name"] = req.get("last_name")
+        return self._send(req, {"contact": contact})
+
+    def _api_sendChatAction(self, req: _Req) -> bool:
+        self._writable(req)
+        return True
+
+    def _copy_content(self, source: JSONDict) -> JSONDict:
+        content = {k: copy.deepcopy(source[k]) for k in _COPYABLE_KEYS if k in source}
+        if not content:
+            raise _bad("message can't be copied")
+        return content
+
+    def _source(self, req: _Req, message_id: int, what: str) -> JSONDict:
+        source_chat = self._resolve(req.require("from_chat_id"))
+        source = source_chat.messages.get(message_id)
+        if source is None:
+            raise _bad(f"message to {what} not found")
+        return source
+
+    def _copy_one(self, req: _Req, source: JSONDict, *, remove_caption: bool) -> JSONDict:
+        content = self._copy_content(source)
+        if remove_caption:
+            content.pop("caption", None)
+            content.pop("caption_entities", None)
+        elif req.get("caption") is not None and any(k in content for k in _MEDIA_KEYS):
+            content.pop("caption", None)
+            content.pop("caption_entities", None)
+            content.update(self._caption(req))
+        return self._send(req, content)
+
+    def _api_copyMessage(self, req: _Req) -> JSONDict:
+        source = self._source(req, req.int("message_id"), "copy")
+        copied = self._copy_one(req, source, remove_caption=False)
+        return {"message_id": copied["message_id"]}
+
+    def _api_copyMessages(self, req: _Req) -> list[JSONDict]:
+        ids = [int(i) for i in req.require("message_ids")]
+        source_chat = self._resolve(req.require("from_chat_id"))
+        sources = [source_chat.messages[i] for i in ids if i in source_chat.messages]
+        if not sources:
+            raise _bad("message to copy not found")
+        plain = _Req({k: v for k, v in req.params.items() if k != "caption"}, req.files, {})
+        remove = bool(req.get("remove_caption"))
+        return [
+            {"message_id": self._copy_one(plain, s, remove_caption=remove)["message_id"]}
+            for s in sources
+        ]
+
+    def _api_forwardMessage(self, req: _Req) -> JSONDict:
+        source = self._source(req, req.int("message_id"), "forward")
+        content = self._copy_content(source)
+        origin = source.get("forward_origin")
+        if origin is None:
+            chat = source["chat"]
+            if chat.get("type") == "channel":
+                origin = {
+                    "type": "channel",
+                    "chat": chat,
+                    "message_id": source["message_id"],
+                    "date": source["date"],
+                }
+            else:
+                origin = {"type": "user", "sender_user": source["from"], "date": source["date"]}
+        content["forward_origin"] = copy.deepcopy(origin)
+        plain = _Req({k: v for k, v in req.params.items() if k != "reply_markup"}, req.files, {})
+        return self._send(plain, content)
+
+    # -- Bot API methods: editing & deleting ----------------------------------------------
+
+    def _editable(self, req: _Req) -> tuple[_ChatState, JSONDict]:
+        state = self._resolve(req.get("chat_id"))
+        msg = state.messages.get(req.int("message_id"))
+        if msg is None:
+            raise _bad("message to edit not found")
+        if msg.get("from", {}).get("id") != self.bot_user.id and "sender_chat" not in msg:
+            raise _bad("message can't be edited")
+        return state, msg
+
+    def _new_inline_markup(self, req: _Req) -> JSONDict | None:
+        markup = req.get("reply_markup")
+        self._check_markup(markup)
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            return dict(markup)
+        return None
+
+    @staticmethod
+    def _commit_edit(msg: JSONDict, changes: JSONDict, markup: JSONDict | None) -> JSONDict:
+        """Apply an edit unless it changes nothing (Telegram's "not modified" 400).  An
+        edit without ``reply_markup`` removes the inline keyboard, as on Telegram."""
+        unchanged = all(msg.get(k) == v for k, v in changes.items() if v is not None)
+        unchanged = unchanged and all(k in msg for k, v in changes.items() if v is not None)
+        unchanged = unchanged and all(k not in msg for k, v in changes.items() if v is None)
+        if unchanged and msg.get("reply_markup") == markup:
+            raise _bad(NOT_MODIFIED[len("Bad Request: ") :])
+        for key, value in changes.items():
+            if value is None:
+                msg.pop(key, None)
+            else:
+                msg[key] = value
+        if markup is None:
+            msg.pop("reply_markup", None)
+        else:
+            msg["reply_markup"] = markup
+        msg["edit_date"] = int(time.time())
+        return msg
+
+    def _api_editMessageText(self, req: _Req) -> JSONDict | bool:
+        if req.get("inline_message_id"):
+            return True
+        _, msg = self._editable(req)
+        if "text" not in msg:
+            raise _bad("there is no text in the message to edit")
+        formatted = self._formatted(req, "text", "entities", TEXT_LIMIT, required=True)
+        assert formatted is not None
+        text, entities = formatted
+        changes = {"text": text, "entities": entities or None}
+        return self._commit_edit(msg, changes, self._new_inline_markup(req))
+
+    def _api_editMessageCaption(self, req: _Req) -> JSONDict | bool:
+        if req.get("inline_message_id"):
+            return True
+        _, msg = self._editable(req)
+        if not any(k in msg for k in _MEDIA_KEYS):
+            raise _bad("there is no caption in the message to edit")
+        caption = self._caption(req)
+        changes = {
+            "caption": caption.get("caption"),
+            "caption_entities": caption.get("caption_entities"),
+        }
+        return self._commit_edit(msg, changes, self._new_inline_markup(req))
+
+    def _api_editMessageReplyMarkup(self, req: _Req) -> JSONDict | bool:
+        if req.get("inline_message_id"):
+            return True
+        _, msg = self._editable(req)
+        return self._commit_edit(msg, {}, self._new_inline_markup(req))
+
+    def _can_delete(self, state: _ChatState, msg: JSONDict) -> bool:
+        if state.type == "private" or msg.get("from", {}).get("id") == self.bot_user.id:
+            return True
+        member = self._bot_member(state)
+        return member["status"] == "creator" or bool(member.get("can_delete_messages"))
+
+    def _api_deleteMessage(self, req: _Req) -> bool:
+        state = self._resolve(req.get("chat_id"))
+        message_id = req.int("message_id")
+        msg = state.messages.get(message_id)
+        if msg is None:
+            raise _bad("message to delete not found")
+        if not self._can_delete(state, msg):
+            raise _bad("message can't be deleted")
+        state.deleted[message_id] = state.messages.pop(message_id)
+        if message_id in state.pinned:
+            state.pinned.remove(message_id)
+        return True
+
+    def _api_deleteMessages(self, req: _Req) -> bool:
+        state = self._resolve(req.get("chat_id"))
+        for message_id in (int(i) for i in req.require("message_ids")):
+            msg = state.messages.get(message_id)
+            if msg is not None and self._can_delete(state, msg):
+                state.deleted[message_id] = state.messages.pop(message_id)
+        return True
+
+    def _api_answerCallbackQuery(self, req: _Req) -> bool:
+        query_id = str(req.require("callback_query_id"))
+        if self._queries.get(query_id):
+            raise _bad(QUERY_TOO_OLD[len("Bad Request: ") :])
+        if len(str(req.get("text", ""))) > 200:
+            raise _bad("MESSAGE_TOO_LONG")
+        self._queries[query_id] = True
+        return True
+
+    # -- Bot API methods: chats & members -------------------------------------------------
+
+    def _api_getChat(self, req: _Req) -> JSONDict:
+        state = self._resolve(req.get("chat_id"))
+        info: JSONDict = {
+            **state.chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+        if state.pinned and state.pinned[-1] in state.messages:
+            info["pinned_message"] = state.messages[state.pinned[-1]]
+        return info
+
+    def _api_getChatMember(self, req: _Req) -> JSONDict:
+        state = self._resolve(req.get("chat_id"))
+        user_id = req.int("user_id")
+        if user_id == self.bot_user.id:
+            return self._bot_member(state)
+        member = state.members.get(user_id)
+        if member is not None:
+            return member
+        user = self._users.get(user_id)
+        if user is None:
+            if self.strict_chats:
+                raise _bad("user not found")
+            user = {"id": user_id, "is_bot": False, "first_name": str(user_id)}
+        in_chat = state.type == "private" and state.chat["id"] == user_id
+        return chat_member_json(user, "member" if in_chat else "left")
+
+    def _api_getChatAdministrators(self, req: _Req) -> list[JSONDict]:
+        state = self._resolve(req.get("chat_id"))
+        if state.type == "private":
+            raise _bad("there are no administrators in the private chat")
+        admins = [m for m in state.members.values() if m["status"] in ("creator", "administrator")]
+        bot = self._bot_member(state)
+        if bot["status"] in ("creator", "administrator"):
+            admins.append(bot)
+        return admins
+
+    def _api_getChatMemberCount(self, req: _Req) -> int:
+        state = self._resolve(req.get("chat_id"))
+        present = [m for m in state.members.values() if m["status"] not in ("left", "kicked")]
+        return len(present) + 1
+
+    def _api_leaveChat(self, req: _Req) -> bool:
+        state = self._resolve(req.get("chat_id"))
+        if state.type == "private":
+            raise _bad("chat member status can't be changed in private chats")
+        state.bot_member = chat_member_json(self.me, "left")
+        return True
+
+    def _api_pinChatMessage(self, req: _Req) -> bool:
+        state = self._resolve(req.get("chat_id"))
+        message_id = req.int("message_id")
+        if state.type != "private":
+            member = self._bot_member(state)
+            allowed = member["status"] == "creator" or (
+                member["status"] == "administrator" and member.get("can_pin_messages")
+            )
+            if not allowed:
+                raise _bad("not enough rights to manage pinned messages in the chat")
+        if message_id not in state.messages:
+            raise _bad("message to pin not found")
+        if message_id in state.pinned:
+            state.pinned.remove(message_id)
+        state.pinned.append(message_id)
+        return True
+
+    def _api_unpinChatMessage(self, req: _Req) -> bool:
+        state = self._resolve(req.get("chat_id"))
+        message_id = req.get("message_id")
+        if message_id is None and state.pinned:
+            state.pinned.pop()
+        elif message_id is not None and int(message_id) in state.pinned:
+            state.pinned.remove(int(message_id))
+        return True
+
+    def _api_unpinAllChatMessages(self, req: _Req) -> bool:
+        self._resolve(req.get("chat_id")).pinned.clear()
+        return True
+
+    # -- Bot API methods: files -----------------------------------------------------------
+
+    def _api_getFile(self, req: _Req) -> JSONDict:
+        file_id = str(req.require("file_id"))
+        known = self._media_by_file_id.get(file_id)
+        if known is not None:
+            kind, media = known
+            entry = (
+                next(s for s in media if s["file_id"] == file_id)
+                if isinstance(media, list)
+                else media
+            )
+            unique, size = str(entry["file_unique_id"]), int(entry.get("file_size", 0))
+        else:
+            ref = parse_file_id(file_id)
+            if ref is None:
+                raise _bad("invalid file_id")
+            kind, unique, size = ref.kind, ref.file_unique_id, ref.size
+        if size > DOWNLOAD_LIMIT:
+            raise _bad("file is too big")
+        folder = {"photo": "photos", "audio": "music", "voice": "voice"}.get(kind, f"{kind}s")
+        ext = {"photo": "jpg", "voice": "oga", "audio": "mp3", "sticker": "webp"}.get(kind, "mp4")
+        if kind == "document" and isinstance(known, tuple) and isinstance(known[1], dict):
+            ext = str(known[1].get("file_name", "file.bin")).rsplit(".", 1)[-1]
+        path = f"{folder}/file_{next(self._path_serial)}.{ext}"
+        self._file_paths[path] = (file_id, size)
+        return {"file_id": file_id, "file_unique_id": unique, "file_size": size, "file_path": path}
+
+    async def _download(self, path: str) -> tuple[int, bytes]:
+        call = ApiCall("downloadFile", {"file_path": path}, time.monotonic())
+        self.calls.append(call)
+        try:
+            await asyncio.sleep(self.latency)
+            entry = self._file_paths.get(path)
+            if entry is None:
+                return self._error(call, _ApiError(404, "Not Found"))
+            file_id, size = entry
+            return 200, self._file_bytes.get(file_id, bytes(size))
+        finally:
+            call.done = True
+            self._notify_calls()
+
+
+__all__ = [
+    "CAPTION_LIMIT",
+    "NOT_MODIFIED",
+    "TEXT_LIMIT",
+    "ApiCall",
+    "FakeBotApi",
+    "FaultKind",
+    "parse_html",
+    "parse_markdown",
+    "parse_markdown_v2",
+]

@@ -1,0 +1,453 @@
+"""The fake Bot API must behave like Telegram as seen through PTB, or every test built on
+it proves nothing.  These tests drive a bare ``telegram.ext.Application`` (no tinbao code)
+through :class:`bot.fakeapi.FakeBotApi` and check what PTB gets back."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.fakeapi import FakeBotApi, parse_html, parse_markdown_v2
+from bot.updates import FakeChat, FakeUser, UpdateFactory, text_entities, utf16_len
+
+LAN = FakeUser(1001, "Lan", "Nguyễn", username="lan_ng")
+HUNG = FakeUser(1002, "Hùng")
+MAI = FakeUser(1003, "Mai")
+
+PressLog = list[Update]
+
+
+def build_echo_app(api: FakeBotApi, pressed: PressLog) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The smallest bot exercising what tinbao relies on: a command with an inline
+    keyboard, an echo of plain text, and a button handler that edits its message."""
+
+    async def start(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Gửi tin báo", callback_data="tip")]]
+        )
+        await update.message.reply_text("Xin chào!", reply_markup=keyboard)
+
+    async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    async def press(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        pressed.append(update)
+        await query.answer()
+        await query.edit_message_text(f"Đã chọn: {query.data}")
+
+    app = Application.builder().token(api.token).request(api).get_updates_request(api).build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(CallbackQueryHandler(press))
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns whenever ``RetryAfter`` is built unless periods are timedeltas."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def api() -> FakeBotApi:
+    return FakeBotApi()
+
+
+@pytest.fixture
+def pressed() -> PressLog:
+    return []
+
+
+@pytest.fixture
+async def app(
+    api: FakeBotApi, pressed: PressLog
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    application = build_echo_app(api, pressed)
+    await application.initialize()
+    yield application
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def feed(app: Application[Any, Any, Any, Any, Any, Any], update: dict[str, Any]) -> None:
+    await app.process_update(Update.de_json(update, app.bot))
+
+
+# -- (a) process_update ---------------------------------------------------------------------
+
+
+async def test_echo_reply_lands_in_the_users_chat(app: Any, api: FakeBotApi) -> None:
+    make = api.factory()
+    await feed(app, make.text(LAN, "Có người lạ 🚨 ở xóm 3"))
+
+    sent = api.sent_to(LAN.id)
+    assert [m["text"] for m in sent] == ["Có người lạ 🚨 ở xóm 3"]
+    assert sent[0]["from"]["id"] == api.bot_user.id and sent[0]["from"]["is_bot"] is True
+    assert sent[0]["chat"] == {
+        "id": LAN.id,
+        "type": "private",
+        "first_name": "Lan",
+        "last_name": "Nguyễn",
+        "username": "lan_ng",
+    }
+    # citizen message 1, bot reply 2: one id sequence per chat, as on Telegram
+    assert sent[0]["message_id"] == 2
+    assert api.last_text(HUNG.id) is None
+
+
+async def test_command_reply_echoes_inline_keyboard(app: Any, api: FakeBotApi) -> None:
+    await feed(app, api.factory().text(HUNG, "/start"))
+
+    (msg,) = api.sent_to(HUNG.id)
+    assert msg["text"] == "Xin chào!"
+    assert msg["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Gửi tin báo", "callback_data": "tip"}]]
+    }
+    assert api.calls_of("sendMessage")[0].params["chat_id"] == HUNG.id
+
+
+# -- (b) polling ----------------------------------------------------------------------------
+
+
+async def test_polling_mode_replies_then_stops_cleanly(app: Any, api: FakeBotApi) -> None:
+    await app.start()
+    await app.updater.start_polling(poll_interval=0)
+    make = api.factory()
+    for user in (LAN, HUNG, MAI):
+        api.push_update(make.text(user, f"chào từ {user.first_name}"))
+
+    for user in (LAN, HUNG, MAI):
+        await api.wait_for("sendMessage", lambda c, u=user: c.params["chat_id"] == u.id, 3.0)
+    await app.updater.stop()
+    await app.stop()
+
+    assert api.last_text(MAI.id) == "chào từ Mai"
+    assert len(api.calls_of("sendMessage")) == 3
+    # the Updater's final getUpdates confirmed everything it fetched
+    assert api.pending_updates == []
+    assert api.calls_of("deleteWebhook"), "start_polling bootstraps with deleteWebhook"
+
+
+async def test_long_poll_returns_empty_after_the_cap_and_wakes_on_push(
+    app: Any, api: FakeBotApi
+) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await app.bot.get_updates(timeout=30) == ()
+    assert loop.time() - started < 1.0
+
+    api.long_poll_cap = 5.0  # now only the push can end the poll within the 1 s below
+    poll = asyncio.create_task(app.bot.get_updates(timeout=30))
+    await asyncio.sleep(0.05)
+    pushed = api.push_update(api.factory().text(LAN, "khẩn"))
+    (update,) = await asyncio.wait_for(poll, 1.0)
+    assert update.update_id == pushed["update_id"]
+    assert update.message is not None and update.message.text == "khẩn"
+
+
+# -- (c) getUpdates offsets -----------------------------------------------------------------
+
+
+async def test_updates_are_redelivered_until_an_offset_confirms_them(
+    app: Any, api: FakeBotApi
+) -> None:
+    make = api.factory()
+    ids = [api.push_update(make.text(u, "tin"))["update_id"] for u in (LAN, HUNG, MAI)]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+
+    first = await app.bot.get_updates()
+    again = await app.bot.get_updates()  # no offset: nothing confirmed yet
+    assert [u.update_id for u in first] == ids
+    assert [u.update_id for u in again] == ids
+
+    partly = await app.bot.get_updates(offset=ids[1])
+    assert [u.update_id for u in partly] == ids[1:]
+    assert [u["update_id"] for u in api.pending_updates] == ids[1:]
+
+    assert await app.bot.get_updates(offset=ids[2] + 1) == ()
+    assert api.pending_updates == []
+
+
+async def test_crash_before_confirming_means_the_next_instance_gets_the_update(
+    api: FakeBotApi, pressed: PressLog
+) -> None:
+    api.push_update(api.factory().text(LAN, "tin chưa xử lý"))
+    crashed = build_echo_app(api, pressed)
+    await crashed.initialize()
+    fetched = await crashed.bot.get_updates(timeout=0)  # fetched, then "crash": no offset
+    assert len(fetched) == 1
+    await crashed.shutdown()
+
+    survivor = build_echo_app(api, pressed)
+    await survivor.initialize()
+    await survivor.start()
+    assert survivor.updater is not None
+    await survivor.updater.start_polling(poll_interval=0)
+    try:
+        await api.wait_for("sendMessage", timeout=3.0)
+    finally:
+        await survivor.updater.stop()
+        await survivor.stop()
+        await survivor.shutdown()
+    assert api.last_text(LAN.id) == "tin chưa xử lý"
+    assert api.pending_updates == []
+
+
+async def test_opt_in_update_types_are_withheld_by_default(app: Any, api: FakeBotApi) -> None:
+    make = api.factory()
+    group = FakeChat.supergroup("Công an xã")
+    api.push_update(make.chat_member(HUNG, group, MAI, "administrator"))
+    kept = api.push_update(make.text(LAN, "x"))
+    assert [u.update_id for u in await app.bot.get_updates()] == [kept["update_id"]]
+
+    wanted = api.push_update(make.chat_member(HUNG, group, LAN, "member"))
+    got = await app.bot.get_updates(allowed_updates=["chat_member"])
+    assert [u.update_id for u in got] == [wanted["update_id"]]
+    assert got[0].chat_member is not None and got[0].chat_member.new_chat_member.user.id == LAN.id
+
+
+# -- (d) faults -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected", "not_expected"),
+    [
+        ("429", RetryAfter, NetworkError),
+        ("5xx", NetworkError, BadRequest),
+        ("timeout", TimedOut, BadRequest),
+        ("blocked", Forbidden, NetworkError),
+        ("kicked", Forbidden, NetworkError),
+        ("chat_not_found", BadRequest, TimedOut),
+    ],
+)
+async def test_each_fault_surfaces_as_the_ptb_exception(
+    app: Any,
+    api: FakeBotApi,
+    kind: Any,
+    expected: type[TelegramError],
+    not_expected: type[TelegramError],
+) -> None:
+    api.fail_next("sendMessage", kind)
+    with pytest.raises(expected) as caught:
+        await app.bot.send_message(LAN.id, "thử")
+    assert not isinstance(caught.value, not_expected)
+    assert api.sent_to(LAN.id) == [], "a failed send must not be stored"
+
+    await app.bot.send_message(LAN.id, "lần hai")  # the fault was for one call only
+    assert api.last_text(LAN.id) == "lần hai"
+    attempts = api.calls_of("sendMessage")
+    assert [c.ok for c in attempts] == [False, True]
+    assert len(api.calls_of("sendMessage", ok_only=True)) == 1
+
+
+async def test_fault_descriptions_match_telegram(app: Any, api: FakeBotApi) -> None:
+    api.fail_next("sendMessage", "blocked")
+    api.fail_next("sendMessage", "chat_not_found")
+    api.fail_next("sendMessage", "5xx")
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await app.bot.send_message(LAN.id, "a")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await app.bot.send_message(LAN.id, "a")
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await app.bot.send_message(LAN.id, "a")
+
+
+async def test_retry_after_carries_the_delay(app: Any, api: FakeBotApi) -> None:
+    api.fail_next("sendMessage", "429", retry_after=7)
+    with pytest.raises(RetryAfter) as caught:
+        await app.bot.send_message(LAN.id, "x")
+    assert caught.value.retry_after == dtm.timedelta(seconds=7)
+
+
+async def test_faults_filter_by_chat_and_repeat(app: Any, api: FakeBotApi) -> None:
+    api.fail_next("sendMessage", "5xx", times=2, chat_id=HUNG.id)
+    await app.bot.send_message(LAN.id, "không ảnh hưởng")
+    for _ in range(2):
+        with pytest.raises(NetworkError):
+            await app.bot.send_message(HUNG.id, "x")
+    await app.bot.send_message(HUNG.id, "được rồi")
+    assert api.last_text(HUNG.id) == "được rồi"
+
+
+async def test_blocked_chat_fails_until_unblocked(app: Any, api: FakeBotApi) -> None:
+    api.block_chat(MAI.id)
+    for _ in range(3):
+        with pytest.raises(Forbidden):
+            await app.bot.send_message(MAI.id, "x")
+    api.unblock_chat(MAI.id)
+    await app.bot.send_message(MAI.id, "y")
+    assert [m["text"] for m in api.sent_to(MAI.id)] == ["y"]
+
+
+async def test_timeout_after_delivers_but_raises(app: Any, api: FakeBotApi) -> None:
+    api.fail_next("sendMessage", "timeout_after")
+    with pytest.raises(TimedOut):
+        await app.bot.send_message(LAN.id, "có thể đã tới")
+    assert api.last_text(LAN.id) == "có thể đã tới"
+
+
+async def test_unknown_method_is_404(app: Any, api: FakeBotApi) -> None:
+    with pytest.raises(EndPointNotFound):
+        await app.bot.do_api_request("sendTelepathy", api_kwargs={"chat_id": 1})
+    assert api.calls[-1].error == "Not Found: method not found"
+
+
+# -- (e) edits ------------------------------------------------------------------------------
+
+
+async def test_edit_of_missing_message_is_bad_request(app: Any, api: FakeBotApi) -> None:
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await app.bot.edit_message_text("x", chat_id=LAN.id, message_id=999)
+
+    sent = await app.bot.send_message(LAN.id, "gốc")
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await sent.edit_text("gốc")
+    await sent.edit_text("mới")
+    assert api.last_text(LAN.id) == "mới"
+
+    assert await sent.delete()
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await sent.edit_text("sau khi xoá")
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await sent.delete()
+
+
+async def test_edit_without_markup_drops_the_inline_keyboard(app: Any, api: FakeBotApi) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+    sent = await app.bot.send_message(LAN.id, "chọn", reply_markup=keyboard)
+    edited = await sent.edit_text("đã chọn")
+    assert edited.reply_markup is None
+    assert "reply_markup" not in api.sent_to(LAN.id)[0]
+
+
+async def test_bad_html_and_oversized_button_data_are_rejected(app: Any, api: FakeBotApi) -> None:
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await app.bot.send_message(LAN.id, "Tên: <Lan>", parse_mode="HTML")
+    too_long = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="é" * 40)]])
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await app.bot.send_message(LAN.id, "x", reply_markup=too_long)
+    msg = await app.bot.send_message(LAN.id, "<b>Tên</b>: &lt;Lan&gt;", parse_mode="HTML")
+    assert msg.text == "Tên: <Lan>"
+    assert msg.entities[0].type == "bold" and msg.entities[0].length == 3
+
+
+# -- (f) callbacks --------------------------------------------------------------------------
+
+
+async def test_callback_from_stored_message_round_trips(
+    app: Any, api: FakeBotApi, pressed: PressLog
+) -> None:
+    make = api.factory()
+    await feed(app, make.text(LAN, "/start"))
+    (menu,) = api.sent_to(LAN.id)
+
+    await feed(app, make.callback(LAN, menu, "tip"))
+
+    (update,) = pressed
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    assert query.data == "tip" and query.from_user.id == LAN.id
+    assert query.message.message_id == menu["message_id"]
+    markup = query.message.reply_markup
+    assert markup is not None and markup.inline_keyboard[0][0].callback_data == "tip"
+    assert api.calls_of("answerCallbackQuery")[0].params["callback_query_id"] == query.id
+    assert api.last_text(LAN.id) == "Đã chọn: tip"
+
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await query.answer()  # answering twice fails on Telegram too
+
+
+# -- builders -------------------------------------------------------------------------------
+
+
+def test_command_entity_counts_utf16_units() -> None:
+    assert utf16_len("🚨") == 2
+    text = "/start@tinbao_bot 🚨 xem https://cand.vn"
+    entities = text_entities(text)
+    assert entities[0] == {"offset": 0, "length": 17, "type": "bot_command"}
+    # 17 + 1 + 2 (the emoji is a surrogate pair) + 5: code points would say 24
+    assert entities[1] == {"offset": 25, "length": 15, "type": "url"}
+    assert text_entities("/đăng ký") == []
+
+
+def test_group_messages_use_the_group_chat() -> None:
+    make = UpdateFactory()
+    group = FakeChat.supergroup("Công an xã Tam Chúc")
+    msg = make.photo(HUNG, caption="ảnh hiện trường", chat=group)["message"]
+    assert msg["chat"]["id"] == group.id < 0 and msg["chat"]["type"] == "supergroup"
+    assert msg["from"]["id"] == HUNG.id
+    ids = {p["file_id"] for p in msg["photo"]} | {p["file_unique_id"] for p in msg["photo"]}
+    assert len(ids) == 2 * len(msg["photo"])
+    again = make.photo(HUNG)["message"]["photo"][-1]["file_id"]
+    assert again not in ids
+
+
+async def test_media_updates_parse_and_files_download(app: Any, api: FakeBotApi) -> None:
+    make = api.factory()
+    group = FakeChat.group("Tổ dân phố 5")
+    updates = [
+        make.photo(LAN, "ảnh"),
+        make.video(LAN),
+        make.voice(LAN),
+        make.audio(LAN),
+        make.document(LAN, "don.pdf", "application/pdf", 120_000),
+        make.sticker(LAN),
+        make.animation(LAN),
+        make.video_note(LAN),
+        make.location(LAN, 20.54, 105.91),
+        make.contact(LAN, "+84912345678"),
+        make.new_chat_members(HUNG, group, [MAI]),
+        make.my_chat_member(HUNG, group, "administrator"),
+    ]
+    parsed = [Update.de_json(u, app.bot) for u in updates]
+    assert parsed[9].message is not None and parsed[9].message.contact is not None
+    assert parsed[9].message.contact.user_id == LAN.id
+    assert parsed[6].message is not None and parsed[6].message.document is not None
+    member = parsed[11].my_chat_member
+    assert member is not None and member.new_chat_member.status == "administrator"
+
+    voice = parsed[2].message.voice if parsed[2].message else None
+    assert voice is not None
+    data = await (await voice.get_file()).download_as_bytearray()
+    assert len(data) == voice.file_size
+
+    big = make.document(LAN, "video.mov", "video/quicktime", 60_000_000)["message"]["document"]
+    with pytest.raises(BadRequest, match="File is too big"):
+        await app.bot.get_file(big["file_id"])
+
+
+def test_markdown_v2_rejects_unescaped_reserved_characters() -> None:
+    bold = {"offset": 0, "length": 2, "type": "bold"}
+    assert parse_markdown_v2(r"*Mã* TB\-2024\.") == ("Mã TB-2024.", [bold])
+    with pytest.raises(Exception, match="reserved"):
+        parse_markdown_v2("Mã TB-2024")
+    assert parse_html('<a href="https://x.vn">x</a>')[1][0]["url"] == "https://x.vn"
