@@ -343,7 +343,11 @@ class IntakeService:
             return self._stale(lang)
         if step == "address" and value == "skip":
             draft["address"] = None
-            return self._advance(ctx, self._after(draft, "when"), pressed=t("btn_skip", lang))
+            return self._advance(
+                ctx,
+                self._after(draft, "description" if draft.get("urgent") else "when"),
+                pressed=t("btn_skip", lang),
+            )
         if step == "when" and value in ("now", "today", "earlier"):
             draft["occurred"] = value
             draft["occurred_note"] = None
@@ -434,7 +438,9 @@ class IntakeService:
             return Outcome(screens=[Screen(t("too_long", ctx.lang, n=len(text), max=limit))])
         assert ctx.draft is not None
         ctx.draft["address"] = text
-        return self._advance(ctx, self._after(ctx.draft, "when"))
+        return self._advance(
+            ctx, self._after(ctx.draft, "description" if ctx.draft.get("urgent") else "when")
+        )
 
     async def _on_when_note(self, ctx: Context, event: Event) -> Outcome:
         text = self._text_or_none(event)

@@ -17,7 +17,15 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, Message
+from telegram import (
+    Bot,
+    InputMedia,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    Message,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
@@ -28,9 +36,6 @@ from storage.db import Database, Tx, parse_utc, utcnow_text
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
-# The outbox stores Bot API method names and JSON parameters on purpose (a row must
-# survive a restart as data), so the generic call is the right one here.
-warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
 
 PERMANENT_BAD_REQUESTS = (
     "chat not found",
@@ -121,9 +126,13 @@ class OutboxSender:
             await self._fail(row, str(exc))
             return 0
         try:
-            result = await self.bot.do_api_request(
-                row.method, api_kwargs=kwargs, return_type=_return_type(row.method)
-            )
+            with warnings.catch_warnings():
+                # The outbox stores Bot API method names and JSON parameters on purpose (a
+                # row must survive a restart as data), so the generic call is right here.
+                warnings.simplefilter("ignore", PTBUserWarning)
+                result = await self.bot.do_api_request(
+                    row.method, api_kwargs=kwargs, return_type=_return_type(row.method)
+                )
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -181,6 +190,8 @@ class OutboxSender:
                     raise NotYet()
                 kwargs["chat_id"] = target[0]
                 kwargs["message_id"] = target[1]
+        if isinstance(kwargs.get("media"), list):
+            kwargs["media"] = [_input_media(item) for item in kwargs["media"]]
         return kwargs
 
     def _backoff(self, row: OutboxRow) -> float:
@@ -214,3 +225,17 @@ def _return_type(method: str) -> type[Message] | None:
     if method.startswith("edit"):
         return Message
     return None
+
+
+_MEDIA_TYPES: dict[str, type[InputMedia]] = {
+    "photo": InputMediaPhoto,
+    "video": InputMediaVideo,
+    "document": InputMediaDocument,
+    "audio": InputMediaAudio,
+}
+
+
+def _input_media(item: dict[str, Any]) -> InputMedia:
+    """PTB wants InputMedia objects for albums; the outbox keeps plain JSON."""
+    kind = _MEDIA_TYPES[item["type"]]
+    return kind(media=item["media"], caption=item.get("caption"))  # type: ignore[call-arg]

@@ -1,0 +1,249 @@
+"""Issue 3 end to end: several users and chats, real Bot API JSON, real SQLite."""
+
+from __future__ import annotations
+
+import re
+
+from tests.harness import Harness, Person, file_tip
+
+QUEUE = -100111
+DUTY = -100999
+OTHER_QUEUE = -100222
+
+
+async def setup_unit(h: Harness) -> tuple[Person, Person]:
+    """A lead and an officer of Phường Tam Chúc, its queue group, and a province duty chat."""
+    queues = h.tinbao.queues
+    lead_code, _, _ = await queues.create_invite("Tam Chúc", "lead")
+    officer_code, _, _ = await queues.create_invite("Tam Chúc", "officer")
+    sup_code, _, _ = await queues.create_invite("Ninh Bình", "supervisor")
+    lead, officer, sup = h.officer(501, "Hùng"), h.officer(502, "Mai"), h.officer(503, "Sơn")
+    await lead.says(f"/join {lead_code}")
+    assert "trưởng công an" in lead.last()
+    await officer.says(f"/join {officer_code}")
+    await sup.says(f"/join {sup_code}")
+    await lead.says("/bindqueue", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "nhóm tiếp nhận" in h.api.last_text(QUEUE)
+    await sup.says("/bindduty", chat=h.group("Trực ban", DUTY))
+    assert "nhóm trực ban" in h.api.last_text(DUTY)
+    return lead, officer
+
+
+def card_of(h: Harness, chat_id: int, code: str) -> dict:
+    for message in h.api.sent_to(chat_id):
+        if code in message.get("text", "") and "TIN BÁO" in message.get("text", ""):
+            return message
+    raise AssertionError(f"no card for {code} in {chat_id}")
+
+
+async def test_tip_reaches_queue_as_card_with_evidence_and_pseudonym(h: Harness) -> None:
+    await setup_unit(h)
+    citizen = h.citizen()
+    code = await file_tip(citizen, photos=2)
+    card = card_of(h, QUEUE, code)
+    assert "Phường Tam Chúc" in card["text"] and "(ẩn danh)" in card["text"]
+    assert "Lan" not in card["text"] and str(citizen.user.id) not in card["text"]
+    labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["✅ Tiếp nhận", "🙋 Nhận xử lý", "❓ Hỏi thêm", "➡️ Chuyển đơn vị", "🔒 Đóng"]
+    albums = [c for c in h.api.calls_of("sendMediaGroup") if c.params["chat_id"] == QUEUE]
+    assert len(albums) == 1
+    assert albums[0].params["reply_parameters"]["message_id"] == card["message_id"]
+    # not urgent: no alert in the duty chat
+    assert not any(code in (m.get("text") or "") for m in h.api.sent_to(DUTY))
+
+
+async def test_urgent_tip_alerts_duty_and_unbound_unit_falls_back(h: Harness) -> None:
+    citizen = h.citizen()
+    sup_code, _, _ = await h.tinbao.queues.create_invite("Ninh Bình", "supervisor")
+    sup = h.officer(503, "Sơn")
+    await sup.says(f"/join {sup_code}")
+    await sup.says("/bindduty", chat=h.group("Trực ban", DUTY))
+    code = await file_tip(citizen, urgent=True)
+    texts = [m.get("text", "") for m in h.api.sent_to(DUTY) if code in m.get("text", "")]
+    # one working card, with the note and the urgent mark; no second alert in the same chat
+    assert len(texts) == 1
+    assert "chưa gắn nhóm tiếp nhận" in texts[0] and "KHẨN" in texts[0]
+
+
+async def test_urgent_tip_with_bound_queue_also_alerts_duty(h: Harness) -> None:
+    await setup_unit(h)
+    code = await file_tip(h.citizen(), urgent=True)
+    assert "KHẨN" in card_of(h, QUEUE, code)["text"]
+    alerts = [m["text"] for m in h.api.sent_to(DUTY) if code in m.get("text", "")]
+    assert len(alerts) == 1 and "BÁO ĐỘNG" in alerts[0]
+    assert "reply_markup" not in h.api.sent_to(DUTY)[-1] or not h.api.sent_to(DUTY)[-1][
+        "reply_markup"
+    ].get("inline_keyboard")
+
+
+async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
+    lead, officer = await setup_unit(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    citizen = h.citizen()
+    code = await file_tip(citizen)
+    await officer.presses("Tiếp nhận", chat=group)
+    await h.flush()
+    assert "Đã tiếp nhận — Mai" in card_of(h, QUEUE, code)["text"]
+    assert "đã tiếp nhận tin báo" in citizen.last()
+    # a second press of the same (now stale) button changes nothing
+    before = len(h.api.sent_to(citizen.chat_id))
+    message = card_of(h, QUEUE, code)
+    await officer.sends(h.updates.callback(officer.user, message, f"q1|ack|{tip_id(h, code)}"))
+    await h.flush()
+    assert "Đã tiếp nhận" in officer.answers()[-1]
+    assert len(h.api.sent_to(citizen.chat_id)) == before
+    await officer.presses("Nhận xử lý", chat=group)
+    await officer.presses("Hỏi thêm", chat=group)
+    await officer.says("Bạn có nhớ biển số xe không?", chat=group)
+    await h.flush()
+    assert "Bạn có nhớ biển số xe không?" in citizen.last()
+    assert "Mai" not in citizen.last()  # the officer stays unknown to the citizen
+    await citizen.presses("Trả lời")
+    await citizen.says("Biển số 35A-123.45, xe màu đen.")
+    await citizen.sends(h.updates.photo(citizen.user))
+    await h.flush()
+    relayed = [m for m in h.api.sent_to(QUEUE) if "35A-123.45" in m.get("text", "")]
+    assert relayed and relayed[0]["reply_to_message"]["message_id"] == card_of(h, QUEUE, code)["message_id"]
+    assert not h.api.calls_of("forwardMessage")
+    assert "Đang xử lý" in card_of(h, QUEUE, code)["text"]
+    await officer.presses("Đóng", chat=group)
+    await officer.presses("Chuyển cơ quan điều tra", chat=group)
+    await h.flush()
+    card = card_of(h, QUEUE, code)
+    assert "Đã đóng (chuyển cơ quan điều tra)" in card["text"]
+    assert not card.get("reply_markup", {}).get("inline_keyboard")
+    assert "cơ quan điều tra" in citizen.last()
+    async with h.tinbao.db.read() as tx:
+        actions = [r[0] for r in await tx.fetchall(
+            "SELECT action FROM tip_events ORDER BY id")]  # fmt: skip
+    assert actions[:1] == ["submitted"] and "acknowledged" in actions and actions[-1] == "closed"
+
+
+async def test_transfer_moves_the_card(h: Harness) -> None:
+    lead, officer = await setup_unit(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    other_code, _, _ = await h.tinbao.queues.create_invite("Kim Bảng", "lead")
+    other = h.officer(601, "Tú")
+    await other.says(f"/join {other_code}")
+    await other.says("/bindqueue", chat=h.group("CA Kim Bảng", OTHER_QUEUE))
+    code = await file_tip(h.citizen())
+    await officer.presses("Chuyển đơn vị", chat=group)
+    await officer.says("kim bang", chat=group)
+    await officer.presses("Kim Bảng", chat=group)
+    await h.flush()
+    assert "Đã chuyển tới Phường Kim Bảng" in card_of(h, QUEUE, code)["text"]
+    assert not card_of(h, QUEUE, code).get("reply_markup", {}).get("inline_keyboard")
+    new_card = card_of(h, OTHER_QUEUE, code)
+    assert "Tiếp nhận" in str(new_card["reply_markup"])
+    # the old unit's officer can no longer act on it
+    await officer.sends(h.updates.callback(officer.user, card_of(h, QUEUE, code),
+                                           f"q1|close|{tip_id(h, code)}"))  # fmt: skip
+    assert "Phường Kim Bảng" in officer.answers()[-1]
+
+
+async def test_refusals_change_nothing(h: Harness) -> None:
+    lead, officer = await setup_unit(h)
+    code = await file_tip(h.citizen())
+    card = card_of(h, QUEUE, code)
+    tid = tip_id(h, code)
+    stranger = h.officer(777, "Khách")
+    citizen = h.citizen()
+    for person, data in [
+        (stranger, f"q1|ack|{tid}"),  # a group member who is not an officer
+        (citizen, f"q1|ack|{tid}"),  # the citizen
+        (officer, f"q1|ack|{tid + 999}"),  # a forged tip id
+        (officer, "q1|ack|abc"),  # malformed
+        (officer, "q1|ack|" + "9" * 40),  # oversized
+        (officer, "zz|totally|forged"),  # foreign scope
+    ]:
+        await person.sends(h.updates.callback(person.user, card, data))
+    await h.flush()
+    async with h.tinbao.db.read() as tx:
+        status = await tx.scalar("SELECT status FROM tips WHERE id = ?", (tid,))
+        events = await tx.scalar("SELECT COUNT(*) FROM tip_events WHERE tip_id = ?", (tid,))
+    assert status == "new" and events == 1
+    answers = officer.answers()
+    assert sum("không có quyền" in a for a in answers) >= 2
+    # a revoked officer can do nothing from that moment
+    async with h.tinbao.db.read() as tx:
+        officer_id = await tx.scalar("SELECT id FROM officers WHERE telegram_user_id = 502")
+    assert await h.tinbao.queues.revoke(officer_id)
+    await officer.sends(h.updates.callback(officer.user, card, f"q1|ack|{tid}"))
+    assert "không có quyền" in officer.answers()[-1]
+
+
+async def test_delivery_retries_429_5xx_timeout_and_alerts_on_block(h: Harness) -> None:
+    await setup_unit(h)
+    h.api.fail_next("sendMessage", "429", chat_id=QUEUE, retry_after=3)
+    citizen = h.citizen()
+    code = await file_tip(citizen)
+    assert not any(code in (m.get("text") or "") for m in h.api.sent_to(QUEUE))
+    h.clock.advance(seconds=4)
+    h.api.fail_next("sendMessage", "5xx", chat_id=QUEUE)
+    await h.flush()
+    h.clock.advance(seconds=10)
+    h.api.fail_next("sendMessage", "timeout", chat_id=QUEUE)
+    await h.flush()
+    h.clock.advance(seconds=10)
+    await h.flush()
+    cards = [m for m in h.api.sent_to(QUEUE) if code in (m.get("text") or "") and "TIN BÁO" in m["text"]]
+    assert len(cards) == 1  # arrived, once
+    # the citizen blocks the bot: the notification fails for good and the duty chat hears of it
+    h.api.block_chat(citizen.chat_id, "blocked")
+    await h.officer(502, "Mai").presses("Tiếp nhận", chat=h.group("CA Tam Chúc", QUEUE))
+    await h.flush()
+    h.clock.advance(minutes=10)
+    await h.flush()
+    async with h.tinbao.db.read() as tx:
+        failed = await tx.fetchall("SELECT purpose, attempts FROM outbox WHERE status = 'failed'")
+    assert [tuple(r) for r in failed] == [("notify_ack", 1)]
+    assert "Không gửi được" in (h.api.last_text(DUTY) or "")
+
+
+async def test_undelivered_rows_are_sent_once_after_restart(h: Harness, tmp_path) -> None:
+    await setup_unit(h)
+    citizen = h.citizen()
+    await file_tip_without_flush(citizen)
+    async with h.tinbao.db.read() as tx:
+        pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+    assert pending >= 2  # receipt + card
+    # "crash": a new process on the same database file and the same Bot API
+    from bot.app import create
+
+    await h.tinbao.app.shutdown()
+    await h.tinbao.db.close()
+    again = await create(h.tinbao.settings, request=h.api, clock=h.clock, rate_limiter=False)
+    await again.app.initialize()
+    h.tinbao = again
+    await again.sender.flush()
+    await again.sender.flush()
+    receipts = [m for m in h.api.sent_to(citizen.chat_id) if "Mã tin báo của bạn" in m.get("text", "")]
+    assert len(receipts) == 1
+    assert len([m for m in h.api.sent_to(QUEUE) if "TIN BÁO" in m.get("text", "")]) == 1
+
+
+async def file_tip_without_flush(citizen: Person) -> None:
+    await citizen.says("/baotin")
+    await citizen.presses("Tố giác tội phạm")
+    await citizen.presses("Không, đã xảy ra rồi")
+    await citizen.says("tam chuc")
+    await citizen.presses("Tam Chúc")
+    await citizen.presses("Bỏ qua")
+    await citizen.presses("Hôm nay")
+    await citizen.presses("Bỏ qua")
+    await citizen.says("Một người lạ đột nhập vào kho hàng ban đêm.")
+    await citizen.presses("Bỏ qua")
+    await citizen.presses("Ẩn danh")
+    await citizen.presses("Gửi tin báo")
+
+
+def tip_id(h: Harness, code: str) -> int:
+    import sqlite3
+
+    con = sqlite3.connect(h.tinbao.settings.database_path)
+    try:
+        row = con.execute("SELECT id FROM tips WHERE code = ?", (re.sub("-", "", code),)).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return int(row[0])
