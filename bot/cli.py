@@ -79,6 +79,49 @@ async def _units_sync(settings: Settings, province: str) -> None:
     print(report.summary() if hasattr(report, "summary") else report)
 
 
+async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -> None:
+    """Commands that need the services but not Telegram."""
+    from bot.app import create
+
+    tinbao = await create(settings, rate_limiter=False)
+    try:
+        if action == "invite":
+            try:
+                code, unit_name, expires = await tinbao.queues.create_invite(args.unit, args.role)
+            except (LookupError, ValueError) as exc:
+                print(f"tinbao: {exc}", file=sys.stderr)
+                raise SystemExit(2) from None
+            print(f"Invite code for {args.role} of {unit_name}: {code}")
+            print(f"The person sends /join {code} to the bot in a private chat before {expires}.")
+        elif action == "officers-list":
+            from storage import officers, units
+
+            async with tinbao.db.read() as tx:
+                rows = await officers.list_all(tx)
+                for o in rows:
+                    unit = await units.get_unit(tx, o.unit_id)
+                    state = "active" if o.active else "revoked"
+                    print(
+                        f"{o.id:>4}  {o.display_name:<24} {o.role:<10} {state:<8} "
+                        f"{unit.name if unit else '?'}"
+                    )
+            if not rows:
+                print("no officers yet; create an invite with `tinbao invite`")
+        elif action == "officers-revoke":
+            done = await tinbao.queues.revoke(args.officer_id)
+            print("revoked" if done else "no active officer with that id")
+            if not done:
+                raise SystemExit(1)
+        elif action == "backup":
+            from pathlib import Path
+
+            await tinbao.db.backup_to(Path(args.target))
+            print(f"backup written to {args.target}")
+    finally:
+        await tinbao.app.shutdown()
+        await tinbao.db.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinbao", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -92,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     units_sub = units.add_subparsers(dest="units_command", required=True)
     sync = units_sub.add_parser("sync", help="load the province's communes from official data")
     sync.add_argument("--province", help="name or code; default TINBAO_PROVINCE")
+    invite = sub.add_parser("invite", help="print a one-time invite code for an officer")
+    invite.add_argument("--unit", required=True, help="unit code or name (e.g. 'Tam Chúc')")
+    invite.add_argument("--role", required=True, choices=["officer", "lead", "supervisor"])
+    officers_cmd = sub.add_parser("officers", help="list or revoke officers")
+    officers_sub = officers_cmd.add_subparsers(dest="officers_command", required=True)
+    officers_sub.add_parser("list")
+    revoke = officers_sub.add_parser("revoke")
+    revoke.add_argument("officer_id", type=int)
+    backup = sub.add_parser("backup", help="online copy of the database (SQLite backup API)")
+    backup.add_argument("target")
     return parser
 
 
@@ -112,6 +165,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.command == "run":
         asyncio.run(_run(_settings()))
+        return
+    if args.command == "invite":
+        asyncio.run(_with_app(_settings(need_token=False), "invite", args))
+        return
+    if args.command == "officers":
+        action = f"officers-{args.officers_command}"
+        asyncio.run(_with_app(_settings(need_token=False), action, args))
+        return
+    if args.command == "backup":
+        asyncio.run(_with_app(_settings(need_token=False), "backup", args))
         return
     if args.command == "units" and args.units_command == "sync":
         settings = _settings(need_token=False)

@@ -136,8 +136,15 @@ async def close_harness(h: Harness) -> None:
     await h.tinbao.db.close()
 
 
-async def file_tip(citizen: Person, *, place: str = "tam chuk", text: str | None = None,
-                   urgent: bool = False, photos: int = 0, phone: str | None = None) -> str:
+async def file_tip(
+    citizen: Person,
+    *,
+    place: str = "tam chuk",
+    text: str | None = None,
+    urgent: bool = False,
+    photos: int = 0,
+    phone: str | None = None,
+) -> str:
     """Walk the whole dialogue; returns the receipt code shown to the citizen."""
     h = citizen.h
     await citizen.says("/start")

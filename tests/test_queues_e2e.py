@@ -77,7 +77,7 @@ async def test_urgent_tip_with_bound_queue_also_alerts_duty(h: Harness) -> None:
 
 
 async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
-    lead, officer = await setup_unit(h)
+    _lead, officer = await setup_unit(h)
     group = h.group("CA Tam Chúc", QUEUE)
     citizen = h.citizen()
     code = await file_tip(citizen)
@@ -103,7 +103,10 @@ async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
     await citizen.sends(h.updates.photo(citizen.user))
     await h.flush()
     relayed = [m for m in h.api.sent_to(QUEUE) if "35A-123.45" in m.get("text", "")]
-    assert relayed and relayed[0]["reply_to_message"]["message_id"] == card_of(h, QUEUE, code)["message_id"]
+    assert (
+        relayed
+        and relayed[0]["reply_to_message"]["message_id"] == card_of(h, QUEUE, code)["message_id"]
+    )
     assert not h.api.calls_of("forwardMessage")
     assert "Đang xử lý" in card_of(h, QUEUE, code)["text"]
     await officer.presses("Đóng", chat=group)
@@ -120,7 +123,7 @@ async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
 
 
 async def test_transfer_moves_the_card(h: Harness) -> None:
-    lead, officer = await setup_unit(h)
+    _lead, officer = await setup_unit(h)
     group = h.group("CA Tam Chúc", QUEUE)
     other_code, _, _ = await h.tinbao.queues.create_invite("Kim Bảng", "lead")
     other = h.officer(601, "Tú")
@@ -142,7 +145,7 @@ async def test_transfer_moves_the_card(h: Harness) -> None:
 
 
 async def test_refusals_change_nothing(h: Harness) -> None:
-    lead, officer = await setup_unit(h)
+    _lead, officer = await setup_unit(h)
     code = await file_tip(h.citizen())
     card = card_of(h, QUEUE, code)
     tid = tip_id(h, code)
@@ -186,7 +189,9 @@ async def test_delivery_retries_429_5xx_timeout_and_alerts_on_block(h: Harness) 
     await h.flush()
     h.clock.advance(seconds=10)
     await h.flush()
-    cards = [m for m in h.api.sent_to(QUEUE) if code in (m.get("text") or "") and "TIN BÁO" in m["text"]]
+    cards = [
+        m for m in h.api.sent_to(QUEUE) if code in (m.get("text") or "") and "TIN BÁO" in m["text"]
+    ]
     assert len(cards) == 1  # arrived, once
     # the citizen blocks the bot: the notification fails for good and the duty chat hears of it
     h.api.block_chat(citizen.chat_id, "blocked")
@@ -217,7 +222,9 @@ async def test_undelivered_rows_are_sent_once_after_restart(h: Harness, tmp_path
     h.tinbao = again
     await again.sender.flush()
     await again.sender.flush()
-    receipts = [m for m in h.api.sent_to(citizen.chat_id) if "Mã tin báo của bạn" in m.get("text", "")]
+    receipts = [
+        m for m in h.api.sent_to(citizen.chat_id) if "Mã tin báo của bạn" in m.get("text", "")
+    ]
     assert len(receipts) == 1
     assert len([m for m in h.api.sent_to(QUEUE) if "TIN BÁO" in m.get("text", "")]) == 1
 

@@ -1,0 +1,149 @@
+"""``tinbao demo``: the whole product in one command, with no token and no network.
+
+A scripted citizen files a tip through the real Application over an in-process fake Bot
+API; the commune police see the card in their group and acknowledge it; the citizen is
+told. Every line printed is a real Bot API call the bot made or an update it received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from bot import receipt
+from bot.app import Tinbao, create
+from bot.clock import FakeClock
+from bot.fakeapi import FakeBotApi
+from bot.places import sync_units
+from bot.updates import FakeChat, FakeUser
+from config.settings import DEMO_TOKEN, Settings
+from storage.db import Database
+
+QUEUE_CHAT = -1001000000001
+
+
+class Script:
+    def __init__(self, tinbao: Tinbao, api: FakeBotApi) -> None:
+        self.tinbao = tinbao
+        self.api = api
+        self.updates = api.factory()
+        self.seen = 0
+
+    def _show_new_calls(self) -> None:
+        for call in self.api.calls[self.seen :]:
+            if call.method in ("sendMessage", "editMessageText", "sendMediaGroup", "sendPhoto"):
+                chat = call.params.get("chat_id")
+                who = "👮 nhóm" if isinstance(chat, int) and chat < 0 else "🤖 bot"
+                verb = "sửa" if call.method == "editMessageText" else "gửi"
+                text = str(call.params.get("text") or call.params.get("caption") or call.method)
+                print(f"  {who} ({verb}): " + text.replace("\n", "\n      "))
+                buttons = _labels(call.params.get("reply_markup"))
+                if buttons:
+                    print("      [" + "] [".join(buttons) + "]")
+            elif call.method == "answerCallbackQuery" and call.params.get("text"):
+                print(f"  🤖 (thông báo nhanh): {call.params['text']}")
+        self.seen = len(self.api.calls)
+
+    async def deliver(self, label: str, update: dict[str, Any]) -> None:
+        print(f"\n{label}")
+        await self.tinbao.app.process_update(Update.de_json(update, self.tinbao.app.bot))
+        await self.tinbao.sender.flush()
+        self._show_new_calls()
+
+    async def say(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> None:
+        await self.deliver(
+            f"👤 {user.first_name}: {text}", self.updates.text(user, text, chat=chat)
+        )
+
+    async def press(self, user: FakeUser, label: str, chat_id: int | None = None) -> None:
+        chat_id = chat_id if chat_id is not None else user.id
+        for message in reversed(self.api.sent_to(chat_id)):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if label in button["text"]:
+                        update = self.updates.callback(user, message, button["callback_data"])
+                        await self.deliver(f"👤 {user.first_name} bấm [{button['text']}]", update)
+                        return
+        raise RuntimeError(f"demo script: no button {label!r}")
+
+
+def _database_bytes(path: Path) -> bytes:
+    wal = Path(f"{path}-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _labels(markup: Any) -> list[str]:
+    if not isinstance(markup, dict):
+        return []
+    rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+    return [b["text"] if isinstance(b, dict) else str(b) for row in rows for b in row]
+
+
+async def run_demo(database: str | None = None) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="tinbao-demo-"))
+    db_path = Path(database) if database else workdir / "demo.db"
+    settings = Settings(
+        bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
+        secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
+        database_path=db_path,
+    )
+    db = await Database.open(db_path)
+    report = await sync_units(db, settings.province)
+    await db.close()
+    print(f"Cơ sở dữ liệu demo: {db_path}\n{report.summary()}")
+    api = FakeBotApi()
+    clock = FakeClock(datetime.now(UTC))
+    tinbao = await create(settings, request=api, clock=clock, rate_limiter=False)
+    await tinbao.app.initialize()
+    s = Script(tinbao, api)
+    try:
+        print("\n=== Cài đặt: mời trưởng công an phường Tam Chúc, gắn nhóm tiếp nhận ===")
+        invite, unit, _ = await tinbao.queues.create_invite("Tam Chúc", "lead")
+        print(f"$ tinbao invite --unit 'Tam Chúc' --role lead  →  {invite} ({unit})")
+        lead = FakeUser(9001, "Hùng", last_name="Trần")
+        group = FakeChat.supergroup("Công an phường Tam Chúc", id=QUEUE_CHAT)
+        await s.say(lead, f"/join {invite}")
+        await s.say(lead, "/bindqueue", chat=group)
+
+        print("\n=== Người dân báo tin ===")
+        lan = FakeUser(1001, "Lan")
+        await s.say(lan, "/start")
+        await s.press(lan, "Báo tin")
+        await s.press(lan, "Cờ bạc")
+        await s.press(lan, "Không, đã xảy ra rồi")
+        await s.say(lan, "ba sao")
+        await s.press(lan, "Tam Chúc")
+        await s.say(lan, "Quán nước đầu thôn, gần cổng chùa")
+        await s.press(lan, "Hôm nay")
+        await s.say(lan, "khoảng 21 giờ")
+        await s.say(lan, "Có khoảng 6 người tụ tập đánh bài ăn tiền, có canh gác ở đầu ngõ.")
+        await s.deliver("👤 Lan gửi một ảnh", s.updates.photo(lan))
+        await s.press(lan, "Xong")
+        await s.press(lan, "Ẩn danh")
+        await s.press(lan, "Gửi tin báo")
+
+        print("\n=== Công an phường tiếp nhận trong nhóm ===")
+        await s.press(lead, "Tiếp nhận", chat_id=QUEUE_CHAT)
+
+        async with tinbao.db.read() as tx:
+            row = await tx.fetchone(
+                "SELECT code, category, status, urgent, address, description FROM tips"
+            )
+            events = await tx.fetchall("SELECT action, to_status FROM tip_events ORDER BY id")
+        assert row is not None
+        print("\n=== Tin báo đã lưu (SQLite) ===")
+        print(f"  mã: {receipt.display(row[0])}  loại: {row[1]}  trạng thái: {row[2]}")
+        print(f"  địa chỉ: {row[4]}\n  nội dung: {row[5]}")
+        print("  nhật ký: " + ", ".join(f"{a}→{t or '-'}" for a, t in events))
+        raw = await asyncio.to_thread(_database_bytes, db_path)
+        print(f"  tên 'Lan' hoặc id 1001 có trong tệp CSDL dạng rõ? {b'Lan' in raw}")
+    finally:
+        await tinbao.app.shutdown()
+        await tinbao.db.close()
