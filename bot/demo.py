@@ -15,13 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-
 from bot import receipt
 from bot.app import Tinbao, create
 from bot.clock import FakeClock
 from bot.fakeapi import FakeBotApi
 from bot.places import sync_units
+from bot.scripted import Driver
 from bot.updates import FakeChat, FakeUser
 from config.settings import DEMO_TOKEN, Settings
 from storage.db import Database
@@ -30,10 +29,13 @@ QUEUE_CHAT = -1001000000001
 
 
 class Script:
+    """The demo's narrator: drives the scripted users and prints each new Bot API call."""
+
     def __init__(self, tinbao: Tinbao, api: FakeBotApi) -> None:
+        self.driver = Driver(tinbao, api)
         self.tinbao = tinbao
         self.api = api
-        self.updates = api.factory()
+        self.updates = self.driver.updates
         self.seen = 0
 
     def _show_new_calls(self) -> None:
@@ -53,7 +55,7 @@ class Script:
 
     async def deliver(self, label: str, update: dict[str, Any]) -> None:
         print(f"\n{label}")
-        await self.tinbao.app.process_update(Update.de_json(update, self.tinbao.app.bot))
+        await self.driver.deliver(update)
         await self.tinbao.sender.flush()
         self._show_new_calls()
 
@@ -63,15 +65,9 @@ class Script:
         )
 
     async def press(self, user: FakeUser, label: str, chat_id: int | None = None) -> None:
-        chat_id = chat_id if chat_id is not None else user.id
-        for message in reversed(self.api.sent_to(chat_id)):
-            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-                for button in row:
-                    if label in button["text"]:
-                        update = self.updates.callback(user, message, button["callback_data"])
-                        await self.deliver(f"👤 {user.first_name} bấm [{button['text']}]", update)
-                        return
-        raise RuntimeError(f"demo script: no button {label!r}")
+        message, data = self.driver.find_button(user.id if chat_id is None else chat_id, label)
+        update = self.updates.callback(user, message, data)
+        await self.deliver(f"👤 {user.first_name} bấm [{label}]", update)
 
 
 def _database_bytes(path: Path) -> bytes:

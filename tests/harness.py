@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-
 from bot.app import Tinbao, create
 from bot.clock import FakeClock
 from bot.fakeapi import FakeBotApi
+from bot.scripted import Driver
 from bot.updates import FakeChat, FakeUser, UpdateFactory
 from config.settings import DEMO_TOKEN, Settings
 
@@ -51,13 +50,26 @@ async def template_db(directory: Path) -> Path:
 
 @dataclass
 class Harness:
-    tinbao: Tinbao
+    _tinbao: Tinbao
     api: FakeBotApi
-    updates: UpdateFactory
     clock: FakeClock
 
+    def __post_init__(self) -> None:
+        self.driver = Driver(self._tinbao, self.api)
+        self.updates: UpdateFactory = self.driver.updates
+
+    @property
+    def tinbao(self) -> Tinbao:
+        return self._tinbao
+
+    @tinbao.setter
+    def tinbao(self, value: Tinbao) -> None:
+        """Tests that simulate a restart swap in a new process's Tinbao."""
+        self._tinbao = value
+        self.driver.tinbao = value
+
     async def deliver(self, update: dict[str, Any]) -> None:
-        await self.tinbao.app.process_update(Update.de_json(update, self.tinbao.app.bot))
+        await self.driver.deliver(update)
 
     async def flush(self) -> int:
         return await self.tinbao.sender.flush()
@@ -82,9 +94,7 @@ class Person:
         return self.user.id
 
     async def says(self, text: str, chat: FakeChat | None = None) -> dict[str, Any]:
-        update = self.h.updates.text(self.user, text, chat=chat)
-        await self.h.deliver(update)
-        return update
+        return await self.h.driver.says(self.user, text, chat)
 
     async def sends(self, update: dict[str, Any]) -> None:
         await self.h.deliver(update)
@@ -96,26 +106,13 @@ class Person:
         return self.h.api.last_text(chat_id if chat_id is not None else self.chat_id) or ""
 
     def find_button(self, label: str, chat_id: int | None = None) -> tuple[dict[str, Any], str]:
-        """The newest message in the chat carrying a button whose text contains ``label``."""
-        for message in reversed(self.messages(chat_id)):
-            markup = message.get("reply_markup") or {}
-            for row in markup.get("inline_keyboard", []):
-                for button in row:
-                    if label in button["text"] and "callback_data" in button:
-                        return message, button["callback_data"]
-        raise AssertionError(f"no button {label!r} in chat {chat_id or self.chat_id}")
+        return self.h.driver.find_button(self.chat_id if chat_id is None else chat_id, label)
 
-    async def presses(
-        self, label: str, chat: FakeChat | None = None, *, data: str | None = None
-    ) -> dict[str, Any]:
-        chat_id = chat.id if chat else None
-        message, found = self.find_button(label, chat_id)
-        update = self.h.updates.callback(self.user, message, data or found)
-        await self.h.deliver(update)
-        return update
+    async def presses(self, label: str, chat: FakeChat | None = None) -> dict[str, Any]:
+        return await self.h.driver.presses(self.user, label, chat.id if chat else None)
 
     def answers(self) -> list[str]:
-        """Texts of the pop-up answers to this person's button presses."""
+        """Texts of the pop-up answers to button presses."""
         calls = self.h.api.calls_of("answerCallbackQuery")
         return [str(c.params.get("text") or "") for c in calls]
 
@@ -128,7 +125,7 @@ async def open_harness(tmp_path: Path, **settings_extra: Any) -> Harness:
     clock = FakeClock(datetime(2026, 11, 28, 1, 0, tzinfo=UTC))
     tinbao = await create(settings, request=api, clock=clock, rate_limiter=False)
     await tinbao.app.initialize()
-    return Harness(tinbao, api, api.factory(), clock)
+    return Harness(tinbao, api, clock)
 
 
 async def close_harness(h: Harness) -> None:
@@ -136,38 +133,8 @@ async def close_harness(h: Harness) -> None:
     await h.tinbao.db.close()
 
 
-async def file_tip(
-    citizen: Person,
-    *,
-    place: str = "tam chuk",
-    text: str | None = None,
-    urgent: bool = False,
-    photos: int = 0,
-    phone: str | None = None,
-) -> str:
+async def file_tip(citizen: Person, **options: Any) -> str:
     """Walk the whole dialogue; returns the receipt code shown to the citizen."""
-    h = citizen.h
-    await citizen.says("/start")
-    await citizen.presses("Báo tin")
-    await citizen.presses("Tố giác tội phạm")
-    await citizen.presses("Đang xảy ra" if urgent else "Không, đã xảy ra rồi")
-    await citizen.says(place)
-    await citizen.presses("Tam Chúc")
-    await citizen.says("Gần cổng chùa Tam Chúc, thôn Ba Sao")
-    if not urgent:
-        await citizen.presses("Hôm nay")
-        await citizen.presses("Bỏ qua")
-    await citizen.says(text or "Có nhóm thanh niên tụ tập đánh bạc ăn tiền tại quán nước.")
-    for _ in range(photos):
-        await citizen.sends(h.updates.photo(citizen.user))
-    await citizen.presses("Xong" if photos else "Bỏ qua")
-    if phone:
-        await citizen.presses("Để lại số điện thoại")
-        await citizen.sends(h.updates.contact(citizen.user, phone))
-    else:
-        await citizen.presses("Ẩn danh")
-    await citizen.presses("Gửi tin báo")
-    await h.flush()
-    text_shown = citizen.last()
-    assert "Mã tin báo của bạn:" in text_shown, text_shown
-    return text_shown.split("Mã tin báo của bạn:")[1].split()[0]
+    code = await citizen.h.driver.file_tip(citizen.user, **options)
+    assert code is not None
+    return code
