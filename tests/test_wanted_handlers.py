@@ -1,0 +1,246 @@
+"""The wanted-notice Telegram handlers, driven through a real ``telegram.ext.Application``
+with real Bot API update JSON and the in-process fake Bot API, over a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot import wanted
+from bot.fakeapi import FakeBotApi
+from bot.places import sync_units
+from bot.updates import FakeChat, FakeUser, UpdateFactory
+from handlers.wanted import callback_data, parse_callback, register
+from storage.db import Database
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted"
+CITIZEN = FakeUser(1001, "Lan")
+ENGLISH = FakeUser(1002, "Sam", language_code="en")
+
+
+@dataclass
+class Env:
+    app: Application  # type: ignore[type-arg]
+    api: FakeBotApi
+    db: Database
+    updates: UpdateFactory
+    sightings: list[int] = field(default_factory=list)
+    fell_through: list[int] = field(default_factory=list)
+
+    async def send(self, update: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def says(self, text: str, user: FakeUser = CITIZEN, chat: FakeChat | None = None) -> None:
+        await self.send(self.updates.text(user, text, chat))
+
+    async def presses(self, message: dict[str, Any], data: str, user: FakeUser = CITIZEN) -> None:
+        await self.send(self.updates.callback(user, message, data))
+
+    def cards(self, chat_id: int = CITIZEN.id) -> list[dict[str, Any]]:
+        return [m for m in self.api.sent_to(chat_id) if "reply_markup" in m]
+
+    def answers(self) -> list[str]:
+        return [str(c.params.get("text") or "") for c in self.api.calls_of("answerCallbackQuery")]
+
+    async def notice(self, name: str) -> wanted.WantedNotice:
+        found = await wanted.search(self.db, name, 0, 1)
+        assert found.items, name
+        return found.items[0]
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return str(message.get("caption", message.get("text", "")))
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    db = await Database.open(tmp_path / "t.db")
+    await sync_units(db, "Ninh Bình")
+    report = await wanted.import_csv(db, SAMPLES / "notices.csv")
+    assert report.ok, report.summary()
+    api = FakeBotApi()
+    app = Application.builder().token(api.token).request(api).get_updates_request(api).build()
+    register(app, db=db)
+    environment = Env(app, api, db, api.factory())
+
+    async def sighting(update: Update, context: ContextTypes.DEFAULT_TYPE, notice_id: int) -> None:
+        environment.sightings.append(notice_id)
+        assert update.callback_query is not None
+        await update.callback_query.answer("sighting recorded")
+
+    async def catch_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        environment.fell_through.append(update.update_id)
+
+    # Stand-ins for the citizen dialogue's catch-alls, which live in group 1.
+    app.add_handler(CallbackQueryHandler(catch_all), group=1)
+    app.add_handler(MessageHandler(filters.ALL, catch_all), group=1)
+    app.bot_data["wanted_sighting"] = sighting
+    await app.initialize()
+    yield environment
+    await app.shutdown()
+    await db.close()
+
+
+def test_callback_data_round_trip_and_rejects_forgeries() -> None:
+    assert callback_data("seen", 12) == "w1|seen|12"
+    assert parse_callback("w1|seen|12") == ("seen", 12)
+    assert parse_callback("w1|page|0") == ("page", 0)
+    for forged in ("w1|seen|abc", "w1|seen|-1", "w1|drop|1", "w2|seen|1", "w1|seen|1|x", None):
+        assert parse_callback(forged) is None, forged
+    assert parse_callback("w1|seen|" + "9" * 60) is None
+    with pytest.raises(ValueError):
+        callback_data("delete", 1)
+
+
+async def test_browse_sends_photo_card_and_caches_the_file_id(env: Env) -> None:
+    await env.says("/dstruyna")
+    (card,) = env.cards()
+    manh = await env.notice("Lê Đức Mạnh")  # dangerous and the newest warrant: first
+    assert "LÊ ĐỨC MẠNH" in card["caption"]
+    assert "Không tiếp cận" in card["caption"] and "113" in card["caption"]
+    assert "Trang 1/5" in card["caption"]
+    assert buttons(card) == [
+        ("👁 Tôi đã nhìn thấy người này", f"w1|seen|{manh.id}"),
+        ("Sau ▶️", "w1|page|1"),
+    ]
+    (upload,) = env.api.calls_of("sendPhoto")
+    assert str(upload.params["photo"]).startswith("upload:") and upload.files
+    cached = (await env.notice("Lê Đức Mạnh")).photo_file_id
+    assert cached == card["photo"][-1]["file_id"]
+
+    await env.says("/dstruyna")
+    second = env.api.calls_of("sendPhoto")[-1]
+    assert second.params["photo"] == cached and not second.files
+    assert env.fell_through == []
+
+
+async def test_paging_shows_every_notice_once_and_trims_old_arrows(env: Env) -> None:
+    await env.says("/dstruyna")
+    seen_names = []
+    for _ in range(10):
+        card = env.cards()[-1]
+        seen_names.append(text_of(card).split("\n")[1])
+        nxt = [data for label, data in buttons(card) if label == "Sau ▶️"]
+        if not nxt:
+            break
+        await env.presses(card, nxt[0])
+    assert seen_names == [
+        "👤 LÊ ĐỨC MẠNH",
+        "👤 ĐỖ VĂN ĐẠT",
+        "👤 VŨ THỊ ĐÀO",
+        "👤 PHẠM VĂN ĐÔNG",
+        "👤 TRẦN THỊ HOA",
+    ]
+    cards = env.cards()
+    assert "photo" not in cards[3] and "text" in cards[3]  # Phạm Văn Đông has no photo
+    for old in cards[:-1]:
+        assert [label for label, _ in buttons(old)] == ["👁 Tôi đã nhìn thấy người này"]
+    assert [label for label, _ in buttons(cards[-1])] == ["👁 Tôi đã nhìn thấy người này", "◀️ Trước"]
+    assert env.fell_through == []
+
+
+async def test_seen_calls_the_sighting_service_for_an_active_notice(env: Env) -> None:
+    await env.says("/dstruyna")
+    card = env.cards()[-1]
+    manh = await env.notice("Lê Đức Mạnh")
+    await env.presses(card, f"w1|seen|{manh.id}")
+    assert env.sightings == [manh.id]
+    assert env.answers() == ["sighting recorded"]
+    assert env.fell_through == []
+
+
+async def test_seen_rechecks_the_notice_on_every_press(env: Env) -> None:
+    await env.says("/dstruyna")
+    card = env.cards()[-1]
+    manh = await env.notice("Lê Đức Mạnh")
+    await wanted.withdraw(env.db, "03/QĐTN-MẪU", "arrested")
+    await env.presses(card, f"w1|seen|{manh.id}")  # withdrawn since the card was sent
+    await env.presses(card, "w1|seen|999999")  # forged id
+    await env.presses(card, "w1|seen|abc")  # malformed
+    await env.presses(card, "w1|burn|1")  # unknown action
+    assert env.sightings == []
+    not_active = "Thông báo truy nã này không còn hiệu lực. Cảm ơn bạn đã quan tâm."
+    stale = "Nút này đã cũ hoặc không hợp lệ. Gõ /dstruyna để xem danh sách mới nhất."
+    assert env.answers() == [not_active, not_active, stale, stale]
+    assert all(c.params.get("show_alert") for c in env.api.calls_of("answerCallbackQuery"))
+    assert env.fell_through == []
+
+
+async def test_seen_without_a_sighting_service_answers_briefly(env: Env) -> None:
+    del env.app.bot_data["wanted_sighting"]
+    await env.says("/dstruyna")
+    card = env.cards()[-1]
+    manh = await env.notice("Lê Đức Mạnh")
+    await env.presses(card, f"w1|seen|{manh.id}")
+    (answer,) = env.answers()
+    assert answer.startswith("Hãy gọi ngay 113") and len(answer) <= 200
+
+
+async def test_search_finds_without_diacritics_and_with_a_typo(env: Env) -> None:
+    await env.says("/timtruyna do van dta")
+    messages = env.api.sent_to(CITIZEN.id)
+    assert text_of(messages[0]) == "Tìm thấy 1 kết quả cho «do van dta»."
+    (card,) = env.cards()
+    assert "ĐỖ VĂN ĐẠT" in card["caption"] and "Đạt Đen; Tí Đạt" in card["caption"]
+    dat = await env.notice("Đỗ Văn Đạt")
+    assert buttons(card) == [("👁 Tôi đã nhìn thấy người này", f"w1|seen|{dat.id}")]
+
+    await env.says("/timtruyna")
+    assert env.api.last_text(CITIZEN.id) is not None
+    assert env.api.last_text(CITIZEN.id).startswith("Gõ /timtruyna kèm họ tên")  # type: ignore[union-attr]
+    await env.says("/timtruyna nguyen thi lan")
+    assert "Không tìm thấy" in (env.api.last_text(CITIZEN.id) or "")
+    assert env.fell_through == []
+
+
+async def test_english_speakers_get_english_cards(env: Env) -> None:
+    await env.says("/timtruyna hoa lun", user=ENGLISH)
+    (card,) = env.cards(ENGLISH.id)
+    assert "TRẦN THỊ HOA" in card["caption"] and "Also known as: Hoa Lùn" in card["caption"]
+    assert buttons(card)[0][0] == "👁 I have seen this person"
+
+
+async def test_a_rejected_cached_file_id_falls_back_to_uploading(env: Env) -> None:
+    dat = await env.notice("Đỗ Văn Đạt")
+    await wanted.remember_photo_file_id(env.db, dat, "not-a-telegram-file-id")
+    await env.says("/timtruyna do van dat")
+    first, second = env.api.calls_of("sendPhoto")
+    assert first.params["photo"] == "not-a-telegram-file-id" and not first.ok
+    assert str(second.params["photo"]).startswith("upload:") and second.ok
+    (card,) = env.cards()
+    assert (await env.notice("Đỗ Văn Đạt")).photo_file_id == card["photo"][-1]["file_id"]
+
+
+async def test_groups_get_a_private_only_answer(env: Env) -> None:
+    group = FakeChat.supergroup("Tổ dân phố 5", id=-100500)
+    await env.says("/dstruyna", chat=group)
+    await env.says("/timtruyna dat", chat=group)
+    texts = [text_of(m) for m in env.api.sent_to(group.id)]
+    assert (
+        texts
+        == [
+            "Vui lòng nhắn riêng cho bot để xem và báo tin về người bị truy nã.",
+        ]
+        * 2
+    )
+    assert env.api.calls_of("sendPhoto") == []
+    assert env.fell_through == []
+
+
+async def test_empty_list(env: Env) -> None:
+    for number in ("01", "02", "03", "04", "05"):
+        await wanted.withdraw(env.db, f"{number}/QĐTN-MẪU", "cancelled")
+    await env.says("/dstruyna")
+    assert env.api.last_text(CITIZEN.id) == "Hiện không có thông báo truy nã nào đang có hiệu lực."
+    assert env.cards() == []
