@@ -122,6 +122,11 @@ def _markup(notice: WantedNotice, lang: str, page: Page | None) -> InlineKeyboar
     return InlineKeyboardMarkup(rows)
 
 
+def _utf16_len(text: str) -> int:
+    """Telegram counts caption length in UTF-16 units: the card's emoji count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _photo_name(data: bytes, notice_id: int) -> str:
     extension = "png" if data.startswith(b"\x89PNG") else "jpg"
     return f"truyna-{notice_id}.{extension}"
@@ -170,7 +175,7 @@ async def send_notice(
         text += "\n\n" + t("page_label", lang, n=page.page + 1, total=page.pages)
     markup = _markup(notice, lang, page)
     if notice.has_photo:
-        if len(text) <= MessageLimit.CAPTION_LENGTH:
+        if _utf16_len(text) <= MessageLimit.CAPTION_LENGTH:
             sent = await _send_photo(bot, db, chat_id, notice, text, markup)
             if sent is not None:
                 return sent

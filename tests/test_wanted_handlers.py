@@ -244,3 +244,21 @@ async def test_empty_list(env: Env) -> None:
     await env.says("/dstruyna")
     assert env.api.last_text(CITIZEN.id) == "Hiện không có thông báo truy nã nào đang có hiệu lực."
     assert env.cards() == []
+
+
+async def test_a_card_too_long_for_a_caption_goes_under_the_photo(env: Env, tmp_path: Path) -> None:
+    header = "full_name,aliases,birth_year,sex,last_residence,offence,warrant_number,"
+    header += "warrant_date,issuing_unit,dangerous,photo\n"
+    aliases = ";".join(f"Biệt danh số {i} " + "x" * 80 for i in range(10))
+    row = f"Đinh Văn Dài,{aliases},1990,nam,{'Thôn ' + 'y' * 290},{'Tội ' + 'z' * 290},"
+    row += f"99/QĐTN-MẪU,2025-10-01,Phường Tam Chúc,có,{SAMPLES / 'photos/do-van-dat.png'}\n"
+    path = tmp_path / "long.csv"
+    path.write_text(header + row, encoding="utf-8")
+    report = await wanted.import_csv(env.db, path)
+    assert report.ok, report.summary()
+
+    await env.says("/timtruyna dinh van dai")
+    photo, card = env.api.sent_to(CITIZEN.id)[1:]
+    assert photo["caption"] == "👤 ĐINH VĂN DÀI" and "reply_markup" not in photo
+    assert len(card["text"]) > 1024 and "Không tiếp cận" in card["text"]
+    assert buttons(card)[0][0] == "👁 Tôi đã nhìn thấy người này"
