@@ -18,7 +18,8 @@ receipt whatever unit holds it:
 * transfer (hand-over): ``transfer_hours`` (``transfer_hours_remote`` when the unit has
   ``remote=1``) to pass a tip that is not the unit's to handle to the competent unit or the
   investigation agency. It stops when the tip is closed; it does not apply once the tip was
-  closed with an outcome other than ``forwarded``.
+  closed with an outcome other than ``forwarded``. A card does not show it once the unit
+  acknowledged the tip and kept it past the window (it is then the unit's own case).
 * verification: ``verification_days`` from receipt, with a warning from day
   ``verification_warn_day`` (day 1 is the first 24 hours); stops at closing.
 """
@@ -200,10 +201,18 @@ def render_clocks(c: TipClocks, lang: str, tz: ZoneInfo, now: datetime) -> str:
         + " — "
         + status(a)
     ]
-    if c.transfer is not None:
+    # Once the unit took the tip up and kept it past the hand-over window, the tip is
+    # evidently its own to handle: an "overdue by 15 days" hand-over line would be noise.
+    kept = a.state in (MET, LATE) and c.transfer is not None and c.transfer.state == OVERDUE
+    if c.transfer is not None and not kept:
         d = c.transfer
         lines.append(
-            t("clock_transfer", lang, due=when(d.due_at, lang, tz), limit=span(d.limit, lang))
+            t(
+                "clock_transfer",
+                lang,
+                due=when(d.due_at, lang, tz),
+                limit=t("n_hours", lang, n=int(d.limit.total_seconds() // 3600)),
+            )
             + " — "
             + status(d)
         )

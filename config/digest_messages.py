@@ -21,7 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "st_new": {"vi": "mới", "en": "new"},
     "st_acknowledged": {"vi": "đã tiếp nhận", "en": "acknowledged"},
     "st_in_progress": {"vi": "đang xử lý", "en": "in progress"},
-    "st_transferred": {"vi": "đã chuyển, chờ tiếp nhận", "en": "transferred"},
+    "st_transferred": {"vi": "đã chuyển (chờ tiếp nhận)", "en": "transferred (awaiting ack)"},
     "st_needs_info": {"vi": "chờ bổ sung", "en": "waiting for reporter"},
     "st_closed": {"vi": "đã kết thúc", "en": "closed"},
     "oc_resolved": {"vi": "đã giải quyết", "en": "resolved"},
@@ -204,7 +204,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "r_open": {"vi": "📂 Còn đang xử lý: {n}", "en": "📂 Still open: {n}"},
     "r_transfers": {
         "vi": "🔁 Chuyển cho đơn vị khác: {n} tin",
-        "en": "🔁 Transferred to another unit: {n} tips",
+        "en": "🔁 Transferred to another unit: {n}",
     },
     "r_units": {
         "vi": "🏘 {n} xã/phường có tin báo; nhiều nhất: {items}",
@@ -221,10 +221,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Examples: /report month 2026-10 · /report quarter 2026-Q3 · /report year 2025\n"
             "Without a period: the current one, to date."
         ),
-    },
-    "r_file_caption": {
-        "vi": "📎 Tin báo theo xã/phường — {title}",
-        "en": "📎 Tips by commune — {title}",
     },
     # --- exports -------------------------------------------------------------------------
     "x_sheet": {"vi": "Tin báo", "en": "Tips"},

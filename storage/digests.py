@@ -92,7 +92,7 @@ async def new_urgent(tx: Tx, start: str, end: str) -> list[TipLine]:
 async def ack_seconds(tx: Tx, start: str, end: str) -> list[float]:
     """Receipt-to-first-acknowledgement times of the tips acknowledged in the period."""
     rows = await tx.fetchall(
-        "SELECT (julianday(acknowledged_at) - julianday(created_at)) * 86400.0 FROM tips"
+        "SELECT ROUND((julianday(acknowledged_at) - julianday(created_at)) * 86400.0, 3) FROM tips"
         " WHERE acknowledged_at >= ? AND acknowledged_at < ?",
         (start, end),
     )
@@ -102,7 +102,8 @@ async def ack_seconds(tx: Tx, start: str, end: str) -> list[float]:
 async def ack_seconds_by_unit(tx: Tx, start: str, end: str) -> dict[str, list[float]]:
     """The same, per unit that holds the tip now (the one that acknowledged it, usually)."""
     rows = await tx.fetchall(
-        "SELECT u.short_name, (julianday(t.acknowledged_at) - julianday(t.created_at)) * 86400.0"
+        "SELECT u.short_name,"
+        " ROUND((julianday(t.acknowledged_at) - julianday(t.created_at)) * 86400.0, 3)"
         " FROM tips t JOIN units u ON u.id = t.current_unit_id"
         " WHERE t.acknowledged_at >= ? AND t.acknowledged_at < ?",
         (start, end),
@@ -282,8 +283,10 @@ async def cohort(
     limit = (
         f"(CASE WHEN urgent = 1 THEN {int(ack_minutes_urgent)} ELSE {int(ack_minutes_normal)} END)"
     )
-    minutes_to_ack = "(julianday(acknowledged_at) - julianday(created_at)) * 1440.0"
-    minutes_waiting = "(julianday(:now) - julianday(created_at)) * 1440.0"
+    # rounded to the millisecond: julianday arithmetic is floating point, and an
+    # acknowledgement at exactly the deadline must count as within it
+    minutes_to_ack = "ROUND((julianday(acknowledged_at) - julianday(created_at)) * 1440.0, 5)"
+    minutes_waiting = "ROUND((julianday(:now) - julianday(created_at)) * 1440.0, 5)"
     row = await tx.fetchone(
         "SELECT COUNT(*), COALESCE(SUM(urgent), 0),"
         " COALESCE(SUM(category = 'wanted'), 0),"
@@ -311,6 +314,19 @@ async def cohort(
         transferred=int(row[7]),
         by_outcome={str(r[0] or "?"): int(r[1]) for r in outcomes},
     )
+
+
+async def received_by_unit_category(tx: Tx, start: str, end: str) -> dict[str, dict[str, int]]:
+    """{commune of the place: {category: count}} of the tips received in a period."""
+    rows = await tx.fetchall(
+        "SELECT u.short_name, t.category, COUNT(*) FROM tips t JOIN units u ON u.id = t.unit_id"
+        " WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.unit_id, t.category",
+        (start, end),
+    )
+    found: dict[str, dict[str, int]] = {}
+    for unit, category, n in rows:
+        found.setdefault(unit, {})[category] = int(n)
+    return found
 
 
 # ---------------------------------------------------------------- exports

@@ -1,0 +1,718 @@
+"""Digests over a seeded real SQLite file: the numbers, the text, catch-up exactly once,
+the jobs, the reports and the charts. Time is a FakeClock; nothing sleeps.
+
+The seed helpers here (``Seed``, ``make_settings``, ``local``) are shared with
+test_deadlines.py and test_exports.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram import Bot, InputFile, Message
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+from bot import receipt
+from bot.charts import PNG_MAGIC, ack_time_by_unit, tips_per_day
+from bot.clock import FakeClock
+from bot.digests import (
+    DAILY,
+    MONTHLY,
+    UNIT,
+    WEEKLY,
+    DigestServices,
+    catch_up,
+    compute,
+    day_period,
+    latest_run,
+    percentile,
+    render,
+    send_due,
+)
+from bot.reports import ReportUsage, build, parse_period, render_report, send_report
+from bot.schedule import JOB_NAMES, attachments_for, register_jobs, run_sweep
+from config.settings import DEMO_TOKEN, Settings
+from storage import digests as store
+from storage.db import Database, Tx, utcnow_text
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
+QUEUE_A, QUEUE_B, DUTY, SUPERVISORS, SUPERVISOR_USER = -1001, -1002, -2000, -3000, 777
+
+
+def make_settings(**extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": DEMO_TOKEN,
+        "secret_key": KEY,
+        "timezone": "Asia/Ho_Chi_Minh",
+        "default_language": "vi",
+        "province": "Ninh Bình",
+        "ack_minutes_urgent": 15,
+        "ack_minutes_normal": 240,
+        "transfer_hours": 24,
+        "transfer_hours_remote": 48,
+        "verification_days": 20,
+        "verification_warn_day": 15,
+        "daily_digest_time": "07:00",
+        "weekly_digest_weekday": 0,
+        "monthly_digest_day": 1,
+        "_env_file": None,
+    }
+    values.update(extra)
+    return Settings(**values)
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A wall-clock time in the province, as an aware UTC datetime."""
+    return datetime(year, month, day, hour, minute, tzinfo=TZ).astimezone(UTC)
+
+
+def text(moment: datetime | None) -> str | None:
+    return utcnow_text(moment) if moment else None
+
+
+class Seed:
+    """Plain SQL through Tx: units, chats, officers, tips with their events."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def unit(self, short: str, kind: str = "commune", remote: bool = False) -> int:
+        name = short if kind == "province" else f"Xã {short}"
+        return await self.tx.execute(
+            "INSERT INTO units(code, kind, name, short_name, unit_type, search_key, remote,"
+            " synced_at) VALUES (?,?,?,?,?,?,?,?)",
+            (f"U-{short}", kind, name, short, "Xã", short.lower(), int(remote), "2026-01-01"),
+        )
+
+    async def bind(self, chat_id: int, purpose: str, unit_id: int) -> None:
+        await self.tx.execute(
+            "INSERT INTO chat_bindings(chat_id, purpose, unit_id, bound_at) VALUES (?,?,?,?)",
+            (chat_id, purpose, unit_id, "2026-01-01 00:00:00.000000"),
+        )
+
+    async def officer(self, user: int, unit_id: int, role: str, opt_in: bool) -> int:
+        return await self.tx.execute(
+            "INSERT INTO officers(telegram_user_id, display_name, unit_id, role, joined_at,"
+            " digest_opt_in) VALUES (?,?,?,?,?,?)",
+            (user, f"Cán bộ {user}", unit_id, role, "2026-01-01", int(opt_in)),
+        )
+
+    async def tip(
+        self,
+        unit: int,
+        at: datetime,
+        *,
+        category: str = "crime",
+        urgent: bool = False,
+        status: str = "new",
+        outcome: str | None = None,
+        acknowledged: datetime | None = None,
+        closed: datetime | None = None,
+        moved_to: int | None = None,
+        moved_at: datetime | None = None,
+        reporter_id: int | None = None,
+        description: str = "Mô tả sự việc",
+    ) -> tuple[int, str]:
+        code = receipt.new_code()
+        tip_id = await self.tx.execute(
+            "INSERT INTO tips(code, idempotency_key, reporter_id, channel, category, urgent,"
+            " unit_id, current_unit_id, address, occurred, description, status, outcome,"
+            " language, created_at, updated_at, acknowledged_at, closed_at, transfers)"
+            " VALUES (?,?,?,'telegram',?,?,?,?,?,'today',?,?,?,'vi',?,?,?,?,?)",
+            (
+                code,
+                code,
+                reporter_id,
+                category,
+                int(urgent),
+                unit,
+                moved_to or unit,
+                "Thôn 3",
+                description,
+                status,
+                outcome,
+                text(at),
+                text(closed or at),
+                text(acknowledged),
+                text(closed),
+                1 if moved_to else 0,
+            ),
+        )
+        await self.event(tip_id, at, "submitted", None, "new", "reporter")
+        if acknowledged:
+            await self.event(tip_id, acknowledged, "acknowledged", "new", "acknowledged")
+        if moved_to and moved_at:
+            await self.event(tip_id, moved_at, "transferred", "new", "transferred")
+        if closed:
+            await self.event(tip_id, closed, "closed", "in_progress", "closed")
+        return tip_id, code
+
+    async def event(
+        self,
+        tip_id: int,
+        at: datetime,
+        action: str,
+        from_status: str | None,
+        to_status: str | None,
+        actor: str = "officer",
+    ) -> None:
+        await self.tx.execute(
+            "INSERT INTO tip_events(tip_id, at, actor_kind, action, from_status, to_status)"
+            " VALUES (?,?,?,?,?,?)",
+            (tip_id, text(at), actor, action, from_status, to_status),
+        )
+
+    async def failed(self, chat_id: int, at: datetime) -> None:
+        await self.tx.execute(
+            "INSERT INTO outbox(created_at, chat_id, method, payload, purpose, status,"
+            " next_attempt_at) VALUES (?,?,'sendMessage','{}','card','failed',?)",
+            (text(at), chat_id, text(at)),
+        )
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "digests.db")
+    yield database
+    await database.close()
+
+
+# The scenario: Friday 27/11/2026 in the province, digest at 07:00 on Saturday 28/11.
+DAY = (2026, 11, 27)
+NOW = local(2026, 11, 28, 7, 0)
+
+
+@dataclass
+class World:
+    province: int
+    a: int
+    b: int
+    c: int
+    codes: dict[str, str]
+
+
+async def seed_world(db: Database) -> World:
+    codes: dict[str, str] = {}
+    async with db.transaction() as tx:
+        s = Seed(tx)
+        province = await s.unit("Tỉnh Ninh Bình", "province")
+        a = await s.unit("Tam Chúc")
+        b = await s.unit("Kim Bảng", remote=True)
+        c = await s.unit("Ba Sao")  # no queue chat
+        await s.bind(QUEUE_A, "queue", a)
+        await s.bind(QUEUE_B, "queue", b)
+        await s.bind(DUTY, "duty", province)
+        await s.bind(SUPERVISORS, "supervisors", province)
+        await s.officer(SUPERVISOR_USER, province, "supervisor", opt_in=True)
+        await s.officer(778, province, "supervisor", opt_in=False)
+        await s.officer(779, a, "officer", opt_in=True)  # not a supervisor: no digest
+        # on the day: five new tips
+        _, codes["t1"] = await s.tip(
+            a, local(*DAY, 8), status="acknowledged", acknowledged=local(*DAY, 8, 10)
+        )
+        _, codes["t2"] = await s.tip(
+            a,
+            local(*DAY, 9),
+            category="wanted",
+            urgent=True,
+            status="in_progress",
+            acknowledged=local(*DAY, 9, 5),
+        )
+        _, codes["t3"] = await s.tip(
+            b,
+            local(*DAY, 10),
+            category="drugs",
+            status="closed",
+            outcome="resolved",
+            acknowledged=local(*DAY, 12),
+            closed=local(*DAY, 15),
+        )
+        _, codes["t4"] = await s.tip(b, local(*DAY, 23, 30))
+        _, codes["t5"] = await s.tip(
+            a,
+            local(*DAY, 22),
+            category="public_order",
+            urgent=True,
+            status="transferred",
+            moved_to=b,
+            moved_at=local(*DAY, 23),
+        )
+        # before the day
+        _, codes["t6"] = await s.tip(
+            a,
+            local(2026, 11, 26, 23, 59),
+            status="closed",
+            outcome="forwarded",
+            acknowledged=local(2026, 11, 26, 23, 59) + timedelta(seconds=30),
+            closed=local(*DAY, 10),
+        )
+        _, codes["t7"] = await s.tip(
+            c, NOW - timedelta(days=16), status="in_progress", acknowledged=NOW - timedelta(days=16)
+        )
+        _, codes["t8"] = await s.tip(
+            a,
+            NOW - timedelta(days=21),
+            status="acknowledged",
+            acknowledged=NOW - timedelta(days=21),
+        )
+        _, codes["t9"] = await s.tip(
+            a,
+            NOW - timedelta(days=10),
+            status="closed",
+            outcome="spam",
+            closed=NOW - timedelta(days=9),
+        )
+        await s.failed(QUEUE_B, local(*DAY, 11))
+        await s.failed(QUEUE_B, local(2026, 11, 25, 11))  # another day
+    return World(province, a, b, c, codes)
+
+
+def services(
+    db: Database, clock: FakeClock, wakes: list[int] | None = None, **extra: Any
+) -> DigestServices:
+    woken = wakes if wakes is not None else []
+    return DigestServices(db, make_settings(**extra), clock, lambda: woken.append(1))
+
+
+async def outbox_rows(db: Database, purpose: str = "digest") -> list[dict[str, Any]]:
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT id, chat_id, method, payload FROM outbox WHERE purpose = ? ORDER BY id",
+            (purpose,),
+        )
+    return [
+        {"id": r[0], "chat_id": r[1], "method": r[2], "payload": json.loads(r[3])} for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- the numbers
+
+
+async def test_daily_digest_numbers(db: Database) -> None:
+    w = await seed_world(db)
+    settings = make_settings()
+    scheduled, period = latest_run(DAILY, settings, NOW)
+    assert scheduled == NOW and period.key == "2026-11-27"
+    d = await compute(db, settings, period, NOW)
+
+    assert d.new_total == 5
+    assert d.new_by_category == {"crime": 2, "wanted": 1, "drugs": 1, "public_order": 1}
+    assert d.new_by_unit == [("Tam Chúc", 3), ("Kim Bảng", 2)]
+    assert [tip.code for tip in d.urgent] == [w.codes["t2"], w.codes["t5"]]
+    assert d.open_by_status == {"acknowledged": 2, "in_progress": 2, "new": 1, "transferred": 1}
+    # t5 waits since its transfer at 23:00 (urgent: 15 min), t4 since 23:30 (normal: 4 h)
+    assert [(x.tip.code, x.waited) for x in d.overdue_ack] == [
+        (w.codes["t5"], timedelta(hours=8)),
+        (w.codes["t4"], timedelta(hours=7, minutes=30)),
+    ]
+    assert d.overdue_ack[0].tip.unit_name == "Kim Bảng"
+    # acknowledged during the day: 10 min, 5 min, 2 h (t6 was acknowledged the day before)
+    assert d.ack_count == 3
+    assert d.ack_median == timedelta(minutes=10)
+    assert d.ack_p90 == timedelta(hours=2)
+    assert d.transfers == 1
+    assert d.closed_by_outcome == {"resolved": 1, "forwarded": 1}
+    assert [(v.tip.code, v.day, v.overdue) for v in d.verification] == [
+        (w.codes["t8"], 22, True),
+        (w.codes["t7"], 17, False),
+    ]
+    assert (d.verification_warn, d.verification_over) == (1, 1)
+    assert d.units_without_queue == ["Ba Sao"]
+    assert d.failed == [("Kim Bảng", 1)]
+
+
+async def test_daily_digest_text_is_short_vietnamese_and_complete(db: Database) -> None:
+    w = await seed_world(db)
+    settings = make_settings()
+    _, period = latest_run(DAILY, settings, NOW)
+    rendered = render(await compute(db, settings, period, NOW), settings)
+    body = rendered.text
+    assert len(body) < 1500
+    assert rendered.csv is None  # nothing had to be cut
+    assert body.startswith("📊 Tin báo ngày 27/11/2026 — Tỉnh Ninh Bình")
+    assert "🆕 Tin mới: 5 (khẩn: 2)" in body
+    assert "Tam Chúc 3, Kim Bảng 2" in body
+    assert receipt.display(w.codes["t5"]) + " Kim Bảng, chờ 8 giờ" in body
+    assert "trung vị 10 phút, 90% trong 2 giờ (3 tin)" in body
+    assert "🔁 Chuyển đơn vị: 1" in body
+    assert "đã giải quyết 1" in body and "chuyển Cơ quan điều tra 1" in body
+    assert "sắp hết hạn 1, quá hạn 1" in body
+    assert "Ba Sao" in body
+    assert "❗ Gửi tin thất bại: Kim Bảng 1" in body
+    english = render(await compute(db, settings, period, NOW), settings, "en").text
+    assert "🆕 New tips: 5 (urgent: 2)" in english
+
+
+async def test_long_digest_keeps_text_short_and_attaches_full_csv(db: Database) -> None:
+    await seed_world(db)
+    codes = []
+    async with db.transaction() as tx:
+        s = Seed(tx)
+        for i in range(40):
+            unit = await s.unit(f"Xã số {i:02d}")
+            codes.append((await s.tip(unit, local(*DAY, 1) + timedelta(minutes=i)))[1])
+    settings = make_settings()
+    _, period = latest_run(DAILY, settings, NOW)
+    rendered = render(await compute(db, settings, period, NOW), settings)
+    assert len(rendered.text) < 1500
+    assert "📎" in rendered.text
+    assert rendered.csv is not None and rendered.csv.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(rendered.csv.decode("utf-8-sig"))))
+    assert table[0][:3] == ["Mục", "Mã tin báo", "Đơn vị"]
+    overdue = {row[1] for row in table if row[0] == "Quá hạn tiếp nhận"}
+    assert {receipt.display(c) for c in codes} <= overdue
+    assert len([row for row in table if row[0] == "Chưa gắn nhóm tiếp nhận"]) == 41
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([5.0, 1.0, 3.0], 0.9) == 5.0
+    assert percentile(list(map(float, range(1, 11))), 0.9) == 9.0
+    assert percentile([7.0], 0.9) == 7.0
+
+
+def test_latest_runs_and_periods() -> None:
+    s = make_settings()
+    before = local(2026, 12, 1, 6, 59)  # Tuesday 1 December, before 07:00
+    run, period = latest_run(DAILY, s, before)
+    assert run == local(2026, 11, 30, 7) and period.key == "2026-11-29"
+    assert period.start == local(2026, 11, 29) and period.end == local(2026, 11, 30)
+    run, period = latest_run(WEEKLY, s, before)
+    assert run == local(2026, 11, 30, 7) and period.key == "2026-11-23"
+    assert period.end == local(2026, 11, 30)
+    run, period = latest_run(MONTHLY, s, before)
+    assert run == local(2026, 11, 1, 7) and period.key == "2026-10"
+    run, period = latest_run(MONTHLY, s, local(2026, 12, 1, 7))
+    assert run == local(2026, 12, 1, 7) and period.key == "2026-11"
+    assert period.start == local(2026, 11, 1) and period.end == local(2026, 12, 1)
+    run, period = latest_run(UNIT, s, local(2026, 12, 1, 7))
+    assert period.key == "2026-12-01"
+    friday = make_settings(weekly_digest_weekday=4)
+    run, period = latest_run(WEEKLY, friday, local(2026, 12, 1, 9))
+    assert run == local(2026, 11, 27, 7) and period.key == "2026-11-20"
+    jan = latest_run(MONTHLY, s, local(2027, 1, 1, 8))[1]
+    assert jan.key == "2026-12" and jan.end == local(2027, 1, 1)
+
+
+# ---------------------------------------------------------------- sending exactly once
+
+
+async def test_catch_up_after_outage_across_seven_sends_once(db: Database) -> None:
+    await seed_world(db)
+    clock = FakeClock(local(2026, 11, 28, 6, 0))
+    wakes: list[int] = []
+    svc = services(db, clock, wakes)
+    # running before the outage: yesterday's 07:00 digest goes out (it was due)
+    first = await catch_up(svc, clock())
+    assert {(s.kind, s.period_key) for s in first if s.outbox_ids} >= {(DAILY, "2026-11-26")}
+    before = await outbox_rows(db)
+    # down from 06:00 to 09:00, across 07:00; the start-up catch-up sends the missed one
+    clock.advance(hours=3)
+    sent = await catch_up(svc, clock())
+    daily = [s for s in sent if s.kind == DAILY]
+    assert {(s.period_key, s.recipient) for s in daily} == {
+        ("2026-11-27", "supervisors"),
+        ("2026-11-27", "officer:1"),
+    }
+    new_rows = (await outbox_rows(db))[len(before) :]
+    messages = [
+        r for r in new_rows if r["method"] == "sendMessage" and "27/11/2026" in r["payload"]["text"]
+    ]
+    assert sorted(r["chat_id"] for r in messages) == [SUPERVISORS, SUPERVISOR_USER]
+    assert wakes  # the sender was nudged
+    # a second start-up later the same morning finds everything claimed
+    clock.advance(minutes=5)
+    assert await catch_up(svc, clock()) == []
+    assert len(await outbox_rows(db)) == len(before) + len(new_rows)
+
+
+async def test_exactly_once_across_two_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "restarts.db"
+    first_db = await Database.open(path)
+    await seed_world(first_db)
+    await first_db.close()
+    now = local(2026, 12, 1, 9)  # Tuesday 1 December: daily, unit, weekly and monthly due
+    counts = []
+    for _ in range(3):  # the first start, and two restarts
+        database = await Database.open(path)
+        await catch_up(services(database, FakeClock(now)), now)
+        async with database.read() as tx:
+            counts.append(
+                (
+                    await tx.scalar("SELECT COUNT(*) FROM outbox WHERE purpose = 'digest'"),
+                    await tx.scalar("SELECT COUNT(*) FROM digest_log"),
+                    await tx.scalar("SELECT COUNT(*) FROM outbox_files"),
+                )
+            )
+            kinds = await tx.fetchall(
+                "SELECT kind, period_key, COUNT(*) FROM digest_log GROUP BY 1, 2 ORDER BY 1"
+            )
+        await database.close()
+        now += timedelta(minutes=30)
+    assert counts[0] == counts[1] == counts[2]
+    assert [tuple(k) for k in kinds] == [
+        ("daily", "2026-11-30", 2),
+        ("monthly", "2026-11", 2),
+        ("unit", "2026-12-01", 2),
+        ("weekly", "2026-11-23", 2),
+    ]
+
+
+async def test_weekly_digest_carries_a_chart_photo(db: Database) -> None:
+    await seed_world(db)
+    now = local(2026, 11, 30, 7)  # Monday
+    sent = await send_due(services(db, FakeClock(now)), now, kinds=(WEEKLY,))
+    assert {s.recipient for s in sent} == {"supervisors", "officer:1"}
+    rows = await outbox_rows(db)
+    photos = [r for r in rows if r["method"] == "sendPhoto"]
+    assert len(photos) == 2 and "23/11" in photos[0]["payload"]["caption"]
+    async with db.read() as tx:
+        files = await store.files_for(tx, photos[0]["id"])
+        kwargs = await attachments_for(tx, photos[0]["id"])
+    assert [(f.field, f.data[:8]) for f in files] == [("photo", PNG_MAGIC)]
+    assert isinstance(kwargs["photo"], InputFile)
+    assert kwargs["photo"].filename == "tinbao_weekly_2026-11-23.png"
+    week_text = next(r for r in rows if r["method"] == "sendMessage")["payload"]["text"]
+    assert week_text.startswith("📊 Tin báo tuần 23/11 – 29/11/2026")
+    assert "🆕 Tin mới: 6 (khẩn: 2)" in week_text  # the five of Friday and t6 of Thursday
+
+
+async def test_unit_morning_lists_own_open_tips_oldest_first(db: Database) -> None:
+    w = await seed_world(db)
+    await send_due(services(db, FakeClock(NOW)), NOW, kinds=(UNIT,))
+    rows = await outbox_rows(db)
+    by_chat = {r["chat_id"]: r["payload"]["text"] for r in rows}
+    assert set(by_chat) == {QUEUE_A, QUEUE_B}  # Ba Sao has no queue chat
+    a_text = by_chat[QUEUE_A]
+    assert a_text.startswith("🌅 Tin báo đang mở của Tam Chúc — 28/11/2026")
+    order = [a_text.index(receipt.display(w.codes[k])) for k in ("t8", "t1", "t2")]
+    assert order == sorted(order)
+    assert receipt.display(w.codes["t5"]) not in a_text  # moved to Kim Bảng
+    assert "🔴" in a_text  # t8 is past its 20 days
+    b_text = by_chat[QUEUE_B]
+    assert receipt.display(w.codes["t5"]) in b_text and "⏰" in b_text
+
+
+async def test_no_recipient_means_no_claim_until_one_exists(db: Database) -> None:
+    async with db.transaction() as tx:
+        s = Seed(tx)
+        province = await s.unit("Tỉnh Ninh Bình", "province")
+    svc = services(db, FakeClock(NOW))
+    assert await send_due(svc, NOW, kinds=(DAILY,)) == []
+    async with db.transaction() as tx:
+        await Seed(tx).bind(SUPERVISORS, "supervisors", province)
+    later = NOW + timedelta(hours=2)
+    sent = await send_due(svc, later, kinds=(DAILY,))
+    assert [(s.period_key, s.recipient) for s in sent] == [("2026-11-27", "supervisors")]
+
+
+async def test_stale_weekly_is_not_caught_up(db: Database) -> None:
+    await seed_world(db)
+    friday = local(2026, 12, 4, 9)  # Monday's weekly is four days old: past its grace
+    assert await send_due(services(db, FakeClock(friday)), friday, kinds=(WEEKLY,)) == []
+
+
+# ---------------------------------------------------------------- jobs
+
+
+class CapturingRequest(BaseRequest):
+    """A Bot API transport that records requests and answers like Telegram would."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, RequestData | None]] = []
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        self.calls.append((url.rsplit("/", 1)[-1], request_data))
+        if url.endswith("getMe"):
+            result: Any = {
+                "id": 1,
+                "is_bot": True,
+                "first_name": "tinbao",
+                "username": "tinbao_bot",
+            }
+        else:
+            result = {
+                "message_id": 5,
+                "date": 0,
+                "chat": {"id": -3000, "type": "group", "title": "Lãnh đạo"},
+                "photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+            }
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+async def test_register_jobs_schedules_sweep_and_digests_in_province_time(db: Database) -> None:
+    app = Application.builder().token(DEMO_TOKEN).request(CapturingRequest()).build()
+    svc = services(db, FakeClock(NOW), weekly_digest_weekday=0, monthly_digest_day=3)
+    register_jobs(app, svc)
+    assert app.job_queue is not None
+    await app.job_queue.start()
+    try:
+        jobs = {job.name: job for job in app.job_queue.jobs()}
+        assert set(jobs) == set(JOB_NAMES)
+        now_local = datetime.now(TZ)
+        daily = jobs["tinbao:daily-digest"].next_t
+        weekly = jobs["tinbao:weekly-digest"].next_t
+        monthly = jobs["tinbao:monthly-digest"].next_t
+        assert daily is not None and weekly is not None and monthly is not None
+        for moment in (daily, weekly, monthly):
+            assert (
+                moment.astimezone(TZ).time().replace(second=0, microsecond=0).isoformat()
+                == "07:00:00"
+            )
+        assert weekly.astimezone(TZ).weekday() == 0  # Monday, as Python counts
+        assert monthly.astimezone(TZ).day == 3
+        assert timedelta(0) < daily - now_local <= timedelta(days=1)
+        sweep = jobs["tinbao:deadline-sweep"]
+        assert sweep.job.trigger.interval == timedelta(seconds=60)
+    finally:
+        await app.job_queue.stop(wait=False)
+
+
+async def test_sweep_job_wakes_the_sender_only_when_it_wrote(db: Database) -> None:
+    await seed_world(db)
+    wakes: list[int] = []
+    svc = services(db, FakeClock(NOW), wakes)
+    await run_sweep(svc, NOW)
+    assert len(wakes) == 1
+    await run_sweep(svc, NOW + timedelta(minutes=1))
+    assert len(wakes) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Please use 'Bot.sendPhoto'")
+async def test_outbox_file_uploads_through_the_bot_as_multipart(db: Database) -> None:
+    """What the sender must do: pass attachments_for(...) in api_kwargs."""
+    png = tips_per_day([], {}, "vi")
+    async with db.transaction() as tx:
+        from storage import outbox
+
+        row = await outbox.enqueue(
+            tx,
+            at=utcnow_text(NOW),
+            method="sendPhoto",
+            payload={"caption": "Biểu đồ"},
+            purpose="digest",
+            chat_id=SUPERVISORS,
+        )
+        await store.attach_file(tx, row, "photo", "chart.png", png)
+    async with db.read() as tx:
+        files = await attachments_for(tx, row)
+    request = CapturingRequest()
+    bot = Bot(DEMO_TOKEN, request=request)
+    await bot.initialize()
+    result = await bot.do_api_request(
+        "sendPhoto",
+        api_kwargs={"chat_id": SUPERVISORS, "caption": "Biểu đồ", **files},
+        return_type=Message,
+    )
+    assert isinstance(result, Message)
+    name, data = request.calls[-1]
+    assert name == "sendPhoto" and data is not None and data.contains_files
+    multipart = data.multipart_data
+    assert multipart["photo"][0] == "chart.png" and multipart["photo"][1] == png
+    await bot.shutdown()
+
+
+# ---------------------------------------------------------------- reports and charts
+
+
+async def test_report_counts_the_cohort_of_the_month(db: Database) -> None:
+    w = await seed_world(db)
+    settings = make_settings()
+    period = parse_period(["tháng", "11/2026"], NOW, TZ)
+    report = await build(db, settings, period, NOW)
+    c = report.cohort
+    assert c.received == 9
+    assert c.urgent == 2
+    assert (c.wanted, c.wanted_acted) == (1, 0)
+    assert c.by_outcome == {"resolved": 1, "forwarded": 1, "spam": 1}
+    assert c.open == 6
+    assert c.transferred == 1
+    # measured: 6 acknowledged + t4 and t5 overdue unacknowledged; t9 (spam, closed without
+    # acknowledgement after its deadline) counts as missed too
+    assert c.ack_measured == 9
+    assert c.ack_within == 6  # t1 10 min, t2 5 min (urgent), t3 2 h, t6 30 s, t7 and t8 at once
+    rendered = render_report(report, settings)
+    assert rendered.text.startswith("📘 Báo cáo tháng 11/2026")
+    assert "Tiếp nhận 9 tin báo" in rendered.text
+    assert "🔎 Tin về người bị truy nã: 1" in rendered.text
+    assert "📤 Chuyển Cơ quan điều tra: 1" in rendered.text
+    assert "Tiếp nhận trong hạn: " in rendered.text
+    ids = await send_report(db, settings, chat_id=SUPERVISORS, period=period, now=NOW)
+    assert len(ids) == 1
+    assert w.codes  # the seed is what the numbers above count
+
+
+async def test_report_within_deadline_percentage(db: Database) -> None:
+    async with db.transaction() as tx:
+        s = Seed(tx)
+        await s.unit("Tỉnh Ninh Bình", "province")
+        a = await s.unit("Tam Chúc")
+        start = local(2026, 3, 2, 8)
+        for i in range(3):  # 3 normal tips acknowledged in 1 h: within 4 h
+            await s.tip(
+                a,
+                start + timedelta(hours=i),
+                status="acknowledged",
+                acknowledged=start + timedelta(hours=i + 1),
+            )
+        await s.tip(
+            a, start, urgent=True, status="acknowledged", acknowledged=start + timedelta(minutes=16)
+        )  # urgent, 16 min: late
+        await s.tip(a, start + timedelta(days=400), urgent=True)  # another year
+    settings = make_settings()
+    report = await build(db, settings, parse_period(["year", "2026"], NOW, TZ), NOW)
+    assert (report.cohort.ack_within, report.cohort.ack_measured) == (3, 4)
+    assert "75% (3/4 tin)" in render_report(report, settings).text
+
+
+def test_report_period_parsing() -> None:
+    now = local(2026, 11, 28, 7)
+    assert parse_period([], now, TZ).label == "11/2026"
+    assert parse_period(["quarter", "2026-Q3"], now, TZ).start == local(2026, 7, 1)
+    assert parse_period(["quý"], now, TZ).label == "4/2026"
+    assert parse_period(["nam", "2025"], now, TZ).end == local(2026, 1, 1)
+    assert parse_period(["month", "2026-12"], now, TZ).end == local(2027, 1, 1)
+    for bad in (["week"], ["month", "13/2026"], ["quarter", "2026-Q5"], ["year", "2025", "2"]):
+        with pytest.raises(ReportUsage):
+            parse_period(bad, now, TZ)
+
+
+def test_charts_are_png() -> None:
+    days = day_period(datetime(2026, 11, 23).date(), TZ).days
+    assert len(days) == 1
+    week = [days[0] + timedelta(days=i) for i in range(7)]
+    png = tips_per_day(week, {("2026-11-23", "crime"): 3, ("2026-11-24", "drugs"): 1}, "vi")
+    assert png.startswith(PNG_MAGIC) and len(png) > 1000
+    png = ack_time_by_unit({"Tam Chúc": [600.0, 7200.0], "Kim Bảng": [60.0]}, "en")
+    assert png.startswith(PNG_MAGIC)
+    assert ack_time_by_unit({}, "vi").startswith(PNG_MAGIC)
