@@ -98,6 +98,7 @@ class OutboxSender:
     async def run(self) -> None:
         """Background loop for a running bot: flush, then sleep until woken or due."""
         while not self._stopping:
+            self._wake.clear()  # before the pass, so a wake during it is not lost
             try:
                 await self.flush()
             except Exception:  # pragma: no cover - keep the loop alive, log for operators
@@ -108,7 +109,6 @@ class OutboxSender:
             if next_at:
                 delta = (parse_utc(next_at) - self.clock()).total_seconds()
                 timeout = max(0.05, min(timeout, delta))
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 

@@ -1,0 +1,112 @@
+"""Whole tip dialogues through the full tinbao stack, against a bare PTB bot.
+
+Both run in this process over the same in-process fake Bot API: the bare bot echoes each
+text (bench/bare_ptb.py), tinbao runs N complete citizen dialogues (/start to receipt,
+15 updates each: SQLite transactions with synchronous=FULL, sealed drafts, place search,
+outbox delivery of the receipt and the police card). Prints updates per second for both,
+their ratio, and the database size per 1,000 tips.
+
+Run: ``python bench/intake_throughput.py [tips]`` (default 300).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.bare_ptb import bare_throughput
+from bot.app import create
+from bot.fakeapi import FakeBotApi
+from bot.places import sync_units
+from bot.scripted import Driver
+from bot.updates import FakeUser
+from config.settings import DEMO_TOKEN, Settings
+from storage.db import Database
+
+DESCRIPTION = (
+    "Tối nay khoảng 21 giờ có nhóm 5-6 thanh niên đi xe máy không biển số tụ tập ở quán "
+    "nước đầu thôn, nghi mua bán trái phép chất ma túy; có một người mặc áo khoác đen canh gác."
+)
+
+
+async def tinbao_throughput(tips: int, workdir: Path) -> tuple[float, int, int]:
+    db_path = workdir / "bench.db"
+    db = await Database.open(db_path)
+    await sync_units(db, "Ninh Bình")
+    await db.close()
+    settings = Settings(
+        bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
+        secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
+        database_path=db_path,
+        tips_per_hour=1_000_000,
+        messages_per_minute=1_000_000,
+    )
+    api = FakeBotApi()
+    tinbao = await create(settings, request=api, rate_limiter=False)
+    await tinbao.app.initialize()
+    driver = Driver(tinbao, api)
+    # Bind a queue so every tip also produces a police card (the real path).
+    code, _, _ = await tinbao.queues.create_invite("Tam Chúc", "lead")
+    lead = FakeUser(1, "Trưởng")
+    await driver.says(lead, f"/join {code}")
+    await driver.says(lead, "/bindqueue", chat=_group())
+    updates_before = driver.updates.next_update_id()
+    started = time.perf_counter()
+    for i in range(tips):
+        await driver.file_tip(FakeUser(100_000 + i, f"Dân {i}"), text=DESCRIPTION, flush=False)
+        if i % 20 == 19:
+            await tinbao.sender.flush()
+    await tinbao.sender.flush()
+    elapsed = time.perf_counter() - started
+    n_updates = driver.updates.next_update_id() - updates_before - 1
+    await tinbao.app.shutdown()
+    await tinbao.db.close()
+    with sqlite3.connect(db_path) as con:
+        stored = con.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = db_path.stat().st_size
+    if stored != tips:
+        raise RuntimeError(f"expected {tips} tips, found {stored}")
+    return n_updates / elapsed, n_updates, size
+
+
+def _group():  # type: ignore[no-untyped-def]
+    from bot.updates import FakeChat
+
+    return FakeChat.supergroup("Công an phường Tam Chúc", id=-100777)
+
+
+async def main(tips: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="tinbao-bench-"))
+    empty = workdir / "empty.db"
+    db = await Database.open(empty)
+    await sync_units(db, "Ninh Bình")
+    await db.close()
+    with sqlite3.connect(empty) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    base_size = empty.stat().st_size
+    rate, n_updates, size = await tinbao_throughput(tips, workdir)
+    bare = await bare_throughput(n_updates)
+    per_thousand = (size - base_size) / tips * 1000 / 1024 / 1024
+    print(
+        f"tinbao: {tips} whole dialogues = {n_updates} updates, {rate:,.0f} updates/s "
+        f"({rate / (n_updates / tips):,.1f} tips/s)"
+    )
+    print(f"bare PTB echo, same fake transport, {n_updates} updates: {bare:,.0f} updates/s")
+    print(f"ratio tinbao / bare: {rate / bare:.2f}")
+    print(
+        f"database: {size / 1024 / 1024:.2f} MiB with {tips} tips; "
+        f"{per_thousand:.2f} MiB per 1,000 tips above the empty province database"
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 300))

@@ -1,0 +1,147 @@
+"""Issue 3 figures: Submit → the card's sendMessage call, and draining an outbox backlog.
+
+1. Latency: the real sender runs as a background task (as in ``tinbao run``); for each of
+   N tips we time from delivering the Submit press to the fake Bot API receiving the
+   card's sendMessage for the queue group. Prints p50 and p99.
+2. Backlog: 1,000 pending outbox rows (to 1,000 citizens' private chats, then to 20
+   groups) drained by the sender through PTB's AIORateLimiter with Telegram's default
+   limits (30 messages/s overall, 20/min per group). Prints the drain time and rate, and
+   the same drain without the limiter as the in-process ceiling.
+
+Run: ``python -m bench.queue_latency [tips]`` (default 200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.app import Tinbao, create
+from bot.fakeapi import FakeBotApi
+from bot.places import sync_units
+from bot.scripted import Driver
+from bot.updates import FakeChat, FakeUser
+from config.settings import DEMO_TOKEN, Settings
+from storage import outbox
+from storage.db import Database, utcnow_text
+
+QUEUE = -100777
+
+
+async def _open(workdir: Path, name: str, *, rate_limiter: bool) -> tuple[Tinbao, FakeBotApi]:
+    db_path = workdir / f"{name}.db"
+    db = await Database.open(db_path)
+    await sync_units(db, "Ninh Bình")
+    await db.close()
+    settings = Settings(
+        bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
+        secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
+        database_path=db_path,
+        tips_per_hour=1_000_000,
+        messages_per_minute=1_000_000,
+    )
+    api = FakeBotApi()
+    tinbao = await create(settings, request=api, rate_limiter=rate_limiter)
+    return tinbao, api
+
+
+async def submit_to_card(tips: int, workdir: Path) -> list[float]:
+    # No limiter here: Telegram allows a group 20 messages a minute, so a benchmark that
+    # files a tip every few milliseconds into one group would measure only that pacing
+    # (see the grouped drain below); this measures commit → sender → Bot API call.
+    tinbao, api = await _open(workdir, "latency", rate_limiter=False)
+    await tinbao.start(polling=False, sender=True)
+    driver = Driver(tinbao, api)
+    code, _, _ = await tinbao.queues.create_invite("Tam Chúc", "lead")
+    lead = FakeUser(1, "Trưởng")
+    await driver.says(lead, f"/join {code}")
+    await driver.says(lead, "/bindqueue", chat=FakeChat.supergroup("CA Tam Chúc", id=QUEUE))
+    samples = []
+    for i in range(tips):
+        user = FakeUser(200_000 + i, f"Dân {i}")
+        await driver.file_tip(user, flush=False, text="Có người lạ đột nhập kho hàng lúc nửa đêm.")
+        # file_tip's last step was the Submit press; time the next one on a fresh dialogue
+        await driver.says(user, "/baotin")
+        await driver.presses(user, "Tố giác tội phạm")
+        await driver.presses(user, "Không, đã xảy ra rồi")
+        await driver.says(user, "tam chuc")
+        await driver.presses(user, "Tam Chúc")
+        await driver.presses(user, "Bỏ qua")
+        await driver.presses(user, "Hôm nay")
+        await driver.presses(user, "Bỏ qua")
+        await driver.says(user, "Có người lạ đột nhập kho hàng lúc nửa đêm, lần thứ hai.")
+        await driver.presses(user, "Bỏ qua")
+        await driver.presses(user, "Ẩn danh")
+        mark = api.mark()
+        started = time.perf_counter()
+        await driver.presses(user, "Gửi tin báo")
+        await api.wait_for(
+            "sendMessage",
+            lambda call: call.params.get("chat_id") == QUEUE and "TIN BÁO" in str(call.params),
+            since=mark,
+            timeout=30,
+        )
+        samples.append((time.perf_counter() - started) * 1000)
+    await tinbao.stop()
+    return samples
+
+
+async def drain(rows: int, workdir: Path, *, rate_limiter: bool, groups: int = 0) -> float:
+    tinbao, _ = await _open(workdir, f"drain-{rate_limiter}-{groups}", rate_limiter=rate_limiter)
+    await tinbao.app.initialize()
+    async with tinbao.db.transaction() as tx:
+        for i in range(rows):
+            chat = -100_000 - (i % groups) if groups else 300_000 + i
+            await outbox.enqueue(
+                tx,
+                at=utcnow_text(),
+                method="sendMessage",
+                payload={"text": f"Thông báo {i}"},
+                purpose="bench",
+                chat_id=chat,
+            )
+    started = time.perf_counter()
+    sent = 0
+    while sent < rows:
+        sent += await tinbao.sender.flush()
+        if sent < rows:
+            await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    await tinbao.app.shutdown()
+    await tinbao.db.close()
+    return elapsed
+
+
+async def main(tips: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="tinbao-bench-"))
+    samples = await submit_to_card(tips, workdir)
+    q = statistics.quantiles(samples, n=100)
+    print(
+        f"Submit → card sendMessage over {tips} tips: p50 {statistics.median(samples):.1f} ms, "
+        f"p99 {q[98]:.1f} ms, max {max(samples):.1f} ms"
+    )
+    bare = await drain(1000, workdir, rate_limiter=False)
+    print(
+        f"1,000 outbox rows, no limiter (in-process ceiling): {bare:.2f} s, "
+        f"{1000 / bare:,.0f} rows/s"
+    )
+    limited = await drain(1000, workdir, rate_limiter=True)
+    print(
+        f"1,000 rows to 1,000 private chats under AIORateLimiter: {limited:.1f} s, "
+        f"{1000 / limited:,.1f} rows/s"
+    )
+    grouped = await drain(200, workdir, rate_limiter=True, groups=20)
+    print(
+        f"200 rows to 20 groups under AIORateLimiter (20/min per group): {grouped:.1f} s, "
+        f"{200 / grouped:,.1f} rows/s"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 200))
