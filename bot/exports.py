@@ -53,7 +53,6 @@ COLUMNS = (
 )
 WIDTHS = (16, 17, 24, 7, 22, 22, 20, 24, 17, 12, 17, 9, 9, 9)
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def headers(lang: str) -> list[str]:

@@ -7,6 +7,7 @@ test_deadlines.py and test_exports.py.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
@@ -467,6 +468,18 @@ async def test_exactly_once_across_two_restarts(tmp_path: Path) -> None:
         ("unit", "2026-12-01", 2),
         ("weekly", "2026-11-23", 2),
     ]
+
+
+async def test_a_job_racing_the_start_up_catch_up_sends_once(db: Database) -> None:
+    """Both read "not sent yet" before either writes; the claim in the write decides."""
+    await seed_world(db)
+    svc = services(db, FakeClock(NOW))
+    first, second = await asyncio.gather(
+        send_due(svc, NOW, kinds=(DAILY,)), send_due(svc, NOW, kinds=(DAILY,))
+    )
+    assert len(first) + len(second) == 2  # supervisors' chat and the opted-in supervisor
+    rows = await outbox_rows(db)
+    assert sorted(r["chat_id"] for r in rows) == [SUPERVISORS, SUPERVISOR_USER]
 
 
 async def test_weekly_digest_carries_a_chart_photo(db: Database) -> None:
