@@ -100,7 +100,7 @@ async def create(
     rate_limiter: bool = True,
 ) -> Tinbao:
     """Open the database (applying migrations) and build the wired Application."""
-    from handlers import citizen, police
+    from handlers import citizen, police, wanted
 
     db = await Database.open(settings.database_path)
     places = await PlaceSearch.load(db)
@@ -130,7 +130,9 @@ async def create(
     tinbao = Tinbao(settings, db, people, places, intake, queues, sender, app, clock)
     app.bot_data["tinbao"] = tinbao
     police.register(app)
+    wanted.register(app)
     citizen.register(app)
+    app.bot_data["wanted_sighting"] = citizen.on_wanted_sighting
     app.add_error_handler(_on_error)
     return tinbao
 

@@ -112,6 +112,28 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
             print("revoked" if done else "no active officer with that id")
             if not done:
                 raise SystemExit(1)
+        elif action == "wanted-import":
+            from bot import wanted
+
+            report = await wanted.import_csv(tinbao.db, args.csv, clock=tinbao.clock)
+            print(report.summary())
+            if not report.ok:
+                raise SystemExit(1)
+        elif action == "wanted-withdraw":
+            from bot import wanted
+
+            try:
+                result = await wanted.withdraw(
+                    tinbao.db,
+                    args.warrant,
+                    args.reason,
+                    tinbao.clock,
+                    close_sightings=tinbao.queues.close_sightings,
+                )
+            except wanted.WantedError as exc:
+                print(f"tinbao: {exc}", file=sys.stderr)
+                raise SystemExit(2) from None
+            print(result.summary())
         elif action == "backup":
             from pathlib import Path
 
@@ -143,6 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
     officers_sub.add_parser("list")
     revoke = officers_sub.add_parser("revoke")
     revoke.add_argument("officer_id", type=int)
+    wanted_cmd = sub.add_parser("wanted", help="wanted-person notices (lệnh truy nã)")
+    wanted_sub = wanted_cmd.add_subparsers(dest="wanted_command", required=True)
+    wanted_import = wanted_sub.add_parser(
+        "import", help="upsert notices from a CSV (docs/wanted-csv.md)"
+    )
+    wanted_import.add_argument("csv")
+    wanted_withdraw = wanted_sub.add_parser(
+        "withdraw", help="withdraw a notice; closes its sightings"
+    )
+    wanted_withdraw.add_argument("warrant")
+    wanted_withdraw.add_argument(
+        "--reason", required=True, choices=["arrested", "surrendered", "cancelled"]
+    )
     backup = sub.add_parser("backup", help="online copy of the database (SQLite backup API)")
     backup.add_argument("target")
     return parser
@@ -171,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.command == "officers":
         action = f"officers-{args.officers_command}"
+        asyncio.run(_with_app(_settings(need_token=False), action, args))
+        return
+    if args.command == "wanted":
+        action = f"wanted-{args.wanted_command}"
         asyncio.run(_with_app(_settings(need_token=False), action, args))
         return
     if args.command == "backup":

@@ -173,6 +173,38 @@ class IntakeService:
         except AlreadyProcessed:
             return Outcome(duplicate=True)
 
+    async def start_sighting(
+        self,
+        person: Person,
+        notice_id: int,
+        name: str,
+        dangerous: bool,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """ "I have seen this person" from a wanted notice: the tip dialogue with the
+        category and the notice preset; a dangerous person's warning comes first."""
+        subject = self.people.subject(person)
+        try:
+            async with self.db.transaction(idempotency_key) as tx:
+                reporter = await self.people.reporter_for(tx, person)
+                stored = await dialogues.load(tx, subject)
+                draft = self._open(stored[1]) if stored else None
+                ctx = Context(tx, reporter, subject, reporter.language, draft)
+                if draft and draft["step"] in TIP_STEPS:
+                    return Outcome(screens=[self._resume_screen(ctx.lang)])
+                outcome = await self._begin(ctx, preset="wanted")
+                if ctx.draft is not None:
+                    ctx.draft.update(wanted_notice_id=notice_id, wanted_name=name)
+                    await dialogues.save(tx, subject, ctx.draft["step"], self._seal(ctx.draft))
+                    intro = [Screen(t("sighting_intro", ctx.lang, name=name))]
+                    if dangerous:
+                        intro.append(Screen(t("sighting_dangerous", ctx.lang)))
+                    outcome.screens = intro + outcome.screens
+                return outcome
+        except AlreadyProcessed:
+            return Outcome(duplicate=True)
+
     # ------------------------------------------------------------------ dispatch -----
     async def _dispatch(self, ctx: Context, event: Event) -> Outcome:
         lang = ctx.lang
@@ -631,7 +663,8 @@ class IntakeService:
                 reporter_id=ctx.reporter.id,
                 channel=ctx.reporter.channel,
                 category=draft["category"],
-                urgent=bool(draft.get("urgent")),
+                # A sighting of a wanted person is urgent whether or not it is happening now.
+                urgent=bool(draft.get("urgent") or draft.get("wanted_notice_id")),
                 unit_id=int(draft["unit_id"]),
                 address=draft.get("address"),
                 lat=draft.get("lat"),
@@ -643,6 +676,7 @@ class IntakeService:
                 contact_enc=self.people.seal_phone(draft["phone"]) if contactable else None,
                 language=lang,
                 created_at=at,
+                wanted_notice_id=draft.get("wanted_notice_id"),
             ),
         )
         await tips.add_attachments(
@@ -918,6 +952,8 @@ class IntakeService:
             evidence=len(d.get("attachments", [])),
             identity=identity,
         )
+        if d.get("wanted_name"):
+            text = t("review_wanted", lang, name=d["wanted_name"]) + "\n" + text
         return Screen(
             text,
             [

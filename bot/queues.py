@@ -23,12 +23,16 @@ from bot.fmt import when
 from bot.people import People
 from bot.places import PlaceSearch
 from bot.routing import route
+from bot.wanted import WithdrawResult
 from config.messages import t
 from config.settings import Settings
 from storage import bindings, cards, officers, outbox, reporters, tips, units
+from storage import wanted as wanted_store
 from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utcnow_text
+from storage.digests import attach_file
 from storage.officers import Officer
 from storage.outbox import OutboxRow
+from storage.wanted import WantedNotice
 
 LANG = "vi"
 PAGE_SIZE = 10
@@ -81,14 +85,25 @@ class QueueService:
         of the same commit as the tip."""
         tip = await tips.by_id(tx, tip_id)
         assert tip is not None
-        await self._send_cards(tx, tip, tip.current_unit_id)
+        await self._send_cards(tx, tip, tip.current_unit_id, include_issuer=True)
 
-    async def _send_cards(self, tx: Tx, tip: tips.Tip, unit_id: int) -> None:
+    async def _send_cards(
+        self, tx: Tx, tip: tips.Tip, unit_id: int, *, include_issuer: bool = False
+    ) -> None:
         at = utcnow_text(self.clock())
         province = await units.get_province(tx)
         province_id = province.id if province else unit_id
         queue = await bindings.for_unit(tx, "queue", unit_id)
         duty = await bindings.for_unit(tx, "duty", province_id)
+        notice = await wanted_store.get(tx, tip.wanted_notice_id) if tip.wanted_notice_id else None
+        extra: tuple[tuple[int, int | None], ...] = ()
+        if notice is not None and include_issuer and notice.issuing_unit_id != unit_id:
+            # A sighting also goes to the unit that issued the warrant.
+            issuer_chat = duty.chat_id if duty else None
+            if notice.issuing_unit_id != province_id:
+                issuer_queue = await bindings.for_unit(tx, "queue", notice.issuing_unit_id)
+                issuer_chat = issuer_queue.chat_id if issuer_queue else None
+            extra = ((notice.issuing_unit_id, issuer_chat),)
         plan = route(
             unit_id=unit_id,
             province_id=province_id,
@@ -96,6 +111,7 @@ class QueueService:
             category=tip.category,
             unit_queue_chat=queue.chat_id if queue else None,
             duty_chat=duty.chat_id if duty else None,
+            extra_units=extra,
         )
         unit = await units.get_unit(tx, unit_id)
         unit_name = unit.name if unit else "?"
@@ -132,6 +148,8 @@ class QueueService:
                 tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="queue", at=at
             )
             await self._send_evidence(tx, tip, delivery.chat_id, row, at)
+            if notice is not None and notice.has_photo:
+                await self._send_notice_photo(tx, notice, tip, delivery.chat_id, row, at)
         if plan.unroutable:
             await tips.add_event(
                 tx,
@@ -181,6 +199,65 @@ class QueueService:
                     reply_to_outbox=card_row,
                 )
 
+    async def _send_notice_photo(
+        self, tx: Tx, notice: WantedNotice, tip: tips.Tip, chat_id: int, card_row: int, at: str
+    ) -> None:
+        caption = t(
+            "card_wanted",
+            LANG,
+            name=notice.full_name,
+            warrant=notice.warrant_number,
+            offence=notice.offence,
+            issuer=notice.issuing_unit_name,
+            danger="",
+        )
+        payload: dict[str, Any] = {"caption": caption[:1000]}
+        if notice.photo_file_id:
+            payload["photo"] = notice.photo_file_id
+        row = await outbox.enqueue(
+            tx,
+            at=at,
+            method="sendPhoto",
+            payload=payload,
+            purpose="evidence",
+            chat_id=chat_id,
+            tip_id=tip.id,
+            reply_to_outbox=card_row,
+        )
+        if not notice.photo_file_id:
+            data = await wanted_store.photo(tx, notice.id)
+            if data:
+                await attach_file(tx, row, "photo", f"truyna-{notice.id}.png", data)
+
+    async def _wanted_lines(self, tx: Tx, tip: tips.Tip) -> str | None:
+        if not tip.wanted_notice_id:
+            return None
+        notice = await wanted_store.get(tx, tip.wanted_notice_id)
+        if notice is None:
+            return None
+        danger = t("card_wanted_danger", LANG) if notice.dangerous else ""
+        lines = [
+            t(
+                "card_wanted",
+                LANG,
+                name=notice.full_name,
+                warrant=notice.warrant_number,
+                offence=notice.offence,
+                issuer=notice.issuing_unit_name,
+                danger=danger,
+            )
+        ]
+        trail = []
+        for other in await tips.sightings_of(tx, notice.id, exclude=tip.id):
+            unit = await units.get_unit(tx, other.unit_id)
+            stamp = when(parse_utc(other.created_at), LANG, self.settings.tz)
+            trail.append(
+                f"{receipt.display(other.code)} ({unit.short_name if unit else '?'}, {stamp})"
+            )
+        if trail:
+            lines.append(t("card_trail", LANG, trail="; ".join(trail[-5:])))
+        return "\n".join(lines)
+
     async def _card_text(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> str:
         unit = await units.get_unit(tx, tip.unit_id)
         reporter = await reporters.get(tx, tip.reporter_id) if tip.reporter_id else None
@@ -206,6 +283,9 @@ class QueueService:
                 (tip.id,),
             )
             dup_code = receipt.display(dup) if dup else None
+        wanted_lines = await self._wanted_lines(tx, tip)
+        if wanted_lines:
+            note = wanted_lines + ("\n" + note if note else "")
         facts = CardFacts(
             tip=tip,
             unit_name=unit.name if unit else "?",
@@ -481,7 +561,7 @@ class QueueService:
         )
         moved_tip = await tips.by_id(tx, tip.id)
         assert moved_tip is not None
-        await self._send_cards(tx, moved_tip, unit_id)
+        await self._send_cards(tx, moved_tip, unit_id, include_issuer=False)
         return Reply(alert=t("q_done", LANG, state=t("state_transferred", LANG)), changed=True)
 
     # ------------------------------------------------------------------ officer text -
@@ -855,6 +935,42 @@ class QueueService:
     async def revoke(self, officer_id: int) -> bool:
         async with self.db.transaction() as tx:
             return await officers.revoke(tx, officer_id, utcnow_text(self.clock()))
+
+    # ------------------------------------------------------------------ withdrawal ---
+    async def close_sightings(self, tx: Tx, result: WithdrawResult) -> None:
+        """A withdrawn notice (arrested, surrendered, cancelled) closes its open
+        sightings in the withdrawal's own transaction and thanks those citizens."""
+        at = utcnow_text(self.clock())
+        for tip_id in result.open_tip_ids:
+            tip = await tips.by_id(tx, tip_id)
+            if tip is None or not allowed("close", tip.status):
+                continue
+            await tips.update_state(
+                tx, tip.id, status="closed", at=at, outcome="resolved", closed=True
+            )
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="system",
+                action="closed",
+                from_status=tip.status,
+                to_status="closed",
+                note=f"wanted notice withdrawn: {result.reason}",
+                public=True,
+            )
+            if tip.reporter_id is not None:
+                text = t("n_closed_wanted", tip.language, code=receipt.display(tip.code))
+                await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="sendMessage",
+                    payload={"text": text},
+                    purpose="notify",
+                    reporter_id=tip.reporter_id,
+                    tip_id=tip.id,
+                )
+            await self._refresh_cards(tx, tip.id, at)
 
     # ------------------------------------------------------------------ failures -----
     async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from telegram import (
     Bot,
+    InputFile,
     InputMedia,
     InputMediaAudio,
     InputMediaDocument,
@@ -33,6 +34,7 @@ from bot.clock import Clock
 from bot.people import People
 from storage import outbox, reporters
 from storage.db import Database, Tx, parse_utc, utcnow_text
+from storage.digests import files_for
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -182,6 +184,8 @@ class OutboxSender:
                         "message_id": target[1],
                         "allow_sending_without_reply": True,
                     }
+            for attached in await files_for(tx, row.id):
+                kwargs[attached.field] = InputFile(attached.data, filename=attached.filename)
             if row.edit_of_outbox is not None:
                 target = await outbox.sent_message(tx, row.edit_of_outbox)
                 if target is None or target[2] == "failed":

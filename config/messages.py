@@ -564,5 +564,25 @@ MESSAGES.update(
             "en": "Tip {code} is closed and takes no more information. You can send a new tip.",
         },
         "relay_done": {"vi": "Cảm ơn bạn đã bổ sung thông tin.", "en": "Thank you for the information."},
+        # wanted-person sightings
+        "sighting_intro": {
+            "vi": "Bạn báo tin đã nhìn thấy: {name}. Tin báo sẽ được chuyển ngay tới công an nơi bạn thấy và đơn vị ra lệnh truy nã.",
+            "en": "You are reporting a sighting of: {name}. It goes at once to the police of the place and to the unit that issued the warrant.",
+        },
+        "sighting_dangerous": {
+            "vi": "⚠️ ĐỐI TƯỢNG NGUY HIỂM. Tuyệt đối KHÔNG tiếp cận, không tự bắt giữ. Hãy giữ khoảng cách an toàn và gọi ngay 113 nếu người này đang ở gần bạn.",
+            "en": "⚠️ DANGEROUS PERSON. Do NOT approach or try to detain them. Keep a safe distance and call 113 now if they are near you.",
+        },
+        "review_wanted": {"vi": "Người bị truy nã: {name}", "en": "Wanted person: {name}"},
+        "card_wanted": {
+            "vi": "🔎 TRUY NÃ: {name} — lệnh số {warrant}, {offence}; đơn vị ra lệnh: {issuer}{danger}",
+            "en": "🔎 WANTED: {name} — warrant {warrant}, {offence}; issued by: {issuer}{danger}",
+        },
+        "card_wanted_danger": {"vi": " — ⚠️ NGUY HIỂM", "en": " — ⚠️ DANGEROUS"},
+        "card_trail": {"vi": "Các lần nhìn thấy khác: {trail}", "en": "Other sightings: {trail}"},
+        "n_closed_wanted": {
+            "vi": "Cảm ơn bạn đã cung cấp thông tin qua tin báo {code}. Vụ việc liên quan đã được công an giải quyết.",
+            "en": "Thank you for the information you gave in tip {code}. The matter it concerned has been dealt with by the police.",
+        },
     }
 )

@@ -140,6 +140,33 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await send_screens(context.bot, message.chat.id, outcome.screens)
 
 
+async def on_wanted_sighting(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, notice_id: int
+) -> None:
+    """ "Tôi đã nhìn thấy người này": start a sighting of an active notice (the wanted
+    handler has already re-checked that it exists and is in force)."""
+    from bot.wanted import active_notice
+
+    query = update.callback_query
+    person = person_of(update)
+    if query is None or person is None or query.message is None:
+        return
+    app = tinbao(context)
+    notice = await active_notice(app.db, notice_id)
+    if notice is None:
+        await query.answer(t("stale_button", await app.language_of(person)), show_alert=True)
+        return
+    outcome = await app.intake.start_sighting(
+        person,
+        notice.id,
+        notice.full_name,
+        notice.dangerous,
+        idempotency_key=f"tg:{update.update_id}",
+    )
+    await query.answer()
+    await send_screens(context.bot, query.message.chat.id, outcome.screens)
+
+
 async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Citizens must never report in a group, where everyone would see it."""
     message = update.effective_message

@@ -26,6 +26,7 @@ class NewTip:
     contact_enc: bytes | None
     language: str
     created_at: str
+    wanted_notice_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Tip:
     language: str
     created_at: str
     updated_at: str
+    wanted_notice_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class TipEvent:
 _TIP_COLUMNS = (
     "id, code, reporter_id, category, urgent, unit_id, current_unit_id, address, lat, lon,"
     " occurred, occurred_note, description, contactable, status, outcome, language,"
-    " created_at, updated_at"
+    " created_at, updated_at, wanted_notice_id"
 )
 
 
@@ -92,8 +94,9 @@ async def insert(tx: Tx, tip: NewTip) -> int:
     return await tx.execute(
         "INSERT INTO tips(code, idempotency_key, reporter_id, channel, category, urgent,"
         " unit_id, current_unit_id, address, lat, lon, occurred, occurred_note, description,"
-        " contactable, contact_enc, status, language, created_at, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'new',?,?,?)",
+        " contactable, contact_enc, status, language, created_at, updated_at,"
+        " wanted_notice_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'new',?,?,?,?)",
         (
             tip.code,
             tip.idempotency_key,
@@ -114,6 +117,7 @@ async def insert(tx: Tx, tip: NewTip) -> int:
             tip.language,
             tip.created_at,
             tip.created_at,
+            tip.wanted_notice_id,
         ),
     )
 
@@ -300,3 +304,13 @@ async def open_for_unit(tx: Tx, unit_id: int, *, limit: int, offset: int) -> tup
         (unit_id, *OPEN_STATUSES, limit, offset),
     )
     return [_tip(r) for r in rows], int(total or 0)
+
+
+async def sightings_of(tx: Tx, notice_id: int, *, exclude: int | None = None) -> list[Tip]:
+    """Every tip about one wanted notice, oldest first: the trail officers follow."""
+    rows = await tx.fetchall(
+        f"SELECT {_TIP_COLUMNS} FROM tips WHERE wanted_notice_id = ? AND id != ?"
+        " ORDER BY created_at, id",
+        (notice_id, exclude or 0),
+    )
+    return [_tip(r) for r in rows]
