@@ -125,6 +125,16 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         lang = await app.language_of(person)
         await query.answer(t("stale_button", lang), show_alert=True)
         return
+    if parsed.action == "menu" and parsed.value == "wanted" and query.message is not None:
+        # With notices on record, a sighting starts from the notice (photo, warrant);
+        # without any, the wanted-person report falls back to the plain dialogue.
+        from bot.wanted import browse
+        from handlers.wanted import show_page
+
+        if (await browse(app.db, 0, 1)).items:
+            await query.answer()
+            await show_page(update, context, query.message.chat.id, 0)
+            return
     outcome = await app.intake.handle(
         person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
     )

@@ -300,7 +300,9 @@ def register(application: Application, *, db: Database | None = None) -> None:  
         application.bot_data["wanted_db"] = db
     commands = [BROWSE_COMMAND, SEARCH_COMMAND]
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler(BROWSE_COMMAND, on_browse, private), group=0)
+    # /wanted and /truyna browse the notices too, now that the registry exists.
+    browse = [BROWSE_COMMAND, "wanted", "truyna"]
+    application.add_handler(CommandHandler(browse, on_browse, private), group=0)
     application.add_handler(CommandHandler(SEARCH_COMMAND, on_search, private), group=0)
     application.add_handler(
         CommandHandler(commands, on_group_command, filters.ChatType.GROUPS), group=0

@@ -108,3 +108,18 @@ async def test_withdrawn_notice_cannot_be_reported_and_forged_ids_change_nothing
     async with h.tinbao.db.read() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM dialogues") == 0
     assert all("Bước" not in m.get("text", "") for m in citizen.messages())
+
+
+async def test_wanted_command_and_menu_button_browse_notices(h: Harness) -> None:
+    citizen = h.citizen()
+    await citizen.says("/start")
+    await citizen.presses("truy nã")  # no notices on record yet: the plain report flow
+    assert "Bước 2/7" in citizen.last()
+    await citizen.says("/cancel")
+    await setup(h)
+    await citizen.says("/wanted")
+    assert citizen.find_button("Tôi đã nhìn thấy người này")
+    await citizen.says("/start")
+    await citizen.presses("truy nã")
+    message, _ = citizen.find_button("Tôi đã nhìn thấy người này")
+    assert "THÔNG BÁO TRUY NÃ" in (message.get("caption") or message.get("text") or "")
