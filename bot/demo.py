@@ -2,7 +2,9 @@
 
 A scripted citizen files a tip through the real Application over an in-process fake Bot
 API; the commune police see the card in their group and acknowledge it; the citizen is
-told. Every line printed is a real Bot API call the bot made or an update it received.
+told. Then a second citizen reports seeing a wanted person, and the sighting reaches both
+the commune's queue and the province duty queue (the issuer of that warrant). Every line
+printed is a real Bot API call the bot made or an update it received.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import receipt
+from bot import receipt, wanted
 from bot.app import Tinbao, create
 from bot.clock import FakeClock
 from bot.fakeapi import FakeBotApi
@@ -26,6 +28,9 @@ from config.settings import DEMO_TOKEN, Settings
 from storage.db import Database
 
 QUEUE_CHAT = -1001000000001
+DUTY_CHAT = -1001000000099
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
+CHAT_NAMES = {QUEUE_CHAT: "👮 nhóm CA Tam Chúc", DUTY_CHAT: "👮 nhóm trực ban tỉnh"}
 
 
 class Script:
@@ -42,7 +47,7 @@ class Script:
         for call in self.api.calls[self.seen :]:
             if call.method in ("sendMessage", "editMessageText", "sendMediaGroup", "sendPhoto"):
                 chat = call.params.get("chat_id")
-                who = "👮 nhóm" if isinstance(chat, int) and chat < 0 else "🤖 bot"
+                who = CHAT_NAMES.get(chat, "🤖 bot") if isinstance(chat, int) else "🤖 bot"
                 verb = "sửa" if call.method == "editMessageText" else "gửi"
                 text = str(call.params.get("text") or call.params.get("caption") or call.method)
                 print(f"  {who} ({verb}): " + text.replace("\n", "\n      "))
@@ -128,9 +133,34 @@ async def run_demo(database: str | None = None) -> None:
         print("\n=== Công an phường tiếp nhận trong nhóm ===")
         await s.press(lead, "Tiếp nhận", chat_id=QUEUE_CHAT)
 
+        print("\n=== Truy nã: người dân báo đã nhìn thấy một đối tượng ===")
+        samples = SAMPLES
+        if await asyncio.to_thread(samples.exists):
+            report = await wanted.import_csv(tinbao.db, samples, clock=clock)
+            print(f"$ tinbao wanted import {samples.name}  →  {report.summary()}")
+            sup_code, _, _ = await tinbao.queues.create_invite("Ninh Bình", "supervisor")
+            chief = FakeUser(9002, "Sơn", last_name="Lê")
+            await s.say(chief, f"/join {sup_code}")
+            duty = FakeChat.supergroup("Trực ban Công an tỉnh", id=DUTY_CHAT)
+            await s.say(chief, "/bindduty", chat=duty)
+            minh = FakeUser(1002, "Minh")
+            await s.say(minh, "/timtruyna dat den")
+            await s.press(minh, "Tôi đã nhìn thấy người này")
+            await s.press(minh, "Đang xảy ra")
+            await s.say(minh, "tam chuc")
+            await s.press(minh, "Tam Chúc")
+            await s.press(minh, "Bỏ qua")
+            await s.say(minh, "Thấy người giống ảnh ngồi ở quán cà phê cạnh bến xe Tam Chúc.")
+            await s.press(minh, "Bỏ qua")
+            await s.press(minh, "Ẩn danh")
+            await s.press(minh, "Gửi tin báo")
+        else:  # pragma: no cover - an installed wheel without the samples folder
+            print("(samples/wanted/notices.csv không có trong bản cài đặt này)")
+
         async with tinbao.db.read() as tx:
             row = await tx.fetchone(
                 "SELECT code, category, status, urgent, address, description FROM tips"
+                " ORDER BY id LIMIT 1"
             )
             events = await tx.fetchall("SELECT action, to_status FROM tip_events ORDER BY id")
         assert row is not None
