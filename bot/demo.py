@@ -136,8 +136,8 @@ async def run_demo(database: str | None = None) -> None:
         print("\n=== Truy nã: người dân báo đã nhìn thấy một đối tượng ===")
         samples = SAMPLES
         if await asyncio.to_thread(samples.exists):
-            report = await wanted.import_csv(tinbao.db, samples, clock=clock)
-            print(f"$ tinbao wanted import {samples.name}  →  {report.summary()}")
+            imported = await wanted.import_csv(tinbao.db, samples, clock=clock)
+            print(f"$ tinbao wanted import {samples.name}  →  {imported.summary()}")
             sup_code, _, _ = await tinbao.queues.create_invite("Ninh Bình", "supervisor")
             chief = FakeUser(9002, "Sơn", last_name="Lê")
             await s.say(chief, f"/join {sup_code}")
