@@ -383,13 +383,19 @@ MESSAGES.update(
             "en": "🔔 ALERT: urgent tip sent to {unit}.",
         },
         "card_state": {"vi": "Trạng thái: {state}", "en": "State: {state}"},
-        "card_state_by": {"vi": "Trạng thái: {state} — {who}, {at}", "en": "State: {state} — {who}, {at}"},
+        "card_state_by": {
+            "vi": "Trạng thái: {state} — {who}, {at}",
+            "en": "State: {state} — {who}, {at}",
+        },
         "card_moved": {
             "vi": "➡️ Đã chuyển tới {unit} — {who}, {at}",
             "en": "➡️ Moved to {unit} — {who}, {at}",
         },
         "reporter_anonymous": {"vi": "#{pseudonym} (ẩn danh)", "en": "#{pseudonym} (anonymous)"},
-        "reporter_contact": {"vi": "#{pseudonym}, SĐT {phone}", "en": "#{pseudonym}, phone {phone}"},
+        "reporter_contact": {
+            "vi": "#{pseudonym}, SĐT {phone}",
+            "en": "#{pseudonym}, phone {phone}",
+        },
         "state_new": {"vi": "Mới, chờ tiếp nhận", "en": "New, waiting"},
         "state_acknowledged": {"vi": "Đã tiếp nhận", "en": "Acknowledged"},
         "state_in_progress": {"vi": "Đang xử lý", "en": "In progress"},
@@ -407,7 +413,10 @@ MESSAGES.update(
         "qbtn_transfer": {"vi": "➡️ Chuyển đơn vị", "en": "➡️ Transfer"},
         "qbtn_close": {"vi": "🔒 Đóng", "en": "🔒 Close"},
         "qbtn_outcome_resolved": {"vi": "Đã giải quyết", "en": "Resolved"},
-        "qbtn_outcome_forwarded": {"vi": "Chuyển cơ quan điều tra", "en": "Forward to investigators"},
+        "qbtn_outcome_forwarded": {
+            "vi": "Chuyển cơ quan điều tra",
+            "en": "Forward to investigators",
+        },
         "qbtn_outcome_unfounded": {"vi": "Không có cơ sở", "en": "Unfounded"},
         "qbtn_outcome_duplicate": {"vi": "Trùng tin báo khác", "en": "Duplicate"},
         "qbtn_outcome_spam": {"vi": "Tin rác", "en": "Spam"},
@@ -463,7 +472,10 @@ MESSAGES.update(
             "vi": "Tin báo đang mở của {unit} ({total}), cũ nhất trước — trang {page}/{pages}:",
             "en": "Open tips of {unit} ({total}), oldest first — page {page}/{pages}:",
         },
-        "q_queue_empty": {"vi": "{unit} không có tin báo đang mở.", "en": "{unit} has no open tips."},
+        "q_queue_empty": {
+            "vi": "{unit} không có tin báo đang mở.",
+            "en": "{unit} has no open tips.",
+        },
         "q_history": {"vi": "Lịch sử:", "en": "History:"},
         "q_prev": {"vi": "⬅️ Trước", "en": "⬅️ Previous"},
         "q_next": {"vi": "Sau ➡️", "en": "Next ➡️"},
@@ -563,7 +575,10 @@ MESSAGES.update(
             "vi": "Tin báo {code} đã đóng, không nhận bổ sung. Bạn có thể gửi tin báo mới.",
             "en": "Tip {code} is closed and takes no more information. You can send a new tip.",
         },
-        "relay_done": {"vi": "Cảm ơn bạn đã bổ sung thông tin.", "en": "Thank you for the information."},
+        "relay_done": {
+            "vi": "Cảm ơn bạn đã bổ sung thông tin.",
+            "en": "Thank you for the information.",
+        },
         # wanted-person sightings
         "sighting_intro": {
             "vi": "Bạn báo tin đã nhìn thấy: {name}. Tin báo sẽ được chuyển ngay tới công an nơi bạn thấy và đơn vị ra lệnh truy nã.",
