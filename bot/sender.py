@@ -28,7 +28,7 @@ from telegram import (
     Message,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBUserWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
@@ -136,7 +136,9 @@ class OutboxSender:
                     row.method, api_kwargs=kwargs, return_type=_return_type(row.method)
                 )
         except RetryAfter as exc:
-            wait = exc.retry_after
+            with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             await self._retry(row, seconds, f"429 retry after {seconds}s", count=False)
             return 0
