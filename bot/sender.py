@@ -125,7 +125,8 @@ class OutboxSender:
             await self._retry(row, 2.0, "waiting for the message it refers to")
             return 0
         except Unresolvable as exc:
-            await self._fail(row, str(exc))
+            # a consequence of an earlier failure, which already raised its alert
+            await self._fail(row, str(exc), alert=False)
             return 0
         try:
             with warnings.catch_warnings():
@@ -181,6 +182,8 @@ class OutboxSender:
                 target = await outbox.sent_message(tx, row.reply_to_outbox)
                 if target and target[2] == "pending":
                     raise NotYet()
+                if target and target[2] == "failed":
+                    raise Unresolvable("the message it answers was never sent")
                 if target and target[1]:
                     kwargs["reply_parameters"] = {
                         "message_id": target[1],
@@ -217,11 +220,11 @@ class OutboxSender:
                     "UPDATE outbox SET attempts = attempts - 1 WHERE id = ?", (row.id,)
                 )
 
-    async def _fail(self, row: OutboxRow, error: str) -> None:
+    async def _fail(self, row: OutboxRow, error: str, *, alert: bool = True) -> None:
         log.warning("outbox row %s (%s) failed for good: %s", row.id, row.purpose, error)
         async with self.db.transaction() as tx:
             await outbox.mark_failed(tx, row.id, error=error)
-            for hook in self.on_failure:
+            for hook in self.on_failure if alert else []:
                 await hook(tx, row, error)
 
 

@@ -117,8 +117,7 @@ async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
     assert not card.get("reply_markup", {}).get("inline_keyboard")
     assert "cơ quan điều tra" in citizen.last()
     async with h.tinbao.db.read() as tx:
-        actions = [r[0] for r in await tx.fetchall(
-            "SELECT action FROM tip_events ORDER BY id")]  # fmt: skip
+        actions = [r[0] for r in await tx.fetchall("SELECT action FROM tip_events ORDER BY id")]
     assert actions[:1] == ["submitted"] and "acknowledged" in actions and actions[-1] == "closed"
 
 
@@ -139,8 +138,9 @@ async def test_transfer_moves_the_card(h: Harness) -> None:
     new_card = card_of(h, OTHER_QUEUE, code)
     assert "Tiếp nhận" in str(new_card["reply_markup"])
     # the old unit's officer can no longer act on it
-    await officer.sends(h.updates.callback(officer.user, card_of(h, QUEUE, code),
-                                           f"q1|close|{tip_id(h, code)}"))  # fmt: skip
+    await officer.sends(
+        h.updates.callback(officer.user, card_of(h, QUEUE, code), f"q1|close|{tip_id(h, code)}")
+    )
     assert "Phường Kim Bảng" in officer.answers()[-1]
 
 
@@ -254,3 +254,82 @@ def tip_id(h: Harness, code: str) -> int:
         con.close()
     assert row is not None
     return int(row[0])
+
+
+async def test_bindqueue_names_missing_rights(h: Harness) -> None:
+    code, _, _ = await h.tinbao.queues.create_invite("Tam Chúc", "lead")
+    lead = h.officer(501, "Hùng")
+    await lead.says(f"/join {code}")
+    h.api.set_bot_member(QUEUE, "member")
+    await lead.says("/bindqueue", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "ghim tin nhắn" in (h.api.last_text(QUEUE) or "")
+    officer_code, _, _ = await h.tinbao.queues.create_invite("Tam Chúc", "officer")
+    officer = h.officer(502, "Mai")
+    await officer.says(f"/join {officer_code}")
+    h.api.set_bot_member(QUEUE, "administrator", can_pin_messages=True, can_post_messages=True)
+    await officer.says("/bindqueue", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "Chỉ trưởng công an" in (h.api.last_text(QUEUE) or "")
+    # an invite is single use
+    await h.officer(503, "Khác").says(f"/join {code}")
+    assert "không hợp lệ" in h.officer(503, "Khác").last()
+
+
+async def test_contactable_phone_on_card_tip_history_and_queue_paging(h: Harness) -> None:
+    _lead, officer = await setup_unit(h)
+    code = await file_tip(h.citizen(), phone="+84912345678")
+    assert "SĐT +84912345678" in card_of(h, QUEUE, code)["text"]
+    for i in range(11):
+        await file_tip(h.citizen(user_id=3000 + i, name=f"Dân {i}"))
+    await officer.says(f"/tip {code}", chat=h.group("CA Tam Chúc", QUEUE))
+    text = h.api.last_text(QUEUE) or ""
+    assert "Lịch sử:" in text and "submitted" in text and "Xác minh: ngày 1/20" in text
+    await officer.says("/queue", chat=h.group("CA Tam Chúc", QUEUE))
+    page_one = h.api.last_text(QUEUE) or ""
+    assert "(12)" in page_one and "trang 1/2" in page_one
+    assert code in page_one.split("\n")[1]  # oldest first
+    await officer.presses("Sau", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "trang 2/2" in (h.api.last_text(QUEUE) or "")
+    stranger = h.officer(888, "Người lạ")
+    await stranger.says(f"/tip {code}")
+    assert "không có quyền" in stranger.last()
+
+
+async def test_citizen_adds_information_from_the_status_screen(h: Harness) -> None:
+    await setup_unit(h)
+    citizen = h.citizen()
+    code = await file_tip(citizen)
+    await citizen.says(f"/status {code}")
+    await citizen.presses("Bổ sung thông tin")
+    await citizen.says("Tối nay bọn họ lại tụ tập, khoảng 8 người.")
+    await h.flush()
+    relayed = [m for m in h.api.sent_to(QUEUE) if "khoảng 8 người" in m.get("text", "")]
+    assert len(relayed) == 1 and "#" in relayed[0]["text"] and "Lan" not in relayed[0]["text"]
+    await citizen.presses("Xong")
+    assert "Cảm ơn bạn đã bổ sung" in " ".join(m.get("text", "") for m in citizen.messages()[-2:])
+
+
+async def test_removed_from_group_marks_failed_and_alerts_duty_without_retry_storm(
+    h: Harness,
+) -> None:
+    await setup_unit(h)
+    h.api.block_chat(QUEUE, "chat_not_found")
+    code = await file_tip(h.citizen())
+    for _ in range(3):
+        h.clock.advance(minutes=10)
+        await h.flush()
+    attempts = [
+        c
+        for c in h.api.calls_of("sendMessage")
+        if c.params.get("chat_id") == QUEUE and "TIN BÁO" in c.params.get("text", "")
+    ]
+    assert len(attempts) == 1  # one try, no storm
+    # acting on the tip later (edits of a card that never arrived) raises no new alerts
+    async with h.tinbao.db.read() as tx:
+        tid = await tx.scalar("SELECT id FROM tips")
+    reply = await h.tinbao.queues.press(
+        user_id=502, chat_id=DUTY, action="ack", value=str(tid), update_key=None
+    )
+    assert reply.changed
+    await h.flush()
+    alerts = [m["text"] for m in h.api.sent_to(DUTY) if "Không gửi được" in m.get("text", "")]
+    assert len(alerts) == 1 and code in alerts[0]
