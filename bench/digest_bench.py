@@ -94,6 +94,14 @@ async def bench(path: Path, tips: int, runs: int) -> None:
     s = settings()
     db = await Database.open(path)
     try:
+        async with db.transaction() as tx:  # a reused file: forget what a previous run sent
+            for sql in (
+                "DELETE FROM digest_log",
+                "DELETE FROM outbox_files",
+                "DELETE FROM outbox",
+                "DELETE FROM tip_events WHERE action IN ('reminded', 'escalated')",
+            ):
+                await tx.execute(sql)
         async with db.read() as tx:
             counts = await tx.fetchall("SELECT status, COUNT(*) FROM tips GROUP BY 1 ORDER BY 1")
         print("  tips by status: " + ", ".join(f"{r[0]} {r[1]:,}" for r in counts))
@@ -122,7 +130,14 @@ async def bench(path: Path, tips: int, runs: int) -> None:
             render_report(await build(db, s, year, NOW), s)
 
         await timed("/report year 2026", runs, yearly_report)
-        await timed("deadline sweep", runs, lambda: sweep(db, s, NOW))
+        started = time.perf_counter()
+        result = await sweep(db, s, NOW)
+        took = time.perf_counter() - started
+        print(
+            f"  {'deadline sweep, first (writes rungs)':<40} {took * 1000:9.1f} ms"
+            f"   ({len(result.reminded)} reminders, {len(result.escalated)} escalations)"
+        )
+        await timed("deadline sweep, nothing due", runs, lambda: sweep(db, s, NOW))
 
         services = DigestServices(db, s, FakeClock(NOW), lambda: None)
         started = time.perf_counter()

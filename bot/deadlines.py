@@ -39,7 +39,7 @@ from config.settings import Settings
 from storage import digests as store
 from storage import outbox, tips
 from storage.db import Database, Tx, parse_utc, utcnow_text
-from storage.digests import AWAITING_ACK, TipLine
+from storage.digests import AWAITING_ACK, LadderTip, TipLine
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ async def clock_facts(tx: Tx, tip_id: int) -> ClockFacts | None:
     row = await tx.fetchone(
         "SELECT t.created_at, t.urgent, t.status, t.outcome, t.closed_at, t.acknowledged_at,"
         " u.remote, (SELECT MAX(e.at) FROM tip_events e WHERE e.tip_id = t.id"
-        "  AND e.action = 'transferred')"
+        "  AND +e.action = 'transferred')"
         " FROM tips t JOIN units u ON u.id = t.current_unit_id WHERE t.id = ?",
         (tip_id,),
     )
@@ -149,7 +149,7 @@ async def clock_facts(tx: Tx, tip_id: int) -> ClockFacts | None:
         # the column keeps the first acknowledgement ever; this stay's is in the events
         acknowledged_at = await tx.scalar(
             "SELECT MIN(at) FROM tip_events WHERE tip_id = ? AND at >= ?"
-            " AND action IN ('acknowledged', 'taken', 'asked', 'closed')",
+            " AND +action IN ('acknowledged', 'taken', 'asked', 'closed')",
             (tip_id, moved_at),
         )
     return ClockFacts(
@@ -246,30 +246,31 @@ class SweepResult:
 async def sweep(
     db: Database, settings: Settings, now: datetime, lang: str | None = None
 ) -> SweepResult:
-    """Take every rung of the acknowledgement ladder that is due, in one transaction.
+    """Take every rung of the acknowledgement ladder that is due.
 
     Safe to run as often as wished (every minute) and after any outage: a rung already
     recorded for the current stay is never taken again, and a rung with nowhere to go (no
-    chat bound at all) is left for a later sweep instead of being recorded as done."""
+    chat bound at all) is left for a later sweep instead of being recorded as done. The
+    usual minute with nothing due is one read; the write transaction (which blocks
+    citizens' tips) is only opened when something is due, and re-reads under its lock."""
     lang = lang or settings.default_language
     tz = settings.tz
     shortest = min(ack_limit(True, settings), ack_limit(False, settings))
+    before = utcnow_text(now - shortest)
     at = utcnow_text(now)
+    async with db.read() as tx:
+        if not _due(await store.ladder_candidates(tx, before), settings, now):
+            return SweepResult([], [])
     reminded: list[str] = []
     escalated: list[str] = []
     async with db.transaction() as tx:
-        waiting = await store.awaiting_ack(tx, utcnow_text(now - shortest))
-        if not waiting:
-            return SweepResult([], [])
+        due = _due(await store.ladder_candidates(tx, before), settings, now)
         province = await store.province(tx)
         duty = await _chat(tx, "duty", province[0]) if province else None
         supervisors = await _chat(tx, "supervisors", province[0]) if province else None
-        for tip in waiting:
-            arrived = parse_utc(tip.arrived_at)
+        for tip, remind, escalate in due:
             limit = ack_limit(tip.urgent, settings)
-            if now < arrived + limit:
-                continue
-            if not await store.ladder_done(tx, tip.id, "reminded", tip.arrived_at):
+            if remind:
                 queue = await _chat(tx, "queue", tip.unit_id)
                 target = queue or duty
                 if target is not None:
@@ -279,9 +280,7 @@ async def sweep(
                     where = "queue" if queue else "duty"
                     await _event(tx, tip, "reminded", at, f"ack limit {limit}, sent to {where}")
                     reminded.append(tip.code)
-            if now >= arrived + 2 * limit and not await store.ladder_done(
-                tx, tip.id, "escalated", tip.arrived_at
-            ):
+            if escalate:
                 target = supervisors or duty
                 if target is not None:
                     text = _escalation_text(tip, limit, now, lang, tz)
@@ -292,6 +291,21 @@ async def sweep(
     if reminded or escalated:
         log.info("deadline sweep: %d reminded, %d escalated", len(reminded), len(escalated))
     return SweepResult(reminded, escalated)
+
+
+def _due(
+    candidates: list[LadderTip], settings: Settings, now: datetime
+) -> list[tuple[TipLine, bool, bool]]:
+    """(tip, remind now, escalate now) for every tip with a rung due and not yet taken."""
+    due = []
+    for c in candidates:
+        waited = now - parse_utc(c.tip.arrived_at)
+        limit = ack_limit(c.tip.urgent, settings)
+        remind = waited >= limit and not c.reminded
+        escalate = waited >= 2 * limit and not c.escalated
+        if remind or escalate:
+            due.append((c.tip, remind, escalate))
+    return due
 
 
 async def _chat(tx: Tx, purpose: str, unit_id: int) -> int | None:

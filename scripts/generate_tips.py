@@ -11,7 +11,8 @@ in realistic shares, and a few left unacknowledged so deadline lists are not emp
 reporter is always NULL: no identity is ever made up. With no units in the file, a
 province with ``--communes`` synthetic communes, their queue chats (90% bound), a duty
 and a supervisors' chat and one opted-in supervisor are created first; with units (e.g.
-after ``tinbao units sync``) those are used.
+after ``tinbao units sync``) those are used. No ANALYZE afterwards: production files are
+never analysed either, so benchmarks see the query plans the bot will get.
 """
 
 from __future__ import annotations
@@ -275,8 +276,6 @@ async def fill(
                 await tx.executemany(TIP_SQL, tip_rows)
                 await tx.executemany(EVENT_SQL, event_rows)
                 n_events += len(event_rows)
-        async with db.transaction() as tx:
-            await tx.execute("ANALYZE")
     finally:
         await db.close()
     return n_events

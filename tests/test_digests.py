@@ -653,6 +653,9 @@ async def test_outbox_file_uploads_through_the_bot_as_multipart(db: Database) ->
     multipart = data.multipart_data
     assert multipart["photo"][0] == "chart.png" and multipart["photo"][1] == png
     await bot.shutdown()
+    async with db.transaction() as tx:  # once sent, the bytes go
+        await store.drop_files(tx, row)
+        assert await attachments_for(tx, row) == {}
 
 
 # ---------------------------------------------------------------- reports and charts

@@ -29,3 +29,6 @@ CREATE TABLE outbox_files (
 CREATE INDEX tips_acknowledged ON tips(acknowledged_at);
 CREATE INDEX tips_closed ON tips(closed_at);
 CREATE INDEX tip_events_action ON tip_events(action, at);
+-- Open tips are a few thousand among a million closed ones: the digests, the morning
+-- lists and the deadline sweep read them through this small partial index.
+CREATE INDEX tips_open ON tips(created_at, status) WHERE status <> 'closed';
