@@ -17,10 +17,12 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, system_clock
 from bot.crypto import IdentityBox
+from bot.digests import DigestServices
 from bot.intake import IntakeService
 from bot.people import People, Person
 from bot.places import PlaceSearch
 from bot.queues import QueueService
+from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
 from config.settings import Settings
 from storage import reporters
@@ -38,6 +40,7 @@ class Tinbao:
     intake: IntakeService
     queues: QueueService
     sender: OutboxSender
+    digests: DigestServices
     app: Application  # type: ignore[type-arg]
     clock: Clock
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -53,6 +56,8 @@ class Tinbao:
         await self.app.start()
         if sender:
             self._tasks.append(asyncio.create_task(self.sender.run()))
+            # A digest whose time passed while the bot was down goes out now, once.
+            await catch_up(self.digests)
         if polling and self.app.updater is not None:
             await self.app.updater.start_polling(poll_interval=0.0, drop_pending_updates=False)
 
@@ -100,7 +105,7 @@ async def create(
     rate_limiter: bool = True,
 ) -> Tinbao:
     """Open the database (applying migrations) and build the wired Application."""
-    from handlers import citizen, police, wanted
+    from handlers import citizen, police, supervisor, wanted
 
     db = await Database.open(settings.database_path)
     places = await PlaceSearch.load(db)
@@ -127,8 +132,11 @@ async def create(
         on_tip_committed=[queues.on_tip_committed],
         relay=queues,
     )
-    tinbao = Tinbao(settings, db, people, places, intake, queues, sender, app, clock)
+    digests = DigestServices(db, settings, clock, sender.wake)
+    tinbao = Tinbao(settings, db, people, places, intake, queues, sender, digests, app, clock)
     app.bot_data["tinbao"] = tinbao
+    register_jobs(app, digests)
+    supervisor.register(app)
     police.register(app)
     wanted.register(app)
     citizen.register(app)

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from config.settings import ConfigError, Settings, load_settings
 
@@ -37,6 +38,7 @@ def _logging(verbose: bool) -> None:
     # httpx logs every URL, and a Bot API URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def _run(settings: Settings) -> None:
@@ -77,6 +79,31 @@ async def _units_sync(settings: Settings, province: str) -> None:
     finally:
         await db.close()
     print(report.summary() if hasattr(report, "summary") else report)
+
+
+async def _export(tinbao: Any, args: argparse.Namespace) -> None:
+    """Write the export to a file (no reporter identity; Babel-formatted for vi readers)."""
+    from datetime import datetime, time, timedelta
+    from pathlib import Path
+
+    from bot.exports import load, to_csv, to_xlsx
+
+    tz = tinbao.settings.tz
+    try:
+        first = datetime.strptime(args.date_from, "%Y-%m-%d").date()
+        last = datetime.strptime(args.date_to, "%Y-%m-%d").date()
+    except ValueError:
+        print("tinbao: dates are YYYY-MM-DD", file=sys.stderr)
+        raise SystemExit(2) from None
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    rows = await load(tinbao.db, start, end)
+    now = tinbao.clock()
+    lang = tinbao.settings.default_language
+    data = to_csv(rows, lang, tz, now) if args.format == "csv" else to_xlsx(rows, lang, tz, now)
+    target = Path(args.output or f"tinbao_{first:%Y%m%d}_{last:%Y%m%d}.{args.format}")
+    await asyncio.to_thread(target.write_bytes, data)
+    print(f"{len(rows)} tips written to {target}")
 
 
 async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -> None:
@@ -134,6 +161,17 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
                 print(f"tinbao: {exc}", file=sys.stderr)
                 raise SystemExit(2) from None
             print(result.summary())
+        elif action == "export":
+            await _export(tinbao, args)
+        elif action == "digest":
+            from bot.digests import DAILY, compute, latest_run, render
+
+            kind = args.kind or DAILY
+            _, period = latest_run(kind, settings, tinbao.clock())
+            rendered = render(await compute(tinbao.db, settings, period, tinbao.clock()), settings)
+            print(rendered.text)
+            if rendered.csv:
+                print(f"\n(+ {rendered.csv_name}: the full list, {len(rendered.csv):,} bytes)")
         elif action == "backup":
             from pathlib import Path
 
@@ -178,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     wanted_withdraw.add_argument(
         "--reason", required=True, choices=["arrested", "surrendered", "cancelled"]
     )
+    export = sub.add_parser("export", help="tips of a period as CSV or XLSX, no reporter identity")
+    export.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD (inclusive)")
+    export.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    export.add_argument("--output", help="file to write (default tinbao_<from>_<to>.<format>)")
+    digest = sub.add_parser("digest", help="print the latest digest over the database")
+    digest.add_argument("--preview", action="store_true", help="print only (the default)")
+    digest.add_argument("--kind", choices=["daily", "weekly", "monthly"])
     backup = sub.add_parser("backup", help="online copy of the database (SQLite backup API)")
     backup.add_argument("target")
     return parser
@@ -211,6 +257,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "wanted":
         action = f"wanted-{args.wanted_command}"
         asyncio.run(_with_app(_settings(need_token=False), action, args))
+        return
+    if args.command in ("export", "digest"):
+        asyncio.run(_with_app(_settings(need_token=False), args.command, args))
         return
     if args.command == "backup":
         asyncio.run(_with_app(_settings(need_token=False), "backup", args))

@@ -20,6 +20,7 @@ from typing import Any
 from bot import receipt, wanted
 from bot.app import Tinbao, create
 from bot.clock import FakeClock
+from bot.digests import compute, day_period, render
 from bot.fakeapi import FakeBotApi
 from bot.places import sync_units
 from bot.scripted import Driver
@@ -162,7 +163,10 @@ async def run_demo(database: str | None = None) -> None:
                 "SELECT code, category, status, urgent, address, description FROM tips"
                 " ORDER BY id LIMIT 1"
             )
-            events = await tx.fetchall("SELECT action, to_status FROM tip_events ORDER BY id")
+            events = await tx.fetchall(
+                "SELECT action, to_status FROM tip_events"
+                " WHERE tip_id = (SELECT MIN(id) FROM tips) ORDER BY id"
+            )
         assert row is not None
         print("\n=== Tin báo đã lưu (SQLite) ===")
         print(f"  mã: {receipt.display(row[0])}  loại: {row[1]}  trạng thái: {row[2]}")
@@ -170,6 +174,11 @@ async def run_demo(database: str | None = None) -> None:
         print("  nhật ký: " + ", ".join(f"{a}→{t or '-'}" for a, t in events))
         raw = await asyncio.to_thread(_database_bytes, db_path)
         print(f"  tên 'Lan' hoặc id 1001 có trong tệp CSDL dạng rõ? {b'Lan' in raw}")
+
+        print("\n=== Bản tin tổng hợp cho lãnh đạo (hôm nay, xem trước) ===")
+        today = clock().astimezone(settings.tz).date()
+        digest = await compute(tinbao.db, settings, day_period(today, settings.tz), clock())
+        print(render(digest, settings).text)
     finally:
         await tinbao.app.shutdown()
         await tinbao.db.close()

@@ -18,6 +18,7 @@ from typing import Any
 from bot import receipt
 from bot.cards import CardFacts, card_buttons, card_text, outcome_buttons, state_label
 from bot.clock import Clock
+from bot.deadlines import render_clocks, tip_clocks
 from bot.dialogue import Button, Screen
 from bot.fmt import when
 from bot.people import People
@@ -778,19 +779,10 @@ class QueueService:
                 stamp = when(parse_utc(event.at), LANG, self.settings.tz)
                 note = f" — {event.note[:200]}" if event.note else ""
                 lines.append(f"• {stamp} {event.action} {actor}{note}".rstrip())
-        lines += self._clock_lines(tip)
+            clock_state = await tip_clocks(tx, tip.id, self.settings, self.clock())
+        if clock_state is not None:
+            lines.append(render_clocks(clock_state, LANG, self.settings.tz, self.clock()))
         return "\n".join(lines)[:4000]
-
-    def _clock_lines(self, tip: tips.Tip) -> list[str]:
-        """The 20-day verification clock of the Criminal Procedure Code, from receipt."""
-        if tip.status == "closed":
-            return []
-        age = self.clock() - parse_utc(tip.created_at)
-        day = age.days + 1
-        limit = self.settings.verification_days
-        warn = self.settings.verification_warn_day
-        mark = "⛔" if day > limit else ("⏳" if day >= warn else "🕒")
-        return [f"{mark} Xác minh: ngày {day}/{limit}"]
 
     async def queue_view(self, *, user_id: int, chat_id: int, page: int) -> Screen:
         async with self.db.read() as tx:

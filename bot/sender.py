@@ -34,7 +34,7 @@ from bot.clock import Clock
 from bot.people import People
 from storage import outbox, reporters
 from storage.db import Database, Tx, parse_utc, utcnow_text
-from storage.digests import files_for
+from storage.digests import drop_files, files_for
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,7 @@ class OutboxSender:
     async def _sent(self, row: OutboxRow, message_id: int | None) -> None:
         async with self.db.transaction() as tx:
             await outbox.mark_sent(tx, row.id, at=utcnow_text(self.clock()), message_id=message_id)
+            await drop_files(tx, row.id)  # uploaded: the bytes need not stay in the database
 
     async def _retry(self, row: OutboxRow, seconds: float, error: str, count: bool = True) -> None:
         log.info("outbox row %s (%s) retry in %.1fs: %s", row.id, row.purpose, seconds, error)

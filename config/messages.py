@@ -601,3 +601,30 @@ MESSAGES.update(
         },
     }
 )
+
+
+# --- supervisors' commands ------------------------------------------------------------------
+MESSAGES.update(
+    {
+        "s_only_supervisors": {
+            "vi": "Lệnh này chỉ dành cho lãnh đạo Công an tỉnh đã đăng ký.",
+            "en": "This command is for registered provincial supervisors only.",
+        },
+        "s_export_usage": {
+            "vi": "Cú pháp: /export [từ ngày] [đến ngày] [csv|xlsx], ví dụ /export 01/11/2026 30/11/2026 xlsx. Mặc định: 30 ngày gần nhất.",
+            "en": "Usage: /export [from] [to] [csv|xlsx], e.g. /export 01/11/2026 30/11/2026 xlsx. Default: the last 30 days.",
+        },
+        "s_queued": {
+            "vi": "Đang chuẩn bị, tệp sẽ được gửi trong giây lát.",
+            "en": "Preparing it; it will arrive in a moment.",
+        },
+        "s_digest_on": {
+            "vi": "Bạn sẽ nhận bản tin tổng hợp hằng ngày lúc {time} trong cuộc trò chuyện này. Gõ /digest off để tắt.",
+            "en": "You will receive the daily digest at {time} in this chat. Send /digest off to stop.",
+        },
+        "s_digest_off": {
+            "vi": "Đã tắt bản tin tổng hợp hằng ngày trong cuộc trò chuyện riêng.",
+            "en": "The daily digest in this private chat is off.",
+        },
+    }
+)

@@ -282,7 +282,7 @@ async def test_contactable_phone_on_card_tip_history_and_queue_paging(h: Harness
         await file_tip(h.citizen(user_id=3000 + i, name=f"Dân {i}"))
     await officer.says(f"/tip {code}", chat=h.group("CA Tam Chúc", QUEUE))
     text = h.api.last_text(QUEUE) or ""
-    assert "Lịch sử:" in text and "submitted" in text and "Xác minh: ngày 1/20" in text
+    assert "Lịch sử:" in text and "submitted" in text and "ngày thứ 1/20" in text
     await officer.says("/queue", chat=h.group("CA Tam Chúc", QUEUE))
     page_one = h.api.last_text(QUEUE) or ""
     assert "(12)" in page_one and "trang 1/2" in page_one

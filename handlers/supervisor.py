@@ -1,0 +1,116 @@
+"""Thin adapters for supervisors: /report, /export, /digest on|off (opt-in)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
+
+from bot.exports import send_export
+from bot.reports import ReportUsage, parse_period, send_report
+from config.digest_messages import t as dt
+from config.messages import t
+from handlers.citizen import tinbao
+from storage import officers
+from storage.officers import Officer
+
+LANG = "vi"
+
+
+async def _supervisor(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, refuse: bool = True
+) -> Officer | None:
+    """The asker, if an active supervisor; everyone else gets a short refusal."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return None
+    async with tinbao(context).db.read() as tx:
+        officer = await officers.find_active(tx, user.id)
+    if officer is None or officer.role != "supervisor":
+        if refuse:
+            await message.reply_text(t("s_only_supervisors", LANG))
+        return None
+    return officer
+
+
+async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """For a supervisor, the period report; for anyone else ``/report`` is the English
+    citizens' "report a tip", handled further down."""
+    message = update.effective_message
+    if message is None or await _supervisor(update, context, refuse=False) is None:
+        return
+    app = tinbao(context)
+    now = app.clock()
+    try:
+        period = parse_period(context.args or [], now, app.settings.tz)
+    except ReportUsage:
+        await message.reply_text(dt("r_usage", LANG))
+        raise ApplicationHandlerStop from None
+    await send_report(app.db, app.settings, chat_id=message.chat_id, period=period, now=now)
+    app.sender.wake()
+    raise ApplicationHandlerStop
+
+
+def _parse_day(text: str) -> date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or await _supervisor(update, context) is None:
+        raise ApplicationHandlerStop
+    app = tinbao(context)
+    tz = app.settings.tz
+    now = app.clock()
+    args = [a.lower() for a in (context.args or [])]
+    kind = "csv" if "csv" in args else "xlsx"
+    days = [_parse_day(a) for a in args if a not in ("csv", "xlsx")]
+    if any(d is None for d in days) or len(days) > 2:
+        await message.reply_text(t("s_export_usage", LANG))
+        raise ApplicationHandlerStop
+    today = now.astimezone(tz).date()
+    first = days[0] if days else today - timedelta(days=29)
+    last = days[1] if len(days) > 1 else today
+    assert first is not None and last is not None
+    if last < first:
+        first, last = last, first
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    await send_export(
+        app.db, app.settings, chat_id=message.chat_id, start=start, end=end, now=now, kind=kind
+    )
+    app.sender.wake()
+    await message.reply_text(t("s_queued", LANG))
+    raise ApplicationHandlerStop
+
+
+async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        raise ApplicationHandlerStop
+    officer = await _supervisor(update, context)
+    if officer is None:
+        raise ApplicationHandlerStop
+    if message.chat.type != "private":
+        await message.reply_text(t("q_private_only", LANG))
+        raise ApplicationHandlerStop
+    app = tinbao(context)
+    on = not (context.args and context.args[0].lower() in ("off", "tat", "tắt"))
+    async with app.db.transaction() as tx:
+        await officers.set_digest_opt_in(tx, officer.id, on)
+    when = app.settings.daily_digest_time.strftime("%H:%M")
+    await message.reply_text(t("s_digest_on", LANG, time=when) if on else t("s_digest_off", LANG))
+    raise ApplicationHandlerStop
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler(["report", "baocao"], on_report), group=0)
+    application.add_handler(CommandHandler("export", on_export), group=0)
+    application.add_handler(CommandHandler("digest", on_digest), group=0)
