@@ -22,6 +22,7 @@ from bot.intake import IntakeService
 from bot.people import People, Person
 from bot.places import PlaceSearch
 from bot.queues import QueueService
+from bot.retention import register_purge_job
 from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
 from config.settings import Settings
@@ -136,6 +137,7 @@ async def create(
     tinbao = Tinbao(settings, db, people, places, intake, queues, sender, digests, app, clock)
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)
+    register_purge_job(app, db, settings, clock)
     supervisor.register(app)
     police.register(app)
     wanted.register(app)

@@ -172,6 +172,10 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
             print(rendered.text)
             if rendered.csv:
                 print(f"\n(+ {rendered.csv_name}: the full list, {len(rendered.csv):,} bytes)")
+        elif action == "purge":
+            from bot.retention import purge
+
+            print((await purge(tinbao.db, settings, tinbao.clock())).summary())
         elif action == "backup":
             from pathlib import Path
 
@@ -224,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest = sub.add_parser("digest", help="print the latest digest over the database")
     digest.add_argument("--preview", action="store_true", help="print only (the default)")
     digest.add_argument("--kind", choices=["daily", "weekly", "monthly"])
+    sub.add_parser("purge", help="forget personal data past TINBAO_RETENTION_DAYS (also nightly)")
     backup = sub.add_parser("backup", help="online copy of the database (SQLite backup API)")
     backup.add_argument("target")
     return parser
@@ -258,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         action = f"wanted-{args.wanted_command}"
         asyncio.run(_with_app(_settings(need_token=False), action, args))
         return
-    if args.command in ("export", "digest"):
+    if args.command in ("export", "digest", "purge"):
         asyncio.run(_with_app(_settings(need_token=False), args.command, args))
         return
     if args.command == "backup":

@@ -88,7 +88,7 @@ async def test_start_up_catch_up_sends_missed_daily_digest_once(h: Harness) -> N
         daily = [m for m in h.api.sent_to(SUPERVISORS) if "📊 Tin báo ngày" in m.get("text", "")]
         assert len(daily) == 1
         jobs = {job.name for job in h.tinbao.app.job_queue.jobs()}  # type: ignore[union-attr]
-        assert len(jobs) == 4  # deadline sweep, daily, weekly, monthly
+        assert len(jobs) == 5  # deadline sweep, daily, weekly, monthly, retention purge
     finally:
         h.tinbao.sender.stop()
         await h.tinbao.app.stop()
