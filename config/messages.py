@@ -524,7 +524,6 @@ MESSAGES.update(
             "en": "The bot lacks rights in this group: {missing}. Grant them and send the command again.",
         },
         "right_send": {"vi": "gửi tin nhắn", "en": "send messages"},
-        "right_pin": {"vi": "ghim tin nhắn", "en": "pin messages"},
         "purpose_queue": {"vi": "nhóm tiếp nhận tin báo", "en": "tip queue"},
         "purpose_duty": {"vi": "nhóm trực ban", "en": "duty queue"},
         "purpose_supervisors": {"vi": "nhóm lãnh đạo", "en": "supervisors' chat"},

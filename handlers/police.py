@@ -39,7 +39,7 @@ async def _render(
             await context.bot.send_message(
                 chat_id,
                 screen.text,
-                reply_markup=ForceReply(selective=True),
+                reply_markup=ForceReply(),
                 reply_to_message_id=reply_to,
             )
         else:
@@ -127,27 +127,23 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _missing_rights(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> list[str]:
-    """Ask Telegram what the bot may do in the group, and name what is missing."""
+    """Ask Telegram whether the bot may post in the group. Cards need nothing else: the
+    bot does not pin, and officers answer its prompts by replying, which reaches a bot
+    even in privacy mode."""
     try:
         member = await context.bot.get_chat_member(chat_id, context.bot.id)
     except TelegramError as exc:
         log.warning("getChatMember failed: %s", exc)
         return ["send"]
-    if isinstance(member, ChatMemberOwner):
+    if isinstance(member, ChatMemberOwner | ChatMemberAdministrator):
         return []
-    missing = []
     if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         return ["send"]
     if member.status == ChatMemberStatus.RESTRICTED and not getattr(
         member, "can_send_messages", True
     ):
-        missing.append("send")
-    if isinstance(member, ChatMemberAdministrator):
-        if not member.can_pin_messages:
-            missing.append("pin")
-    elif member.status != ChatMemberStatus.OWNER:
-        missing.append("pin")
-    return missing
+        return ["send"]
+    return []
 
 
 async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str) -> None:

@@ -260,9 +260,11 @@ async def test_bindqueue_names_missing_rights(h: Harness) -> None:
     code, _, _ = await h.tinbao.queues.create_invite("Tam Chúc", "lead")
     lead = h.officer(501, "Hùng")
     await lead.says(f"/join {code}")
-    h.api.set_bot_member(QUEUE, "member")
+    h.api.set_bot_member(QUEUE, "left")
     await lead.says("/bindqueue", chat=h.group("CA Tam Chúc", QUEUE))
-    assert "ghim tin nhắn" in (h.api.last_text(QUEUE) or "")
+    assert "gửi tin nhắn" in str(h.api.calls_of("sendMessage")[-1].params)
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM chat_bindings") == 0
     officer_code, _, _ = await h.tinbao.queues.create_invite("Tam Chúc", "officer")
     officer = h.officer(502, "Mai")
     await officer.says(f"/join {officer_code}")
