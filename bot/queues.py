@@ -380,27 +380,17 @@ class QueueService:
         who = officer.display_name
         if action in ("ack", "take"):
             target = TRANSITIONS[action][1]
-            await tips.update_state(
+            await self._notify_ack_once(tx, tip, at)
+            await self._move(
                 tx,
-                tip.id,
-                status=target,
+                tip,
+                to_status=target,
+                action="acknowledged" if action == "ack" else "taken",
                 at=at,
+                actor_id=officer.id,
                 acknowledged=True,
                 assigned_officer_id=officer.id if action == "take" else None,
             )
-            await tips.add_event(
-                tx,
-                tip.id,
-                at=at,
-                actor_kind="officer",
-                actor_id=officer.id,
-                action="acknowledged" if action == "ack" else "taken",
-                from_status=tip.status,
-                to_status=target,
-                public=True,
-            )
-            await self._notify_ack_once(tx, tip, at)
-            await self._refresh_cards(tx, tip.id, at)
             return Reply(alert=t("q_done", LANG, state=t(f"state_{target}", LANG)), changed=True)
         if action == "ask":
             if tip.reporter_id is None:
@@ -421,6 +411,63 @@ class QueueService:
         # close: choose the outcome
         return Reply(screens=[Screen(t("q_pick_outcome", LANG, code=code), outcome_buttons(tip))])
 
+    async def _move(
+        self,
+        tx: Tx,
+        tip: tips.Tip,
+        *,
+        to_status: str,
+        action: str,
+        at: str,
+        actor_kind: str = "officer",
+        actor_id: int | None = None,
+        note: str | None = None,
+        notify: str | None = None,
+        **state: Any,
+    ) -> None:
+        """One lifecycle step, whole: the tip's new state, its audit event, the citizen's
+        notice (a catalogue key) and the edits of every card, in the caller's transaction."""
+        await tips.update_state(tx, tip.id, status=to_status, at=at, **state)
+        await tips.add_event(
+            tx,
+            tip.id,
+            at=at,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            action=action,
+            from_status=tip.status,
+            to_status=to_status,
+            note=note,
+            public=True,
+        )
+        if notify:
+            await self._notify(tx, tip, notify, at)
+        await self._refresh_cards(tx, tip.id, at)
+
+    async def _notify(
+        self,
+        tx: Tx,
+        tip: tips.Tip,
+        key: str,
+        at: str,
+        *,
+        purpose: str = "notify",
+        **params: Any,
+    ) -> None:
+        """A message to the reporter in their language; the relay resolves their chat."""
+        if tip.reporter_id is None:
+            return
+        text = t(key, tip.language, code=receipt.display(tip.code), **params)
+        await outbox.enqueue(
+            tx,
+            at=at,
+            method="sendMessage",
+            payload={"text": text},
+            purpose=purpose,
+            reporter_id=tip.reporter_id,
+            tip_id=tip.id,
+        )
+
     async def _notify_ack_once(self, tx: Tx, tip: tips.Tip, at: str) -> None:
         """The citizen hears "acknowledged" once, whichever button came first."""
         already = await tx.scalar(
@@ -429,20 +476,8 @@ class QueueService:
         if already or tip.reporter_id is None:
             return
         unit = await units.get_unit(tx, tip.current_unit_id)
-        text = t(
-            "n_acknowledged",
-            tip.language,
-            unit=unit.name if unit else "",
-            code=receipt.display(tip.code),
-        )
-        await outbox.enqueue(
-            tx,
-            at=at,
-            method="sendMessage",
-            payload={"text": text},
-            purpose="notify_ack",
-            reporter_id=tip.reporter_id,
-            tip_id=tip.id,
+        await self._notify(
+            tx, tip, "n_acknowledged", at, purpose="notify_ack", unit=unit.name if unit else ""
         )
 
     async def _close(
@@ -484,39 +519,19 @@ class QueueService:
         *,
         duplicate_of: int | None,
     ) -> Reply:
-        await tips.update_state(
+        await self._move(
             tx,
-            tip.id,
-            status="closed",
+            tip,
+            to_status="closed",
+            action="closed",
             at=at,
+            actor_id=officer.id,
+            note=outcome,
+            notify=f"n_closed_{outcome}",
             outcome=outcome,
             closed=True,
             duplicate_of=duplicate_of,
         )
-        await tips.add_event(
-            tx,
-            tip.id,
-            at=at,
-            actor_kind="officer",
-            actor_id=officer.id,
-            action="closed",
-            from_status=tip.status,
-            to_status="closed",
-            note=outcome,
-            public=True,
-        )
-        if tip.reporter_id is not None:
-            text = t(f"n_closed_{outcome}", tip.language, code=receipt.display(tip.code))
-            await outbox.enqueue(
-                tx,
-                at=at,
-                method="sendMessage",
-                payload={"text": text},
-                purpose="notify",
-                reporter_id=tip.reporter_id,
-                tip_id=tip.id,
-            )
-        await self._refresh_cards(tx, tip.id, at)
         closed = await tips.by_id(tx, tip.id)
         assert closed is not None
         return Reply(alert=t("q_done", LANG, state=state_label(closed)), changed=True)
@@ -741,19 +756,15 @@ class QueueService:
         if tip.status == "needs_info":
             back = await tips.lifecycle_fields(tx, tip.id)
             target = "in_progress" if back and back[0] else "acknowledged"
-            await tips.update_state(tx, tip.id, status=target, at=at)
-            await tips.add_event(
+            await self._move(
                 tx,
-                tip.id,
+                tip,
+                to_status=target,
+                action="answered",
                 at=at,
                 actor_kind="reporter",
                 actor_id=reporter_id,
-                action="answered",
-                from_status="needs_info",
-                to_status=target,
-                public=True,
             )
-            await self._refresh_cards(tx, tip.id, at)
         return "ok"
 
     # ------------------------------------------------------------------ views --------
@@ -937,32 +948,18 @@ class QueueService:
             tip = await tips.by_id(tx, tip_id)
             if tip is None or not allowed("close", tip.status):
                 continue
-            await tips.update_state(
-                tx, tip.id, status="closed", at=at, outcome="resolved", closed=True
-            )
-            await tips.add_event(
+            await self._move(
                 tx,
-                tip.id,
+                tip,
+                to_status="closed",
+                action="closed",
                 at=at,
                 actor_kind="system",
-                action="closed",
-                from_status=tip.status,
-                to_status="closed",
                 note=f"wanted notice withdrawn: {result.reason}",
-                public=True,
+                notify="n_closed_wanted",
+                outcome="resolved",
+                closed=True,
             )
-            if tip.reporter_id is not None:
-                text = t("n_closed_wanted", tip.language, code=receipt.display(tip.code))
-                await outbox.enqueue(
-                    tx,
-                    at=at,
-                    method="sendMessage",
-                    payload={"text": text},
-                    purpose="notify",
-                    reporter_id=tip.reporter_id,
-                    tip_id=tip.id,
-                )
-            await self._refresh_cards(tx, tip.id, at)
 
     # ------------------------------------------------------------------ failures -----
     async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
