@@ -38,7 +38,7 @@ from config.settings import Settings
 from storage import digests as store
 from storage import officers, outbox
 from storage.db import Database, Tx, parse_utc, utcnow_text
-from storage.digests import OPEN_STATUSES, TipLine
+from storage.digests import OPEN_STATUSES, TipLine, WantedFigures
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,7 @@ class Digest:
     verification: list[Verifying]
     units_without_queue: list[str]
     failed: list[tuple[str, int]]
+    wanted: WantedFigures  # sightings and withdrawals in the period, active notices now
     verification_days: int = 20
     chart_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     ack_by_unit: dict[str, list[float]] = field(default_factory=dict)
@@ -222,6 +223,7 @@ async def compute(db: Database, settings: Settings, period: Period, now: datetim
         old = await store.open_received_before(tx, utcnow_text(now - warn_age))
         no_queue = await store.units_without_queue(tx)
         failed = await store.failed_deliveries(tx, start, end)
+        wanted = await store.wanted_figures(tx, start, end)
         chart_counts: dict[tuple[str, str], int] = {}
         ack_by_unit: dict[str, list[float]] = {}
         if period.kind == WEEKLY:
@@ -259,6 +261,7 @@ async def compute(db: Database, settings: Settings, period: Period, now: datetim
         verification=verification,
         units_without_queue=no_queue,
         failed=failed,
+        wanted=wanted,
         verification_days=settings.verification_days,
         chart_counts=chart_counts,
         ack_by_unit=ack_by_unit,
@@ -284,6 +287,26 @@ def _items(pairs: Sequence[tuple[str, int]], lang: str, show: int) -> str:
     shown = ", ".join(f"{name} {_n(n, lang)}" for name, n in pairs[:show])
     rest = len(pairs) - show
     return shown + (f", {t('more', lang, n=_n(rest, lang))}" if rest > 0 else "")
+
+
+def wanted_line(w: WantedFigures, lang: str) -> str:
+    """The movement's wanted-person figures in one line, shared by the digests and
+    /report so that a month's digest and the month's report read the same way."""
+    return t(
+        "wanted_line",
+        lang,
+        sightings=_n(w.sightings, lang),
+        # people are known only through the notices sightings name; tips from the plain
+        # dialogue name none, and "(0 people)" beside them would read as "nobody"
+        people=t("wanted_people", lang, n=_n(w.notices_sighted, lang)) if w.notices_sighted else "",
+        arrested=_n(w.arrested, lang),
+        surrendered=_n(w.surrendered, lang),
+        dangerous=_n(w.caught_dangerous, lang),
+        # a cancelled notice is no success of the movement: named only when it happened
+        cancelled=t("wanted_cancelled", lang, n=_n(w.cancelled, lang)) if w.cancelled else "",
+        active=_n(w.active, lang),
+        active_dangerous=_n(w.active_dangerous, lang),
+    )
 
 
 def _short_day(day: date) -> str:
@@ -338,6 +361,10 @@ def _lines(d: Digest, lang: str, show: int) -> tuple[list[str], bool]:
                 )
             )
         lines[-1] += more(len(d.urgent))
+    # a quiet day with no notice on the list says nothing; weekly and monthly digests
+    # always carry the line, as the report does, so that a zero is seen to be a zero
+    if d.period.kind != DAILY or not d.wanted.empty:
+        lines.append(wanted_line(d.wanted, lang))
     states = [(status_label(s, lang), d.open_by_status.get(s, 0)) for s in OPEN_STATUSES]
     lines.append(
         t("d_open", lang, n=_n(d.open_total, lang))

@@ -4,6 +4,12 @@ The provincial conference reports count what was *received* in a period and what
 of it ("citizens gave over 460 tips ... 33 wanted people arrested"), so this is a cohort
 view: the tips received in the period, with their state now. A digest, by contrast, is a
 flow view (what happened in the period). Figures of the current period are "to date".
+
+Wanted persons are the exception, because the conference report counts them that way:
+"33 wanted people were arrested or persuaded to surrender" are the notices *withdrawn*
+in the year (as arrested or surrendered), whenever they were issued, beside the
+sightings received in the period and the notices still active now (see
+:class:`storage.digests.WantedFigures`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.digests import Rendered, enqueue_rendered
+from bot.digests import Rendered, enqueue_rendered, wanted_line
 from bot.exports import category_name, csv_bytes
 from bot.fmt import number, when
 from bot.text import fold
@@ -23,7 +29,7 @@ from config.digest_messages import outcome_label, t
 from config.settings import Settings
 from storage import digests as store
 from storage.db import Database, utcnow_text
-from storage.digests import OUTCOMES, Cohort
+from storage.digests import OUTCOMES, Cohort, WantedFigures
 
 KINDS = {
     "month": "month",
@@ -108,6 +114,7 @@ class Report:
     cohort: Cohort
     by_category: dict[str, int]
     by_unit: dict[str, dict[str, int]]  # commune of the place -> category -> count
+    wanted: WantedFigures
 
     @property
     def units_ranked(self) -> list[tuple[str, int]]:
@@ -129,8 +136,15 @@ async def build(db: Database, settings: Settings, period: ReportPeriod, now: dat
         )
         by_category = await store.new_by_category(tx, start, end)
         by_unit = await store.received_by_unit_category(tx, start, end)
+        wanted = await store.wanted_figures(tx, start, end)
     return Report(
-        period, now, province[1] if province else settings.province, cohort, by_category, by_unit
+        period,
+        now,
+        province[1] if province else settings.province,
+        cohort,
+        by_category,
+        by_unit,
+        wanted,
     )
 
 
@@ -154,7 +168,10 @@ def render_report(report: Report, settings: Settings, lang: str | None = None) -
         if report.by_category.get(code):
             label = category_name(code, lang)
             lines.append(t("r_category_line", lang, label=label, n=n(report.by_category[code])))
-    lines.append(t("r_wanted", lang, n=n(c.wanted), acted=n(c.wanted_acted)))
+    # always shown, zeros included: this is the line the annual report is asked for
+    lines.append(wanted_line(report.wanted, lang))
+    if c.wanted:
+        lines.append(t("r_wanted_acted", lang, acted=n(c.wanted_acted), n=n(c.wanted)))
     if c.ack_measured:
         pct = number(100 * c.ack_within / c.ack_measured, lang, 1) + "%"
         lines.append(t("r_ack", lang, pct=pct, within=n(c.ack_within), measured=n(c.ack_measured)))

@@ -116,6 +116,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "📡 No queue chat bound: {n} ({items})",
     },
     "d_failed": {"vi": "❗ Gửi tin thất bại: {items}", "en": "❗ Failed deliveries: {items}"},
+    # the movement's figures on wanted persons: sightings received, notices withdrawn
+    # because the person was arrested or gave himself up, and the list still out
+    "wanted_line": {
+        "vi": (
+            "🔎 Truy nã: {sightings} tin báo nhìn thấy{people}; "
+            "bắt {arrested}, đầu thú {surrendered} (nguy hiểm: {dangerous}){cancelled}; "
+            "còn {active} lệnh đang truy nã ({active_dangerous} nguy hiểm)"
+        ),
+        "en": (
+            "🔎 Wanted: {sightings} sightings{people}; "
+            "arrested {arrested}, surrendered {surrendered} (dangerous: {dangerous}){cancelled}; "
+            "{active} notices still active ({active_dangerous} dangerous)"
+        ),
+    },
+    "wanted_people": {"vi": " ({n} đối tượng)", "en": " ({n} people)"},
+    "wanted_cancelled": {"vi": "; hủy {n} lệnh", "en": "; {n} cancelled"},
     "d_attached": {
         "vi": "📎 Danh sách đầy đủ trong tệp đính kèm.",
         "en": "📎 The full list is in the attached file.",
@@ -184,9 +200,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} tips received (urgent: {urgent}):",
     },
     "r_category_line": {"vi": "• {label}: {n}", "en": "• {label}: {n}"},
-    "r_wanted": {
-        "vi": "🔎 Tin về người bị truy nã: {n}, đã giải quyết hoặc chuyển Cơ quan điều tra {acted}",
-        "en": "🔎 Wanted-person sightings: {n}, resolved or forwarded {acted}",
+    "r_wanted_acted": {
+        "vi": "• Tin báo nhìn thấy đã giải quyết hoặc chuyển Cơ quan điều tra: {acted}/{n}",
+        "en": "• Sightings resolved or forwarded: {acted} of {n}",
     },
     "r_ack": {
         "vi": "⏱ Tiếp nhận trong hạn: {pct} ({within}/{measured} tin)",

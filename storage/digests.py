@@ -9,7 +9,8 @@ ANALYZEd in production, so two habits keep SQLite's planner from bad guesses: qu
 open tips say ``status <> 'closed'`` (which selects the small partial index
 ``tips_open``), and lookups of one tip's events write ``+e.action`` (the unary plus keeps
 the planner from scanning every event of that action instead of the tip's few events;
-without it a digest over a million tips took 20 s instead of 5 ms).
+without it a digest over a million tips took 20 s instead of 5 ms). The wanted-notice
+figures (migration 0004) read the small notice list by its ``status`` index.
 """
 
 from __future__ import annotations
@@ -284,6 +285,92 @@ async def queue_card(tx: Tx, tip_id: int, chat_id: int) -> int | None:
     return int(value) if value is not None else None
 
 
+# ---------------------------------------------------------------- wanted persons
+
+# A tip counts as a sighting when it names a notice (the "I have seen this person" button
+# on a wanted notice) or when its category is 'wanted' (the plain tip dialogue, where the
+# citizen picked "wanted person seen" without a notice to point at). Both are kept so
+# that the figures do not depend on which door the citizen came through; a tip whose
+# category an officer later changed still counts when it names a notice.
+_SIGHTING = "(t.wanted_notice_id IS NOT NULL OR t.category = 'wanted')"
+
+
+@dataclass(frozen=True)
+class WantedFigures:
+    """Wanted-person figures in the movement's terms ("33 wanted people were arrested
+    or persuaded to surrender, 18 of them dangerous").
+
+    Sightings are tips received in the period that name a wanted notice
+    (``wanted_notice_id`` set) or have the category 'wanted' (the plain dialogue, no
+    notice named); ``notices_sighted`` counts only the distinct notices named, so it
+    can be less than the people the plain-dialogue tips were about. Withdrawals are
+    notices whose ``withdrawn_at`` falls in the period, whenever they were issued: the
+    annual report counts arrests made in the year, not the fate of the year's notices.
+    ``active`` and ``active_dangerous`` are the list as it stands now.
+    """
+
+    sightings: int
+    notices_sighted: int
+    arrested: int
+    surrendered: int
+    cancelled: int
+    caught_dangerous: int  # arrested or surrendered, and marked dangerous
+    active: int
+    active_dangerous: int
+
+    @property
+    def caught(self) -> int:
+        """Arrested or surrendered: the movement's single figure (cancelled is not one)."""
+        return self.arrested + self.surrendered
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to say at all: a daily digest then leaves the line out."""
+        # the other counts are parts of these (a dangerous arrest is an arrest)
+        return not (
+            self.sightings or self.arrested or self.surrendered or self.cancelled or self.active
+        )
+
+
+async def wanted_figures(tx: Tx, start: str, end: str) -> WantedFigures:
+    """Sightings and withdrawals in ``[start, end)``, and the active notices now.
+
+    The sightings ride ``tips_created`` like the other period counts; the notice list
+    is small (hundreds of rows), and its ``wanted_notices_active`` index starts with
+    ``status``, so both notice reads stay cheap without an index on ``withdrawn_at``.
+    """
+    seen = await tx.fetchone(
+        "SELECT COUNT(*), COUNT(DISTINCT t.wanted_notice_id) FROM tips t"
+        f" WHERE t.created_at >= ? AND t.created_at < ? AND {_SIGHTING}",
+        (start, end),
+    )
+    assert seen is not None
+    withdrawn: dict[str, tuple[int, int]] = {}
+    for reason, n, dangerous in await tx.fetchall(
+        "SELECT withdrawn_reason, COUNT(*), COALESCE(SUM(dangerous), 0) FROM wanted_notices"
+        " WHERE status = 'withdrawn' AND withdrawn_at >= ? AND withdrawn_at < ?"
+        " GROUP BY withdrawn_reason",
+        (start, end),
+    ):
+        withdrawn[str(reason)] = (int(n), int(dangerous))
+    active = await tx.fetchone(
+        "SELECT COUNT(*), COALESCE(SUM(dangerous), 0) FROM wanted_notices WHERE status = 'active'"
+    )
+    assert active is not None
+    arrested = withdrawn.get("arrested", (0, 0))
+    surrendered = withdrawn.get("surrendered", (0, 0))
+    return WantedFigures(
+        sightings=int(seen[0]),
+        notices_sighted=int(seen[1]),
+        arrested=arrested[0],
+        surrendered=surrendered[0],
+        cancelled=withdrawn.get("cancelled", (0, 0))[0],
+        caught_dangerous=arrested[1] + surrendered[1],
+        active=int(active[0]),
+        active_dangerous=int(active[1]),
+    )
+
+
 # ---------------------------------------------------------------- cohort (reports)
 
 
@@ -293,8 +380,8 @@ class Cohort:
 
     received: int
     urgent: int
-    wanted: int
-    wanted_acted: int  # wanted-person tips resolved or forwarded
+    wanted: int  # sightings, as :class:`WantedFigures` counts them
+    wanted_acted: int  # sightings resolved or forwarded
     ack_measured: int  # acknowledged, or unacknowledged past their deadline
     ack_within: int
     open: int
@@ -314,8 +401,9 @@ async def cohort(
     minutes_waiting = "ROUND((julianday(:now) - julianday(created_at)) * 1440.0, 5)"
     row = await tx.fetchone(
         "SELECT COUNT(*), COALESCE(SUM(urgent), 0),"
-        " COALESCE(SUM(category = 'wanted'), 0),"
-        " COALESCE(SUM(category = 'wanted' AND outcome IN ('resolved', 'forwarded')), 0),"
+        " COALESCE(SUM(wanted_notice_id IS NOT NULL OR category = 'wanted'), 0),"
+        " COALESCE(SUM((wanted_notice_id IS NOT NULL OR category = 'wanted')"
+        "  AND outcome IN ('resolved', 'forwarded')), 0),"
         f" COALESCE(SUM(acknowledged_at IS NOT NULL OR {minutes_waiting} > {limit}), 0),"
         f" COALESCE(SUM(acknowledged_at IS NOT NULL AND {minutes_to_ack} <= {limit}), 0),"
         " COALESCE(SUM(status <> 'closed'), 0), COALESCE(SUM(transfers > 0), 0)"

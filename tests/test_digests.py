@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +40,7 @@ from bot.digests import (
     percentile,
     render,
     send_due,
+    week_period,
 )
 from bot.reports import ReportUsage, build, parse_period, render_report, send_report
 from bot.schedule import JOB_NAMES, attachments_for, register_jobs, run_sweep
@@ -125,13 +126,14 @@ class Seed:
         moved_at: datetime | None = None,
         reporter_id: int | None = None,
         description: str = "Mô tả sự việc",
+        notice: int | None = None,
     ) -> tuple[int, str]:
         code = receipt.new_code()
         tip_id = await self.tx.execute(
             "INSERT INTO tips(code, idempotency_key, reporter_id, channel, category, urgent,"
             " unit_id, current_unit_id, address, occurred, description, status, outcome,"
-            " language, created_at, updated_at, acknowledged_at, closed_at, transfers)"
-            " VALUES (?,?,?,'telegram',?,?,?,?,?,'today',?,?,?,'vi',?,?,?,?,?)",
+            " language, created_at, updated_at, acknowledged_at, closed_at, transfers,"
+            " wanted_notice_id) VALUES (?,?,?,'telegram',?,?,?,?,?,'today',?,?,?,'vi',?,?,?,?,?,?)",
             (
                 code,
                 code,
@@ -149,6 +151,7 @@ class Seed:
                 text(acknowledged),
                 text(closed),
                 1 if moved_to else 0,
+                notice,
             ),
         )
         await self.event(tip_id, at, "submitted", None, "new", "reporter")
@@ -159,6 +162,35 @@ class Seed:
         if closed:
             await self.event(tip_id, closed, "closed", "in_progress", "closed")
         return tip_id, code
+
+    async def notice(
+        self,
+        warrant: str,
+        issuer: int,
+        *,
+        dangerous: bool = False,
+        reason: str | None = None,
+        withdrawn: datetime | None = None,
+    ) -> int:
+        """A wanted notice: active, or withdrawn for ``reason`` at ``withdrawn``."""
+        return await self.tx.execute(
+            "INSERT INTO wanted_notices(warrant_number, warrant_date, full_name, search_key,"
+            " sex, last_residence, offence, issuing_unit_id, dangerous, status,"
+            " withdrawn_reason, withdrawn_at, created_at, updated_at)"
+            " VALUES (?,'2026-01-05',?,?,'male','Thôn 2','Cướp tài sản',?,?,?,?,?,?,?)",
+            (
+                warrant,
+                f"Nguyễn Văn {warrant}",
+                f"nguyen van {warrant.lower()}",
+                issuer,
+                int(dangerous),
+                "withdrawn" if reason else "active",
+                reason,
+                text(withdrawn),
+                "2026-01-05 00:00:00.000000",
+                text(withdrawn) or "2026-01-05 00:00:00.000000",
+            ),
+        )
 
     async def event(
         self,
@@ -352,6 +384,11 @@ async def test_daily_digest_text_is_short_vietnamese_and_complete(db: Database) 
     assert "sắp hết hạn 1, quá hạn 1" in body
     assert "Ba Sao" in body
     assert "❗ Gửi tin thất bại: Kim Bảng 1" in body
+    # t2, a wanted-person tip from the plain dialogue, is a sighting of no notice
+    assert (
+        "🔎 Truy nã: 1 tin báo nhìn thấy; bắt 0, đầu thú 0 (nguy hiểm: 0);"
+        " còn 0 lệnh đang truy nã (0 nguy hiểm)"
+    ) in body
     english = render(await compute(db, settings, period, NOW), settings, "en").text
     assert "🆕 New tips: 5 (urgent: 2)" in english
 
@@ -375,6 +412,172 @@ async def test_long_digest_keeps_text_short_and_attaches_full_csv(db: Database) 
     overdue = {row[1] for row in table if row[0] == "Quá hạn tiếp nhận"}
     assert {receipt.display(c) for c in codes} <= overdue
     assert len([row for row in table if row[0] == "Chưa gắn nhóm tiếp nhận"]) == 41
+
+
+# ---------------------------------------------------------------- wanted persons
+
+
+async def seed_wanted(db: Database, w: World) -> None:
+    """Notices and sightings around Friday 27/11, on top of :func:`seed_world` (whose t2
+    is a 'wanted' tip from the plain dialogue, naming no notice).
+
+    On the day: sightings t2, two of N1, one of N2 (re-filed by an officer as 'crime',
+    still naming N2) and one of A1, the notice arrested that morning: 5 sightings of 3
+    notices. Withdrawn on the day: A1 arrested (dangerous), S1 surrendered at the very
+    first microsecond of the day (not dangerous), C1 cancelled (dangerous, but a
+    cancellation is no arrest). Active now: N1 (dangerous), N2, N3 (dangerous), N4.
+    Outside the day but in November: a sighting of N4 on Thursday and A2 arrested at
+    the exclusive end of the day (dangerous); in October: S2 surrendered (dangerous).
+    """
+    async with db.transaction() as tx:
+        s = Seed(tx)
+        n1 = await s.notice("N1", w.province, dangerous=True)
+        n2 = await s.notice("N2", w.province)
+        await s.notice("N3", w.province, dangerous=True)
+        n4 = await s.notice("N4", w.province)
+        a1 = await s.notice(
+            "A1", w.province, dangerous=True, reason="arrested", withdrawn=local(*DAY, 9)
+        )
+        await s.notice("S1", w.province, reason="surrendered", withdrawn=local(*DAY))
+        await s.notice(
+            "C1", w.province, dangerous=True, reason="cancelled", withdrawn=local(*DAY, 16)
+        )
+        await s.notice(
+            "A2", w.province, dangerous=True, reason="arrested", withdrawn=local(2026, 11, 28)
+        )
+        await s.notice(
+            "S2",
+            w.province,
+            dangerous=True,
+            reason="surrendered",
+            withdrawn=local(2026, 10, 31, 23),
+        )
+        await s.tip(
+            w.a,
+            local(*DAY, 8, 30),
+            category="wanted",
+            urgent=True,
+            notice=a1,
+            status="closed",
+            outcome="resolved",
+            closed=local(*DAY, 9),
+        )
+        await s.tip(
+            w.a,
+            local(*DAY, 12),
+            category="wanted",
+            urgent=True,
+            notice=n1,
+            status="closed",
+            outcome="forwarded",
+            closed=local(*DAY, 14),
+        )
+        await s.tip(w.b, local(*DAY, 13), category="wanted", urgent=True, notice=n1)
+        await s.tip(w.b, local(*DAY, 14), category="crime", urgent=True, notice=n2)
+        await s.tip(w.c, local(2026, 11, 26, 10), category="wanted", urgent=True, notice=n4)
+
+
+async def test_daily_digest_counts_sightings_arrests_and_surrenders(db: Database) -> None:
+    w = await seed_world(db)
+    await seed_wanted(db, w)
+    settings = make_settings()
+    _, period = latest_run(DAILY, settings, NOW)
+    d = await compute(db, settings, period, NOW)
+    assert d.wanted == store.WantedFigures(
+        sightings=5,
+        notices_sighted=3,
+        arrested=1,
+        surrendered=1,
+        cancelled=1,
+        caught_dangerous=1,
+        active=4,
+        active_dangerous=2,
+    )
+    assert d.wanted.caught == 2 and not d.wanted.empty
+    body = render(d, settings).text
+    assert len(body) < 1500
+    assert (
+        "\n🔎 Truy nã: 5 tin báo nhìn thấy (3 đối tượng); bắt 1, đầu thú 1 (nguy hiểm: 1);"
+        " hủy 1 lệnh; còn 4 lệnh đang truy nã (2 nguy hiểm)\n"
+    ) in body
+    english = render(d, settings, "en").text
+    assert (
+        "🔎 Wanted: 5 sightings (3 people); arrested 1, surrendered 1 (dangerous: 1);"
+        " 1 cancelled; 4 notices still active (2 dangerous)"
+    ) in english
+
+
+async def test_report_counts_wanted_people_caught_in_the_period(db: Database) -> None:
+    w = await seed_world(db)
+    await seed_wanted(db, w)
+    settings = make_settings()
+    report = await build(db, settings, parse_period(["month", "11/2026"], NOW, TZ), NOW)
+    # November: the day's figures, the sighting of N4 on Thursday and A2 arrested at
+    # midnight; S2 surrendered in October and belongs to October's report
+    assert report.wanted == store.WantedFigures(
+        sightings=6,
+        notices_sighted=4,
+        arrested=2,
+        surrendered=1,
+        cancelled=1,
+        caught_dangerous=2,
+        active=4,
+        active_dangerous=2,
+    )
+    # the cohort counts the same sightings (the re-filed 'crime' one included), and what
+    # became of them: A1's closed when he was arrested, N1's forwarded
+    assert (report.cohort.wanted, report.cohort.wanted_acted) == (6, 2)
+    assert (
+        "🔎 Truy nã: 6 tin báo nhìn thấy (4 đối tượng); bắt 2, đầu thú 1 (nguy hiểm: 2);"
+        " hủy 1 lệnh; còn 4 lệnh đang truy nã (2 nguy hiểm)\n"
+        "• Tin báo nhìn thấy đã giải quyết hoặc chuyển Cơ quan điều tra: 2/6"
+    ) in render_report(report, settings).text
+    october = await build(db, settings, parse_period(["month", "10/2026"], NOW, TZ), NOW)
+    assert (october.wanted.surrendered, october.wanted.caught_dangerous) == (1, 1)
+    assert (october.wanted.arrested, october.wanted.sightings) == (0, 0)
+    english = render_report(october, settings, "en").text
+    assert (
+        "🔎 Wanted: 0 sightings; arrested 0, surrendered 1 (dangerous: 1);"
+        " 4 notices still active (2 dangerous)"
+    ) in english
+    assert "Sightings resolved" not in english  # no sighting to say anything of
+
+
+async def test_wanted_line_left_out_only_of_an_all_zero_daily_digest(db: Database) -> None:
+    async with db.transaction() as tx:
+        s = Seed(tx)
+        province = await s.unit("Tỉnh Ninh Bình", "province")
+        a = await s.unit("Tam Chúc")
+        await s.tip(a, local(*DAY, 8))  # a crime tip: no sighting
+        # arrested a microsecond before the day: Thursday's news, not Friday's
+        before = local(*DAY) - timedelta(microseconds=1)
+        await s.notice("OLD", province, dangerous=True, reason="arrested", withdrawn=before)
+    settings = make_settings()
+    _, period = latest_run(DAILY, settings, NOW)
+    d = await compute(db, settings, period, NOW)
+    assert d.wanted.empty
+    assert "Truy nã" not in render(d, settings).text
+    monday = local(2026, 11, 30, 7)
+    week = await compute(db, settings, latest_run(WEEKLY, settings, monday)[1], monday)
+    assert (
+        "🔎 Truy nã: 0 tin báo nhìn thấy; bắt 1, đầu thú 0 (nguy hiểm: 1);"
+        " còn 0 lệnh đang truy nã (0 nguy hiểm)"
+    ) in render(week, settings).text
+    quiet_week = await compute(db, settings, week_period(date(2026, 11, 16), TZ), monday)
+    assert quiet_week.wanted.empty  # a weekly digest shows its zeros, as the report does
+    assert "🔎 Truy nã: 0 tin báo nhìn thấy; bắt 0" in render(quiet_week, settings).text
+    report = await build(db, settings, parse_period(["month", "9/2026"], NOW, TZ), NOW)
+    assert report.wanted.empty
+    assert (
+        "🔎 Truy nã: 0 tin báo nhìn thấy; bắt 0, đầu thú 0 (nguy hiểm: 0);"
+        " còn 0 lệnh đang truy nã (0 nguy hiểm)"
+    ) in render_report(report, settings).text
+    # one notice on the list is something to say, even on a quiet day
+    async with db.transaction() as tx:
+        await Seed(tx).notice("NEW", province)
+    d = await compute(db, settings, period, NOW)
+    assert (d.wanted.active, d.wanted.empty) == (1, False)
+    assert "còn 1 lệnh đang truy nã (0 nguy hiểm)" in render(d, settings).text
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -680,7 +883,11 @@ async def test_report_counts_the_cohort_of_the_month(db: Database) -> None:
     rendered = render_report(report, settings)
     assert rendered.text.startswith("📘 Báo cáo tháng 11/2026")
     assert "Tiếp nhận 9 tin báo" in rendered.text
-    assert "🔎 Tin về người bị truy nã: 1" in rendered.text
+    assert (
+        "🔎 Truy nã: 1 tin báo nhìn thấy; bắt 0, đầu thú 0 (nguy hiểm: 0);"
+        " còn 0 lệnh đang truy nã (0 nguy hiểm)\n"
+        "• Tin báo nhìn thấy đã giải quyết hoặc chuyển Cơ quan điều tra: 0/1"
+    ) in rendered.text
     assert "📤 Chuyển Cơ quan điều tra: 1" in rendered.text
     assert "Tiếp nhận trong hạn: " in rendered.text
     ids = await send_report(db, settings, chat_id=SUPERVISORS, period=period, now=NOW)
