@@ -12,8 +12,6 @@ Run: ``python bench/intake_throughput.py [tips]`` (default 300).
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import shutil
 import sqlite3
 import sys
@@ -22,12 +20,10 @@ import time
 from pathlib import Path
 
 from bench.bare_ptb import bare_throughput
-from bot.app import create
-from bot.fakeapi import FakeBotApi
+from bench.common import bind_tam_chuc_queue, open_bench
 from bot.places import sync_units
 from bot.scripted import Driver
 from bot.updates import FakeUser
-from config.settings import DEMO_TOKEN, Settings
 from storage.db import Database
 
 DESCRIPTION = (
@@ -38,25 +34,10 @@ DESCRIPTION = (
 
 async def tinbao_throughput(tips: int, workdir: Path) -> tuple[float, int, int]:
     db_path = workdir / "bench.db"
-    db = await Database.open(db_path)
-    await sync_units(db, "Ninh Bình")
-    await db.close()
-    settings = Settings(
-        bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
-        secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
-        database_path=db_path,
-        tips_per_hour=1_000_000,
-        messages_per_minute=1_000_000,
-    )
-    api = FakeBotApi()
-    tinbao = await create(settings, request=api, rate_limiter=False)
+    tinbao, api = await open_bench(db_path, rate_limiter=False)
     await tinbao.app.initialize()
     driver = Driver(tinbao, api)
-    # Bind a queue so every tip also produces a police card (the real path).
-    code, _, _ = await tinbao.queues.create_invite("Tam Chúc", "lead")
-    lead = FakeUser(1, "Trưởng")
-    await driver.says(lead, f"/join {code}")
-    await driver.says(lead, "/bindqueue", chat=_group())
+    await bind_tam_chuc_queue(driver)
     updates_before = driver.updates.next_update_id()
     started = time.perf_counter()
     for i in range(tips):
@@ -75,12 +56,6 @@ async def tinbao_throughput(tips: int, workdir: Path) -> tuple[float, int, int]:
     if stored != tips:
         raise RuntimeError(f"expected {tips} tips, found {stored}")
     return n_updates / elapsed, n_updates, size
-
-
-def _group():  # type: ignore[no-untyped-def]
-    from bot.updates import FakeChat
-
-    return FakeChat.supergroup("Công an phường Tam Chúc", id=-100777)
 
 
 async def main(tips: int) -> None:

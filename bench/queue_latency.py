@@ -14,41 +14,23 @@ Run: ``python -m bench.queue_latency [tips]`` (default 200).
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bot.app import Tinbao, create
+from bench.common import QUEUE, bind_tam_chuc_queue, open_bench
+from bot.app import Tinbao
 from bot.fakeapi import FakeBotApi
-from bot.places import sync_units
 from bot.scripted import Driver
-from bot.updates import FakeChat, FakeUser
-from config.settings import DEMO_TOKEN, Settings
+from bot.updates import FakeUser
 from storage import outbox
-from storage.db import Database, utcnow_text
-
-QUEUE = -100777
+from storage.db import utcnow_text
 
 
 async def _open(workdir: Path, name: str, *, rate_limiter: bool) -> tuple[Tinbao, FakeBotApi]:
-    db_path = workdir / f"{name}.db"
-    db = await Database.open(db_path)
-    await sync_units(db, "Ninh Bình")
-    await db.close()
-    settings = Settings(
-        bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
-        secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
-        database_path=db_path,
-        tips_per_hour=1_000_000,
-        messages_per_minute=1_000_000,
-    )
-    api = FakeBotApi()
-    tinbao = await create(settings, request=api, rate_limiter=rate_limiter)
-    return tinbao, api
+    return await open_bench(workdir / f"{name}.db", rate_limiter=rate_limiter)
 
 
 async def submit_to_card(tips: int, workdir: Path) -> list[float]:
@@ -58,10 +40,7 @@ async def submit_to_card(tips: int, workdir: Path) -> list[float]:
     tinbao, api = await _open(workdir, "latency", rate_limiter=False)
     await tinbao.start(polling=False, sender=True)
     driver = Driver(tinbao, api)
-    code, _, _ = await tinbao.queues.create_invite("Tam Chúc", "lead")
-    lead = FakeUser(1, "Trưởng")
-    await driver.says(lead, f"/join {code}")
-    await driver.says(lead, "/bindqueue", chat=FakeChat.supergroup("CA Tam Chúc", id=QUEUE))
+    await bind_tam_chuc_queue(driver)
     samples = []
     for i in range(tips):
         user = FakeUser(200_000 + i, f"Dân {i}")

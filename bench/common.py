@@ -1,0 +1,41 @@
+"""What the benchmarks share: a real tinbao over the fake Bot API on a fresh database."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from bot.app import Tinbao, create
+from bot.fakeapi import FakeBotApi
+from bot.places import sync_units
+from bot.scripted import Driver
+from bot.updates import FakeChat, FakeUser
+from config.settings import DEMO_TOKEN, Settings
+from storage.db import Database
+
+QUEUE = -100777
+
+
+async def open_bench(db_path: Path, *, rate_limiter: bool) -> tuple[Tinbao, FakeBotApi]:
+    """Ninh Bình's communes loaded, abuse limits lifted (one process plays every citizen)."""
+    db = await Database.open(db_path)
+    await sync_units(db, "Ninh Bình")
+    await db.close()
+    settings = Settings(
+        bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
+        secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
+        database_path=db_path,
+        tips_per_hour=1_000_000,
+        messages_per_minute=1_000_000,
+    )
+    api = FakeBotApi()
+    return await create(settings, request=api, rate_limiter=rate_limiter), api
+
+
+async def bind_tam_chuc_queue(driver: Driver) -> None:
+    """So that every tip also produces a police card (the real path)."""
+    code, _, _ = await driver.tinbao.queues.create_invite("Tam Chúc", "lead")
+    lead = FakeUser(1, "Trưởng")
+    await driver.says(lead, f"/join {code}")
+    await driver.says(lead, "/bindqueue", chat=FakeChat.supergroup("CA Tam Chúc", id=QUEUE))
