@@ -42,6 +42,8 @@ def _logging(verbose: bool) -> None:
 
 
 async def _run(settings: Settings) -> None:
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import create, publish_commands
 
     tinbao = await create(settings)
@@ -57,7 +59,19 @@ async def _run(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await tinbao.start(polling=True)
+    try:
+        await tinbao.start(polling=True)
+    except InvalidToken:
+        print(
+            "tinbao: TINBAO_BOT_TOKEN was refused by Telegram (check it with @BotFather)",
+            file=sys.stderr,
+        )
+        await tinbao.db.close()
+        raise SystemExit(2) from None
+    except NetworkError as exc:
+        print(f"tinbao: cannot reach the Bot API at TINBAO_BOT_API_URL: {exc}", file=sys.stderr)
+        await tinbao.db.close()
+        raise SystemExit(2) from None
     await publish_commands(tinbao)
     me = tinbao.app.bot.username
     log.info("tinbao is running as @%s for %s; Ctrl+C to stop", me, settings.province)
