@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot.logs import configure_logging
 from config.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("tinbao")
@@ -28,17 +29,6 @@ def _settings(need_token: bool = True) -> Settings:
     except ConfigError as exc:
         print(f"tinbao: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-
-
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every URL, and a Bot API URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def _run(settings: Settings) -> None:
@@ -250,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    _logging(args.verbose)
+    configure_logging(args.verbose)
     if args.command == "keygen":
         print(base64.urlsafe_b64encode(os.urandom(32)).decode())
         return

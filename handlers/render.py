@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import warnings
+from datetime import timedelta
 
 from telegram import (
     Bot,
@@ -12,7 +15,8 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.dialogue import Screen
 from handlers.callbacks import encode
@@ -20,6 +24,7 @@ from handlers.callbacks import encode
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+MAX_WAIT_SECONDS = 30.0
 
 
 def markup(screen: Screen, scope: str = "c") -> Markup | None:
@@ -55,7 +60,37 @@ def markup(screen: Screen, scope: str = "c") -> Markup | None:
 
 async def send_screens(bot: Bot, chat_id: int, screens: list[Screen], scope: str = "c") -> None:
     for screen in screens:
-        await bot.send_message(chat_id, screen.text, reply_markup=markup(screen, scope))
+        await send_with_retry(bot, chat_id, screen.text, markup(screen, scope))
+
+
+async def send_with_retry(
+    bot: Bot, chat_id: int, text: str, reply_markup: Markup | None, attempts: int = 4
+) -> None:
+    """A dialogue prompt is sent straight away (the state it shows is already committed),
+    so a 5xx, a timeout or a 429 is waited out and tried again rather than leaving the
+    citizen without the next question. A rare duplicate prompt is harmless; a lost one
+    is not. Refusals (blocked, bad request) are not retried."""
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        try:
+            await bot.send_message(chat_id, text, reply_markup=reply_markup)
+            return
+        except RetryAfter as exc:
+            if last:
+                raise
+            with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            delay = min(seconds, MAX_WAIT_SECONDS)
+        except (BadRequest, Forbidden):
+            raise
+        except NetworkError:  # timeouts and 5xx
+            if last:
+                raise
+            delay = 0.5 * 2**attempt
+        log.info("reply to a chat failed, retrying in %.1fs", delay)
+        await asyncio.sleep(delay)
 
 
 async def settle_pressed(
