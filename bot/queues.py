@@ -423,6 +423,8 @@ class QueueService:
         actor_id: int | None = None,
         note: str | None = None,
         notify: str | None = None,
+        public: bool = True,
+        refresh: bool = True,
         **state: Any,
     ) -> None:
         """One lifecycle step, whole: the tip's new state, its audit event, the citizen's
@@ -438,11 +440,12 @@ class QueueService:
             from_status=tip.status,
             to_status=to_status,
             note=note,
-            public=True,
+            public=public,
         )
         if notify:
             await self._notify(tx, tip, notify, at)
-        await self._refresh_cards(tx, tip.id, at)
+        if refresh:
+            await self._refresh_cards(tx, tip.id, at)
 
     async def _notify(
         self,
@@ -562,18 +565,16 @@ class QueueService:
                 edit_of_outbox=card.outbox_id,
             )
             await cards.deactivate(tx, card.id)
-        await tips.update_state(tx, tip.id, status="transferred", at=at, current_unit_id=unit_id)
-        await tips.add_event(
+        await self._move(
             tx,
-            tip.id,
-            at=at,
-            actor_kind="officer",
-            actor_id=officer.id,
-            action="transferred",
-            from_status=tip.status,
+            tip,
             to_status="transferred",
+            action="transferred",
+            at=at,
+            actor_id=officer.id,
             note=f"{tip.current_unit_id}->{unit_id}",
-            public=True,
+            refresh=False,  # the old cards were closed above; the new unit gets fresh ones
+            current_unit_id=unit_id,
         )
         moved_tip = await tips.by_id(tx, tip.id)
         assert moved_tip is not None
@@ -638,18 +639,17 @@ class QueueService:
         if not allowed("ask", tip.status) or tip.reporter_id is None:
             return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
         question = text[: self.settings.description_max_chars]
-        await tips.update_state(tx, tip.id, status="needs_info", at=at, acknowledged=True)
-        await tips.add_event(
+        await self._move(
             tx,
-            tip.id,
-            at=at,
-            actor_kind="officer",
-            actor_id=officer.id,
-            action="asked",
-            from_status=tip.status,
+            tip,
             to_status="needs_info",
+            action="asked",
+            at=at,
+            actor_id=officer.id,
             note=question,
-            public=False,
+            public=False,  # the question itself is not public
+            refresh=False,
+            acknowledged=True,
         )
         await tips.add_event(
             tx, tip.id, at=at, actor_kind="system", action="question_sent", public=True
