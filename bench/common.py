@@ -35,7 +35,7 @@ async def open_bench(db_path: Path, *, rate_limiter: bool) -> tuple[Tinbao, Fake
 
 async def bind_tam_chuc_queue(driver: Driver) -> None:
     """So that every tip also produces a police card (the real path)."""
-    code, _, _ = await driver.tinbao.queues.create_invite("Tam Chúc", "lead")
+    code, _, _ = await driver.tinbao.staff.create_invite("Tam Chúc", "lead")
     lead = FakeUser(1, "Trưởng")
     await driver.says(lead, f"/join {code}")
     await driver.says(lead, "/bindqueue", chat=FakeChat.supergroup("CA Tam Chúc", id=QUEUE))

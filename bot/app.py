@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
+from bot.dispatch import CardDispatch
 from bot.intake import IntakeService
 from bot.people import People, Person
 from bot.places import PlaceSearch
@@ -25,6 +26,7 @@ from bot.queues import QueueService
 from bot.retention import register_purge_job
 from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
+from bot.staff import StaffService
 from config.settings import Settings
 from storage import reporters
 from storage.db import Database
@@ -40,6 +42,7 @@ class Tinbao:
     places: PlaceSearch
     intake: IntakeService
     queues: QueueService
+    staff: StaffService
     sender: OutboxSender
     digests: DigestServices
     app: Application  # type: ignore[type-arg]
@@ -122,19 +125,23 @@ async def create(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    queues = QueueService(db, settings, people, places, clock)
-    sender = OutboxSender(db, app.bot, people, clock, on_failure=[queues.on_delivery_failure])
+    dispatch = CardDispatch(settings, people, clock)
+    queues = QueueService(db, settings, places, clock, dispatch)
+    staff = StaffService(db, settings, places, clock)
+    sender = OutboxSender(db, app.bot, people, clock, on_failure=[dispatch.on_delivery_failure])
     intake = IntakeService(
         db,
         settings,
         people,
         places,
         clock,
-        on_tip_committed=[queues.on_tip_committed],
+        on_tip_committed=[dispatch.on_tip_committed],
         relay=queues,
     )
     digests = DigestServices(db, settings, clock, sender.wake)
-    tinbao = Tinbao(settings, db, people, places, intake, queues, sender, digests, app, clock)
+    tinbao = Tinbao(
+        settings, db, people, places, intake, queues, staff, sender, digests, app, clock
+    )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)
     register_purge_job(app, db, settings, clock)

@@ -118,7 +118,7 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
     try:
         if action == "invite":
             try:
-                code, unit_name, expires = await tinbao.queues.create_invite(args.unit, args.role)
+                code, unit_name, expires = await tinbao.staff.create_invite(args.unit, args.role)
             except (LookupError, ValueError) as exc:
                 print(f"tinbao: {exc}", file=sys.stderr)
                 raise SystemExit(2) from None
@@ -139,7 +139,7 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
             if not rows:
                 print("no officers yet; create an invite with `tinbao invite`")
         elif action == "officers-revoke":
-            done = await tinbao.queues.revoke(args.officer_id)
+            done = await tinbao.staff.revoke(args.officer_id)
             print("revoked" if done else "no active officer with that id")
             if not done:
                 raise SystemExit(1)

@@ -107,7 +107,7 @@ async def run_demo(database: str | None = None) -> None:
     s = Script(tinbao, api)
     try:
         print("\n=== Cài đặt: mời trưởng công an phường Tam Chúc, gắn nhóm tiếp nhận ===")
-        invite, unit, _ = await tinbao.queues.create_invite("Tam Chúc", "lead")
+        invite, unit, _ = await tinbao.staff.create_invite("Tam Chúc", "lead")
         print(f"$ tinbao invite --unit 'Tam Chúc' --role lead  →  {invite} ({unit})")
         lead = FakeUser(9001, "Hùng", last_name="Trần")
         group = FakeChat.supergroup("Công an phường Tam Chúc", id=QUEUE_CHAT)
@@ -139,7 +139,7 @@ async def run_demo(database: str | None = None) -> None:
         if await asyncio.to_thread(samples.exists):
             imported = await wanted.import_csv(tinbao.db, samples, clock=clock)
             print(f"$ tinbao wanted import {samples.name}  →  {imported.summary()}")
-            sup_code, _, _ = await tinbao.queues.create_invite("Ninh Bình", "supervisor")
+            sup_code, _, _ = await tinbao.staff.create_invite("Ninh Bình", "supervisor")
             chief = FakeUser(9002, "Sơn", last_name="Lê")
             await s.say(chief, f"/join {sup_code}")
             duty = FakeChat.supergroup("Trực ban Công an tỉnh", id=DUTY_CHAT)

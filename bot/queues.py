@@ -1,4 +1,4 @@
-"""Commune police queues: routing on commit, officers' actions, the anonymous relay.
+"""Commune police queues: officers' actions on tips, the anonymous relay, the views.
 
 Every action runs in one transaction that re-reads the officer and the tip from the
 database (callback data only names a tip; it never grants anything), checks the
@@ -9,31 +9,23 @@ on and answers with its current state, changing nothing.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from bot import receipt
-from bot.cards import CardFacts, card_buttons, card_text, outcome_buttons, state_label
+from bot.cards import outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
 from bot.dialogue import Button, Screen
+from bot.dispatch import CardDispatch
 from bot.fmt import when
-from bot.people import People
 from bot.places import PlaceSearch
-from bot.routing import route
 from bot.wanted import WithdrawResult
 from config.messages import t
 from config.settings import Settings
 from storage import bindings, cards, officers, outbox, reporters, tips, units
-from storage import wanted as wanted_store
 from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utcnow_text
-from storage.digests import attach_file
 from storage.officers import Officer
-from storage.outbox import OutboxRow
-from storage.wanted import WantedNotice
 
 LANG = "vi"
 PAGE_SIZE = 10
@@ -70,264 +62,15 @@ class QueueService:
         self,
         db: Database,
         settings: Settings,
-        people: People,
         places: PlaceSearch,
         clock: Clock,
+        dispatch: CardDispatch,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.people = people
         self.places = places
         self.clock = clock
-
-    # ------------------------------------------------------------------ routing ------
-    async def on_tip_committed(self, tx: Tx, tip_id: int) -> None:
-        """Hook run inside the intake's Submit transaction: the cards are outbox rows
-        of the same commit as the tip."""
-        tip = await tips.by_id(tx, tip_id)
-        assert tip is not None
-        await self._send_cards(tx, tip, tip.current_unit_id, include_issuer=True)
-
-    async def _send_cards(
-        self, tx: Tx, tip: tips.Tip, unit_id: int, *, include_issuer: bool = False
-    ) -> None:
-        at = utcnow_text(self.clock())
-        province = await units.get_province(tx)
-        province_id = province.id if province else unit_id
-        queue = await bindings.for_unit(tx, "queue", unit_id)
-        duty = await bindings.for_unit(tx, "duty", province_id)
-        notice = await wanted_store.get(tx, tip.wanted_notice_id) if tip.wanted_notice_id else None
-        extra: tuple[tuple[int, int | None], ...] = ()
-        if notice is not None and include_issuer and notice.issuing_unit_id != unit_id:
-            # A sighting also goes to the unit that issued the warrant.
-            issuer_chat = duty.chat_id if duty else None
-            if notice.issuing_unit_id != province_id:
-                issuer_queue = await bindings.for_unit(tx, "queue", notice.issuing_unit_id)
-                issuer_chat = issuer_queue.chat_id if issuer_queue else None
-            extra = ((notice.issuing_unit_id, issuer_chat),)
-        plan = route(
-            unit_id=unit_id,
-            province_id=province_id,
-            urgent=tip.urgent,
-            category=tip.category,
-            unit_queue_chat=queue.chat_id if queue else None,
-            duty_chat=duty.chat_id if duty else None,
-            extra_units=extra,
-        )
-        unit = await units.get_unit(tx, unit_id)
-        unit_name = unit.name if unit else "?"
-        for delivery in plan.deliveries:
-            if delivery.kind == "alert":
-                text = (
-                    t("card_alert", LANG, unit=unit_name) + "\n\n" + await self._card_text(tx, tip)
-                )
-                row = await outbox.enqueue(
-                    tx,
-                    at=at,
-                    method="sendMessage",
-                    payload={"text": text},
-                    purpose="alert",
-                    chat_id=delivery.chat_id,
-                    tip_id=tip.id,
-                )
-                await cards.add(
-                    tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="alert", at=at
-                )
-                continue
-            note = t("card_no_queue", LANG, unit=unit_name) if delivery.note else None
-            payload = await self._card_payload(tx, tip, note=note)
-            row = await outbox.enqueue(
-                tx,
-                at=at,
-                method="sendMessage",
-                payload=payload,
-                purpose="card",
-                chat_id=delivery.chat_id,
-                tip_id=tip.id,
-            )
-            await cards.add(
-                tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="queue", at=at
-            )
-            await self._send_evidence(tx, tip, delivery.chat_id, row, at)
-            if notice is not None and notice.has_photo:
-                await self._send_notice_photo(tx, notice, tip, delivery.chat_id, row, at)
-        if plan.unroutable:
-            await tips.add_event(
-                tx,
-                tip.id,
-                at=at,
-                actor_kind="system",
-                action="unroutable",
-                note="no queue and no duty chat bound",
-            )
-
-    async def _send_evidence(
-        self, tx: Tx, tip: tips.Tip, chat_id: int, card_row: int, at: str
-    ) -> None:
-        """Evidence follows the card as replies: photos and videos as one album, other
-        kinds grouped by what Telegram allows in an album."""
-        files = await tips.attachments(tx, tip.id)
-        groups: dict[str, list[tips.Attachment]] = {}
-        for item in files:
-            family = {"photo": "visual", "video": "visual"}.get(item.kind, item.kind)
-            groups.setdefault(family, []).append(item)
-        for family, items in groups.items():
-            if family == "voice" or len(items) == 1:
-                for item in items:
-                    method = "send" + item.kind.capitalize()
-                    await outbox.enqueue(
-                        tx,
-                        at=at,
-                        method=method,
-                        payload={item.kind: item.file_id},
-                        purpose="evidence",
-                        chat_id=chat_id,
-                        tip_id=tip.id,
-                        reply_to_outbox=card_row,
-                    )
-                continue
-            for start in range(0, len(items), 10):
-                chunk = items[start : start + 10]
-                media = [{"type": i.kind, "media": i.file_id} for i in chunk]
-                await outbox.enqueue(
-                    tx,
-                    at=at,
-                    method="sendMediaGroup",
-                    payload={"media": media},
-                    purpose="evidence",
-                    chat_id=chat_id,
-                    tip_id=tip.id,
-                    reply_to_outbox=card_row,
-                )
-
-    async def _send_notice_photo(
-        self, tx: Tx, notice: WantedNotice, tip: tips.Tip, chat_id: int, card_row: int, at: str
-    ) -> None:
-        caption = t(
-            "card_wanted",
-            LANG,
-            name=notice.full_name,
-            warrant=notice.warrant_number,
-            offence=notice.offence,
-            issuer=notice.issuing_unit_name,
-            danger="",
-        )
-        payload: dict[str, Any] = {"caption": caption[:1000]}
-        if notice.photo_file_id:
-            payload["photo"] = notice.photo_file_id
-        row = await outbox.enqueue(
-            tx,
-            at=at,
-            method="sendPhoto",
-            payload=payload,
-            purpose="evidence",
-            chat_id=chat_id,
-            tip_id=tip.id,
-            reply_to_outbox=card_row,
-        )
-        if not notice.photo_file_id:
-            data = await wanted_store.photo(tx, notice.id)
-            if data:
-                await attach_file(tx, row, "photo", f"truyna-{notice.id}.png", data)
-
-    async def _wanted_lines(self, tx: Tx, tip: tips.Tip) -> str | None:
-        if not tip.wanted_notice_id:
-            return None
-        notice = await wanted_store.get(tx, tip.wanted_notice_id)
-        if notice is None:
-            return None
-        danger = t("card_wanted_danger", LANG) if notice.dangerous else ""
-        lines = [
-            t(
-                "card_wanted",
-                LANG,
-                name=notice.full_name,
-                warrant=notice.warrant_number,
-                offence=notice.offence,
-                issuer=notice.issuing_unit_name,
-                danger=danger,
-            )
-        ]
-        trail = []
-        for other in await tips.sightings_of(tx, notice.id, exclude=tip.id):
-            unit = await units.get_unit(tx, other.unit_id)
-            stamp = when(parse_utc(other.created_at), LANG, self.settings.tz)
-            trail.append(
-                f"{receipt.display(other.code)} ({unit.short_name if unit else '?'}, {stamp})"
-            )
-        if trail:
-            lines.append(t("card_trail", LANG, trail="; ".join(trail[-5:])))
-        return "\n".join(lines)
-
-    async def _card_text(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> str:
-        unit = await units.get_unit(tx, tip.unit_id)
-        reporter = await reporters.get(tx, tip.reporter_id) if tip.reporter_id else None
-        phone = None
-        if tip.contactable:
-            blob = await tips.contact_enc(tx, tip.id)
-            phone = self.people.open_phone(blob) if blob else None
-        evidence = len(await tips.attachments(tx, tip.id))
-        who = at = None
-        last = await tx.fetchone(
-            "SELECT e.at, o.display_name FROM tip_events e LEFT JOIN officers o"
-            " ON o.id = e.actor_id AND e.actor_kind = 'officer' WHERE e.tip_id = ?"
-            " AND e.to_status IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1",
-            (tip.id,),
-        )
-        if last and last[1]:
-            who, at = last[1], when(parse_utc(last[0]), LANG, self.settings.tz)
-        dup_code = None
-        if tip.outcome == "duplicate":
-            dup = await tx.scalar(
-                "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id ="
-                " t1.duplicate_of WHERE t1.id = ?",
-                (tip.id,),
-            )
-            dup_code = receipt.display(dup) if dup else None
-        wanted_lines = await self._wanted_lines(tx, tip)
-        if wanted_lines:
-            note = wanted_lines + ("\n" + note if note else "")
-        facts = CardFacts(
-            tip=tip,
-            unit_name=unit.name if unit else "?",
-            reporter_pseudonym=reporter.pseudonym if reporter else "----",
-            phone=phone,
-            evidence=evidence,
-            state_who=who,
-            state_at=at,
-            duplicate_code=dup_code,
-            note=note,
-        )
-        return card_text(facts, self.settings.tz)
-
-    async def _card_payload(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
-        from handlers.callbacks import encode
-
-        text = await self._card_text(tx, tip, note)
-        keyboard = [
-            [{"text": b.label, "callback_data": encode("q", b.action, b.value)} for b in row]
-            for row in card_buttons(tip)
-        ]
-        return {"text": text, "reply_markup": {"inline_keyboard": keyboard}}
-
-    async def _refresh_cards(self, tx: Tx, tip_id: int, at: str) -> None:
-        tip = await tips.by_id(tx, tip_id)
-        assert tip is not None
-        for card in await cards.active(tx, tip_id):
-            if card.kind == "queue":
-                payload = await self._card_payload(tx, tip)
-            else:
-                payload = {"text": await self._card_text(tx, tip)}
-            await outbox.enqueue(
-                tx,
-                at=at,
-                method="editMessageText",
-                payload=payload,
-                purpose="card_edit",
-                chat_id=card.chat_id,
-                tip_id=tip_id,
-                edit_of_outbox=card.outbox_id,
-            )
+        self.dispatch = dispatch
 
     # ------------------------------------------------------------------ authorization
     async def _authorize(self, tx: Tx, user_id: int, tip: tips.Tip | None) -> Officer | str:
@@ -375,7 +118,7 @@ class QueueService:
         if action not in TRANSITIONS:
             return Reply(alert=t("stale_button", LANG))
         if not allowed(action, tip.status):
-            await self._refresh_cards(tx, tip.id, at)  # show the truth on a stale card
+            await self.dispatch.refresh(tx, tip.id, at)  # show the truth on a stale card
             return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
         who = officer.display_name
         if action in ("ack", "take"):
@@ -445,7 +188,7 @@ class QueueService:
         if notify:
             await self._notify(tx, tip, notify, at)
         if refresh:
-            await self._refresh_cards(tx, tip.id, at)
+            await self.dispatch.refresh(tx, tip.id, at)
 
     async def _notify(
         self,
@@ -491,7 +234,7 @@ class QueueService:
         if outcome not in OUTCOMES:
             return Reply(alert=t("stale_button", LANG))
         if not allowed("close", tip.status):
-            await self._refresh_cards(tx, tip.id, at)
+            await self.dispatch.refresh(tx, tip.id, at)
             return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
         if outcome == "duplicate":
             await cards.set_prompt(
@@ -543,7 +286,7 @@ class QueueService:
         self, tx: Tx, officer: Officer, tip: tips.Tip, unit_id: int, at: str
     ) -> Reply:
         if not allowed("transfer", tip.status):
-            await self._refresh_cards(tx, tip.id, at)
+            await self.dispatch.refresh(tx, tip.id, at)
             return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
         target = await units.get_unit(tx, unit_id)
         if target is None or not target.active or target.kind != "commune":
@@ -553,7 +296,7 @@ class QueueService:
         when_text = when(parse_utc(at), LANG, self.settings.tz)
         for card in await cards.active(tx, tip.id):
             moved = t("card_moved", LANG, unit=target.name, who=officer.display_name, at=when_text)
-            text = await self._card_text(tx, tip) + "\n" + moved
+            text = await self.dispatch.card_text(tx, tip) + "\n" + moved
             await outbox.enqueue(
                 tx,
                 at=at,
@@ -578,7 +321,7 @@ class QueueService:
         )
         moved_tip = await tips.by_id(tx, tip.id)
         assert moved_tip is not None
-        await self._send_cards(tx, moved_tip, unit_id, include_issuer=False)
+        await self.dispatch.send_cards(tx, moved_tip, unit_id, include_issuer=False)
         return Reply(alert=t("q_done", LANG, state=t("state_transferred", LANG)), changed=True)
 
     # ------------------------------------------------------------------ officer text -
@@ -681,7 +424,7 @@ class QueueService:
         )
         if tip.status in ("new", "transferred"):
             await self._notify_ack_once(tx, tip, at)
-        await self._refresh_cards(tx, tip.id, at)
+        await self.dispatch.refresh(tx, tip.id, at)
         reporter = await reporters.get(tx, tip.reporter_id)
         return Reply(
             screens=[
@@ -779,7 +522,7 @@ class QueueService:
             if isinstance(who, str):
                 return who
             assert tip is not None
-            lines = [await self._card_text(tx, tip), "", t("q_history", LANG)]
+            lines = [await self.dispatch.card_text(tx, tip), "", t("q_history", LANG)]
             for event in await tips.events(tx, tip.id):
                 actor = ""
                 if event.actor_kind == "officer" and event.actor_id:
@@ -827,118 +570,6 @@ class QueueService:
             nav.append(Button(t("q_next", LANG), "page", f"{unit_id}:{page + 1}"))
         return Screen("\n".join(lines), [nav] if nav else [])
 
-    # ------------------------------------------------------------------ setup --------
-    async def create_invite(self, unit_query: str, role: str) -> tuple[str, str, str]:
-        """Returns (code, unit name, expiry text). Only the code's hash is stored."""
-        if role not in ("officer", "lead", "supervisor"):
-            raise ValueError("role must be officer, lead or supervisor")
-        async with self.db.transaction() as tx:
-            unit = await units.unit_by_code(tx, unit_query.strip())
-            if unit is None:
-                matches = self.places.search(unit_query, limit=2)
-                province = await units.get_province(tx)
-                if (
-                    role == "supervisor"
-                    and province
-                    and (unit_query.strip() in (province.code, province.name, province.short_name))
-                ):
-                    unit = province
-                elif matches and (len(matches) == 1 or matches[0].score >= 99):
-                    unit = await units.get_unit(tx, matches[0].unit_id)
-            if unit is None:
-                raise LookupError(f"no unit matches {unit_query!r}; use the unit code")
-            if role == "supervisor" and unit.kind != "province":
-                province = await units.get_province(tx)
-                unit = province or unit
-            code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
-            now = self.clock()
-            expires = now + timedelta(hours=self.settings.invite_hours)
-            await officers.insert_invite(
-                tx,
-                code_hash=_hash(code),
-                unit_id=unit.id,
-                role=role,
-                at=utcnow_text(now),
-                expires_at=utcnow_text(expires),
-            )
-        return code, unit.name, when(expires, LANG, self.settings.tz)
-
-    async def join(self, *, user_id: int, display_name: str, code_text: str) -> str:
-        code = "".join(ch for ch in code_text.upper() if ch.isalnum())
-        async with self.db.transaction() as tx:
-            current = await officers.find_active(tx, user_id)
-            if current is not None:
-                unit = await units.get_unit(tx, current.unit_id)
-                return t("join_already", LANG, unit=unit.name if unit else "?")
-            invite = await officers.invite_by_hash(tx, _hash(code))
-            now = self.clock()
-            if invite is None or invite.used_at or parse_utc(invite.expires_at) < now:
-                return t("join_bad", LANG)
-            at = utcnow_text(now)
-            officer_id = await officers.insert(
-                tx,
-                telegram_user_id=user_id,
-                display_name=display_name[:64],
-                unit_id=invite.unit_id,
-                role=invite.role,
-                at=at,
-            )
-            if not await officers.consume_invite(tx, invite.id, officer_id, at):
-                raise AlreadyProcessed("invite raced")  # rolls the officer back
-            unit = await units.get_unit(tx, invite.unit_id)
-        return t(
-            "join_ok",
-            LANG,
-            name=display_name,
-            role=t(f"role_{invite.role}", LANG),
-            unit=unit.name if unit else "?",
-        )
-
-    async def bind(
-        self,
-        *,
-        user_id: int,
-        chat_id: int,
-        title: str | None,
-        purpose: str,
-        missing_rights: list[str],
-    ) -> str:
-        async with self.db.transaction() as tx:
-            officer = await officers.find_active(tx, user_id)
-            if officer is None:
-                return t("q_only_officers", LANG)
-            if purpose == "queue" and officer.role not in ("lead", "supervisor"):
-                return t("bind_need_lead", LANG)
-            if purpose in ("duty", "supervisors") and officer.role != "supervisor":
-                return t("bind_need_supervisor", LANG)
-            if missing_rights:
-                return t(
-                    "bind_missing_rights",
-                    LANG,
-                    missing=", ".join(t(f"right_{r}", LANG) for r in missing_rights),
-                )
-            unit_id = officer.unit_id
-            if purpose != "queue":
-                province = await units.get_province(tx)
-                unit_id = province.id if province else unit_id
-            await bindings.bind(
-                tx,
-                chat_id=chat_id,
-                purpose=purpose,
-                unit_id=unit_id,
-                title=title,
-                officer_id=officer.id,
-                at=utcnow_text(self.clock()),
-            )
-            unit = await units.get_unit(tx, unit_id)
-        return t(
-            "bind_ok", LANG, purpose=t(f"purpose_{purpose}", LANG), unit=unit.name if unit else "?"
-        )
-
-    async def revoke(self, officer_id: int) -> bool:
-        async with self.db.transaction() as tx:
-            return await officers.revoke(tx, officer_id, utcnow_text(self.clock()))
-
     # ------------------------------------------------------------------ withdrawal ---
     async def close_sightings(self, tx: Tx, result: WithdrawResult) -> None:
         """A withdrawn notice (arrested, surrendered, cancelled) closes its open
@@ -960,36 +591,3 @@ class QueueService:
                 outcome="resolved",
                 closed=True,
             )
-
-    # ------------------------------------------------------------------ failures -----
-    async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
-        """A permanent delivery failure raises an alert in the duty queue (never about
-        a failed alert itself, so a dead duty chat cannot cause a storm)."""
-        if row.purpose == "delivery_alert":
-            return
-        province = await units.get_province(tx)
-        duty = await bindings.for_unit(tx, "duty", province.id) if province else None
-        if duty is None or duty.chat_id == row.chat_id:
-            return
-        target = "người báo tin" if row.reporter_id else str(row.chat_id)
-        if row.chat_id is not None:
-            for binding in await bindings.for_chat(tx, row.chat_id):
-                unit = await units.get_unit(tx, binding.unit_id)
-                target = f"{t('purpose_' + binding.purpose, LANG)} {unit.name if unit else ''}"
-        if row.tip_id:
-            code = await tx.scalar("SELECT code FROM tips WHERE id = ?", (row.tip_id,))
-            target += f" (tin báo {receipt.display(code)})" if code else ""
-        text = t("delivery_failed", LANG, purpose=row.purpose, target=target, error=error[:200])
-        await outbox.enqueue(
-            tx,
-            at=utcnow_text(self.clock()),
-            method="sendMessage",
-            payload={"text": text},
-            purpose="delivery_alert",
-            chat_id=duty.chat_id,
-            tip_id=row.tip_id,
-        )
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()

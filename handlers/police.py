@@ -120,7 +120,7 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(t("join_usage", LANG))
         return
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
-    text = await tinbao(context).queues.join(
+    text = await tinbao(context).staff.join(
         user_id=user.id, display_name=name or "?", code_text=context.args[0][:40]
     )
     await message.reply_text(text)
@@ -155,7 +155,7 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         await message.reply_text(t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
-    text = await tinbao(context).queues.bind(
+    text = await tinbao(context).staff.bind(
         user_id=user.id,
         chat_id=message.chat_id,
         title=message.chat.title,

@@ -13,10 +13,10 @@ OTHER_QUEUE = -100222
 
 async def setup_unit(h: Harness) -> tuple[Person, Person]:
     """A lead and an officer of Phường Tam Chúc, its queue group, and a province duty chat."""
-    queues = h.tinbao.queues
-    lead_code, _, _ = await queues.create_invite("Tam Chúc", "lead")
-    officer_code, _, _ = await queues.create_invite("Tam Chúc", "officer")
-    sup_code, _, _ = await queues.create_invite("Ninh Bình", "supervisor")
+    staff = h.tinbao.staff
+    lead_code, _, _ = await staff.create_invite("Tam Chúc", "lead")
+    officer_code, _, _ = await staff.create_invite("Tam Chúc", "officer")
+    sup_code, _, _ = await staff.create_invite("Ninh Bình", "supervisor")
     lead, officer, sup = h.officer(501, "Hùng"), h.officer(502, "Mai"), h.officer(503, "Sơn")
     await lead.says(f"/join {lead_code}")
     assert "trưởng công an" in lead.last()
@@ -54,7 +54,7 @@ async def test_tip_reaches_queue_as_card_with_evidence_and_pseudonym(h: Harness)
 
 async def test_urgent_tip_alerts_duty_and_unbound_unit_falls_back(h: Harness) -> None:
     citizen = h.citizen()
-    sup_code, _, _ = await h.tinbao.queues.create_invite("Ninh Bình", "supervisor")
+    sup_code, _, _ = await h.tinbao.staff.create_invite("Ninh Bình", "supervisor")
     sup = h.officer(503, "Sơn")
     await sup.says(f"/join {sup_code}")
     await sup.says("/bindduty", chat=h.group("Trực ban", DUTY))
@@ -124,7 +124,7 @@ async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
 async def test_transfer_moves_the_card(h: Harness) -> None:
     _lead, officer = await setup_unit(h)
     group = h.group("CA Tam Chúc", QUEUE)
-    other_code, _, _ = await h.tinbao.queues.create_invite("Kim Bảng", "lead")
+    other_code, _, _ = await h.tinbao.staff.create_invite("Kim Bảng", "lead")
     other = h.officer(601, "Tú")
     await other.says(f"/join {other_code}")
     await other.says("/bindqueue", chat=h.group("CA Kim Bảng", OTHER_QUEUE))
@@ -170,7 +170,7 @@ async def test_refusals_change_nothing(h: Harness) -> None:
     # a revoked officer can do nothing from that moment
     async with h.tinbao.db.read() as tx:
         officer_id = await tx.scalar("SELECT id FROM officers WHERE telegram_user_id = 502")
-    assert await h.tinbao.queues.revoke(officer_id)
+    assert await h.tinbao.staff.revoke(officer_id)
     await officer.sends(h.updates.callback(officer.user, card, f"q1|ack|{tid}"))
     assert "không có quyền" in officer.answers()[-1]
 
@@ -257,7 +257,7 @@ def tip_id(h: Harness, code: str) -> int:
 
 
 async def test_bindqueue_names_missing_rights(h: Harness) -> None:
-    code, _, _ = await h.tinbao.queues.create_invite("Tam Chúc", "lead")
+    code, _, _ = await h.tinbao.staff.create_invite("Tam Chúc", "lead")
     lead = h.officer(501, "Hùng")
     await lead.says(f"/join {code}")
     h.api.set_bot_member(QUEUE, "left")
@@ -265,7 +265,7 @@ async def test_bindqueue_names_missing_rights(h: Harness) -> None:
     assert "gửi tin nhắn" in str(h.api.calls_of("sendMessage")[-1].params)
     async with h.tinbao.db.read() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM chat_bindings") == 0
-    officer_code, _, _ = await h.tinbao.queues.create_invite("Tam Chúc", "officer")
+    officer_code, _, _ = await h.tinbao.staff.create_invite("Tam Chúc", "officer")
     officer = h.officer(502, "Mai")
     await officer.says(f"/join {officer_code}")
     h.api.set_bot_member(QUEUE, "administrator", can_pin_messages=True, can_post_messages=True)

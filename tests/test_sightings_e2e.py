@@ -17,7 +17,7 @@ DUTY = -100999
 async def setup(h: Harness) -> None:
     report = await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)
     assert report.ok, report.summary()
-    q = h.tinbao.queues
+    q = h.tinbao.staff
     for unit, role, user_id, chat, command in (
         ("Tam Chúc", "lead", 501, TAM_CHUC, "/bindqueue"),
         ("Kim Bảng", "lead", 601, KIM_BANG, "/bindqueue"),

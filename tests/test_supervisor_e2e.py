@@ -10,7 +10,7 @@ QUEUE, DUTY, SUPERVISORS = -100111, -100999, -100888
 
 
 async def setup(h: Harness) -> tuple[Person, Person]:
-    q = h.tinbao.queues
+    q = h.tinbao.staff
     lead_code, _, _ = await q.create_invite("Tam Chúc", "lead")
     sup_code, _, _ = await q.create_invite("Ninh Bình", "supervisor")
     lead, sup = h.officer(501, "Hùng"), h.officer(701, "Sơn")

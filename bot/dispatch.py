@@ -1,0 +1,312 @@
+"""Tip cards in the police chats: where they go, what they say, keeping them current.
+
+Everything here writes outbox rows inside the caller's transaction, so a card, its
+evidence and its later edits commit with the change that caused them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import receipt
+from bot.cards import CardFacts, card_buttons
+from bot.cards import card_text as render_card
+from bot.clock import Clock
+from bot.fmt import when
+from bot.people import People
+from bot.routing import route
+from config.messages import t
+from config.settings import Settings
+from storage import bindings, cards, outbox, reporters, tips, units
+from storage import wanted as wanted_store
+from storage.db import Tx, parse_utc, utcnow_text
+from storage.digests import attach_file
+from storage.outbox import OutboxRow
+from storage.wanted import WantedNotice
+
+LANG = "vi"
+
+
+class CardDispatch:
+    def __init__(self, settings: Settings, people: People, clock: Clock) -> None:
+        self.settings = settings
+        self.people = people
+        self.clock = clock
+
+    # ------------------------------------------------------------------ routing ------
+    async def on_tip_committed(self, tx: Tx, tip_id: int) -> None:
+        """Hook run inside the intake's Submit transaction: the cards are outbox rows
+        of the same commit as the tip."""
+        tip = await tips.by_id(tx, tip_id)
+        assert tip is not None
+        await self.send_cards(tx, tip, tip.current_unit_id, include_issuer=True)
+
+    async def send_cards(
+        self, tx: Tx, tip: tips.Tip, unit_id: int, *, include_issuer: bool = False
+    ) -> None:
+        at = utcnow_text(self.clock())
+        province = await units.get_province(tx)
+        province_id = province.id if province else unit_id
+        queue = await bindings.for_unit(tx, "queue", unit_id)
+        duty = await bindings.for_unit(tx, "duty", province_id)
+        notice = await wanted_store.get(tx, tip.wanted_notice_id) if tip.wanted_notice_id else None
+        extra: tuple[tuple[int, int | None], ...] = ()
+        if notice is not None and include_issuer and notice.issuing_unit_id != unit_id:
+            # A sighting also goes to the unit that issued the warrant.
+            issuer_chat = duty.chat_id if duty else None
+            if notice.issuing_unit_id != province_id:
+                issuer_queue = await bindings.for_unit(tx, "queue", notice.issuing_unit_id)
+                issuer_chat = issuer_queue.chat_id if issuer_queue else None
+            extra = ((notice.issuing_unit_id, issuer_chat),)
+        plan = route(
+            unit_id=unit_id,
+            province_id=province_id,
+            urgent=tip.urgent,
+            category=tip.category,
+            unit_queue_chat=queue.chat_id if queue else None,
+            duty_chat=duty.chat_id if duty else None,
+            extra_units=extra,
+        )
+        unit = await units.get_unit(tx, unit_id)
+        unit_name = unit.name if unit else "?"
+        for delivery in plan.deliveries:
+            if delivery.kind == "alert":
+                text = (
+                    t("card_alert", LANG, unit=unit_name) + "\n\n" + await self.card_text(tx, tip)
+                )
+                row = await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="sendMessage",
+                    payload={"text": text},
+                    purpose="alert",
+                    chat_id=delivery.chat_id,
+                    tip_id=tip.id,
+                )
+                await cards.add(
+                    tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="alert", at=at
+                )
+                continue
+            note = t("card_no_queue", LANG, unit=unit_name) if delivery.note else None
+            payload = await self.card_payload(tx, tip, note=note)
+            row = await outbox.enqueue(
+                tx,
+                at=at,
+                method="sendMessage",
+                payload=payload,
+                purpose="card",
+                chat_id=delivery.chat_id,
+                tip_id=tip.id,
+            )
+            await cards.add(
+                tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="queue", at=at
+            )
+            await self._send_evidence(tx, tip, delivery.chat_id, row, at)
+            if notice is not None and notice.has_photo:
+                await self._send_notice_photo(tx, notice, tip, delivery.chat_id, row, at)
+        if plan.unroutable:
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="system",
+                action="unroutable",
+                note="no queue and no duty chat bound",
+            )
+
+    async def _send_evidence(
+        self, tx: Tx, tip: tips.Tip, chat_id: int, card_row: int, at: str
+    ) -> None:
+        """Evidence follows the card as replies: photos and videos as one album, other
+        kinds grouped by what Telegram allows in an album."""
+        files = await tips.attachments(tx, tip.id)
+        groups: dict[str, list[tips.Attachment]] = {}
+        for item in files:
+            family = {"photo": "visual", "video": "visual"}.get(item.kind, item.kind)
+            groups.setdefault(family, []).append(item)
+        for family, items in groups.items():
+            if family == "voice" or len(items) == 1:
+                for item in items:
+                    method = "send" + item.kind.capitalize()
+                    await outbox.enqueue(
+                        tx,
+                        at=at,
+                        method=method,
+                        payload={item.kind: item.file_id},
+                        purpose="evidence",
+                        chat_id=chat_id,
+                        tip_id=tip.id,
+                        reply_to_outbox=card_row,
+                    )
+                continue
+            for start in range(0, len(items), 10):
+                chunk = items[start : start + 10]
+                media = [{"type": i.kind, "media": i.file_id} for i in chunk]
+                await outbox.enqueue(
+                    tx,
+                    at=at,
+                    method="sendMediaGroup",
+                    payload={"media": media},
+                    purpose="evidence",
+                    chat_id=chat_id,
+                    tip_id=tip.id,
+                    reply_to_outbox=card_row,
+                )
+
+    async def _send_notice_photo(
+        self, tx: Tx, notice: WantedNotice, tip: tips.Tip, chat_id: int, card_row: int, at: str
+    ) -> None:
+        caption = t(
+            "card_wanted",
+            LANG,
+            name=notice.full_name,
+            warrant=notice.warrant_number,
+            offence=notice.offence,
+            issuer=notice.issuing_unit_name,
+            danger="",
+        )
+        payload: dict[str, Any] = {"caption": caption[:1000]}
+        if notice.photo_file_id:
+            payload["photo"] = notice.photo_file_id
+        row = await outbox.enqueue(
+            tx,
+            at=at,
+            method="sendPhoto",
+            payload=payload,
+            purpose="evidence",
+            chat_id=chat_id,
+            tip_id=tip.id,
+            reply_to_outbox=card_row,
+        )
+        if not notice.photo_file_id:
+            data = await wanted_store.photo(tx, notice.id)
+            if data:
+                await attach_file(tx, row, "photo", f"truyna-{notice.id}.png", data)
+
+    async def _wanted_lines(self, tx: Tx, tip: tips.Tip) -> str | None:
+        if not tip.wanted_notice_id:
+            return None
+        notice = await wanted_store.get(tx, tip.wanted_notice_id)
+        if notice is None:
+            return None
+        danger = t("card_wanted_danger", LANG) if notice.dangerous else ""
+        lines = [
+            t(
+                "card_wanted",
+                LANG,
+                name=notice.full_name,
+                warrant=notice.warrant_number,
+                offence=notice.offence,
+                issuer=notice.issuing_unit_name,
+                danger=danger,
+            )
+        ]
+        trail = []
+        for other in await tips.sightings_of(tx, notice.id, exclude=tip.id):
+            unit = await units.get_unit(tx, other.unit_id)
+            stamp = when(parse_utc(other.created_at), LANG, self.settings.tz)
+            trail.append(
+                f"{receipt.display(other.code)} ({unit.short_name if unit else '?'}, {stamp})"
+            )
+        if trail:
+            lines.append(t("card_trail", LANG, trail="; ".join(trail[-5:])))
+        return "\n".join(lines)
+
+    async def card_text(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> str:
+        unit = await units.get_unit(tx, tip.unit_id)
+        reporter = await reporters.get(tx, tip.reporter_id) if tip.reporter_id else None
+        phone = None
+        if tip.contactable:
+            blob = await tips.contact_enc(tx, tip.id)
+            phone = self.people.open_phone(blob) if blob else None
+        evidence = len(await tips.attachments(tx, tip.id))
+        who = at = None
+        last = await tx.fetchone(
+            "SELECT e.at, o.display_name FROM tip_events e LEFT JOIN officers o"
+            " ON o.id = e.actor_id AND e.actor_kind = 'officer' WHERE e.tip_id = ?"
+            " AND e.to_status IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1",
+            (tip.id,),
+        )
+        if last and last[1]:
+            who, at = last[1], when(parse_utc(last[0]), LANG, self.settings.tz)
+        dup_code = None
+        if tip.outcome == "duplicate":
+            dup = await tx.scalar(
+                "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id ="
+                " t1.duplicate_of WHERE t1.id = ?",
+                (tip.id,),
+            )
+            dup_code = receipt.display(dup) if dup else None
+        wanted_lines = await self._wanted_lines(tx, tip)
+        if wanted_lines:
+            note = wanted_lines + ("\n" + note if note else "")
+        facts = CardFacts(
+            tip=tip,
+            unit_name=unit.name if unit else "?",
+            reporter_pseudonym=reporter.pseudonym if reporter else "----",
+            phone=phone,
+            evidence=evidence,
+            state_who=who,
+            state_at=at,
+            duplicate_code=dup_code,
+            note=note,
+        )
+        return render_card(facts, self.settings.tz)
+
+    async def card_payload(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
+        from handlers.callbacks import encode
+
+        text = await self.card_text(tx, tip, note)
+        keyboard = [
+            [{"text": b.label, "callback_data": encode("q", b.action, b.value)} for b in row]
+            for row in card_buttons(tip)
+        ]
+        return {"text": text, "reply_markup": {"inline_keyboard": keyboard}}
+
+    async def refresh(self, tx: Tx, tip_id: int, at: str) -> None:
+        tip = await tips.by_id(tx, tip_id)
+        assert tip is not None
+        for card in await cards.active(tx, tip_id):
+            if card.kind == "queue":
+                payload = await self.card_payload(tx, tip)
+            else:
+                payload = {"text": await self.card_text(tx, tip)}
+            await outbox.enqueue(
+                tx,
+                at=at,
+                method="editMessageText",
+                payload=payload,
+                purpose="card_edit",
+                chat_id=card.chat_id,
+                tip_id=tip_id,
+                edit_of_outbox=card.outbox_id,
+            )
+
+    # ------------------------------------------------------------------ failures -----
+    async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
+        """A permanent delivery failure raises an alert in the duty queue (never about
+        a failed alert itself, so a dead duty chat cannot cause a storm)."""
+        if row.purpose == "delivery_alert":
+            return
+        province = await units.get_province(tx)
+        duty = await bindings.for_unit(tx, "duty", province.id) if province else None
+        if duty is None or duty.chat_id == row.chat_id:
+            return
+        target = "người báo tin" if row.reporter_id else str(row.chat_id)
+        if row.chat_id is not None:
+            for binding in await bindings.for_chat(tx, row.chat_id):
+                unit = await units.get_unit(tx, binding.unit_id)
+                target = f"{t('purpose_' + binding.purpose, LANG)} {unit.name if unit else ''}"
+        if row.tip_id:
+            code = await tx.scalar("SELECT code FROM tips WHERE id = ?", (row.tip_id,))
+            target += f" (tin báo {receipt.display(code)})" if code else ""
+        text = t("delivery_failed", LANG, purpose=row.purpose, target=target, error=error[:200])
+        await outbox.enqueue(
+            tx,
+            at=utcnow_text(self.clock()),
+            method="sendMessage",
+            payload={"text": text},
+            purpose="delivery_alert",
+            chat_id=duty.chat_id,
+            tip_id=row.tip_id,
+        )

@@ -1,0 +1,143 @@
+"""Who may act: one-time invites, joining, binding group chats, revoking officers."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from bot import receipt
+from bot.clock import Clock
+from bot.fmt import when
+from bot.places import PlaceSearch
+from config.messages import t
+from config.settings import Settings
+from storage import bindings, officers, units
+from storage.db import AlreadyProcessed, Database, parse_utc, utcnow_text
+
+LANG = "vi"
+INVITE_ALPHABET = receipt.ALPHABET
+
+
+class StaffService:
+    def __init__(self, db: Database, settings: Settings, places: PlaceSearch, clock: Clock) -> None:
+        self.db = db
+        self.settings = settings
+        self.places = places
+        self.clock = clock
+
+    # ------------------------------------------------------------------ setup --------
+    async def create_invite(self, unit_query: str, role: str) -> tuple[str, str, str]:
+        """Returns (code, unit name, expiry text). Only the code's hash is stored."""
+        if role not in ("officer", "lead", "supervisor"):
+            raise ValueError("role must be officer, lead or supervisor")
+        async with self.db.transaction() as tx:
+            unit = await units.unit_by_code(tx, unit_query.strip())
+            if unit is None:
+                matches = self.places.search(unit_query, limit=2)
+                province = await units.get_province(tx)
+                if (
+                    role == "supervisor"
+                    and province
+                    and (unit_query.strip() in (province.code, province.name, province.short_name))
+                ):
+                    unit = province
+                elif matches and (len(matches) == 1 or matches[0].score >= 99):
+                    unit = await units.get_unit(tx, matches[0].unit_id)
+            if unit is None:
+                raise LookupError(f"no unit matches {unit_query!r}; use the unit code")
+            if role == "supervisor" and unit.kind != "province":
+                province = await units.get_province(tx)
+                unit = province or unit
+            code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
+            now = self.clock()
+            expires = now + timedelta(hours=self.settings.invite_hours)
+            await officers.insert_invite(
+                tx,
+                code_hash=_hash(code),
+                unit_id=unit.id,
+                role=role,
+                at=utcnow_text(now),
+                expires_at=utcnow_text(expires),
+            )
+        return code, unit.name, when(expires, LANG, self.settings.tz)
+
+    async def join(self, *, user_id: int, display_name: str, code_text: str) -> str:
+        code = "".join(ch for ch in code_text.upper() if ch.isalnum())
+        async with self.db.transaction() as tx:
+            current = await officers.find_active(tx, user_id)
+            if current is not None:
+                unit = await units.get_unit(tx, current.unit_id)
+                return t("join_already", LANG, unit=unit.name if unit else "?")
+            invite = await officers.invite_by_hash(tx, _hash(code))
+            now = self.clock()
+            if invite is None or invite.used_at or parse_utc(invite.expires_at) < now:
+                return t("join_bad", LANG)
+            at = utcnow_text(now)
+            officer_id = await officers.insert(
+                tx,
+                telegram_user_id=user_id,
+                display_name=display_name[:64],
+                unit_id=invite.unit_id,
+                role=invite.role,
+                at=at,
+            )
+            if not await officers.consume_invite(tx, invite.id, officer_id, at):
+                raise AlreadyProcessed("invite raced")  # rolls the officer back
+            unit = await units.get_unit(tx, invite.unit_id)
+        return t(
+            "join_ok",
+            LANG,
+            name=display_name,
+            role=t(f"role_{invite.role}", LANG),
+            unit=unit.name if unit else "?",
+        )
+
+    async def bind(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        title: str | None,
+        purpose: str,
+        missing_rights: list[str],
+    ) -> str:
+        async with self.db.transaction() as tx:
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return t("q_only_officers", LANG)
+            if purpose == "queue" and officer.role not in ("lead", "supervisor"):
+                return t("bind_need_lead", LANG)
+            if purpose in ("duty", "supervisors") and officer.role != "supervisor":
+                return t("bind_need_supervisor", LANG)
+            if missing_rights:
+                return t(
+                    "bind_missing_rights",
+                    LANG,
+                    missing=", ".join(t(f"right_{r}", LANG) for r in missing_rights),
+                )
+            unit_id = officer.unit_id
+            if purpose != "queue":
+                province = await units.get_province(tx)
+                unit_id = province.id if province else unit_id
+            await bindings.bind(
+                tx,
+                chat_id=chat_id,
+                purpose=purpose,
+                unit_id=unit_id,
+                title=title,
+                officer_id=officer.id,
+                at=utcnow_text(self.clock()),
+            )
+            unit = await units.get_unit(tx, unit_id)
+        return t(
+            "bind_ok", LANG, purpose=t(f"purpose_{purpose}", LANG), unit=unit.name if unit else "?"
+        )
+
+    async def revoke(self, officer_id: int) -> bool:
+        async with self.db.transaction() as tx:
+            return await officers.revoke(tx, officer_id, utcnow_text(self.clock()))
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
