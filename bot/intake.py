@@ -20,7 +20,6 @@ from typing import Any, Protocol
 from bot import receipt
 from bot.clock import Clock
 from bot.dialogue import (
-    Button,
     Command,
     ContactIn,
     Event,
@@ -33,8 +32,9 @@ from bot.dialogue import (
     TextIn,
     Unsupported,
 )
+from bot.intake_screens import EDITABLE, IntakeScreens, btn
 from bot.people import People, Person
-from config.categories import BY_CODE, CATEGORIES, category_label
+from config.categories import BY_CODE, category_label
 from config.messages import t
 from config.settings import Settings
 from storage import dialogues, outbox, ratelimits, reporters, tips
@@ -58,7 +58,6 @@ TIP_STEPS = (
     "review",
     "edit",
 )
-EDITABLE = ("category", "urgent", "place", "address", "when", "description", "evidence", "identity")
 
 TipCommitted = Callable[[Tx, int], Awaitable[None]]
 
@@ -143,6 +142,7 @@ class IntakeService:
         self.flood = FloodGate(settings.messages_per_minute)
         self.on_tip_committed = on_tip_committed or []
         self.relay = relay
+        self.screens = IntakeScreens(settings)
         self.province = settings.province
 
     # ------------------------------------------------------------------ entry point --
@@ -192,7 +192,7 @@ class IntakeService:
                 draft = self._open(stored[1]) if stored else None
                 ctx = Context(tx, reporter, subject, reporter.language, draft)
                 if draft and draft["step"] in TIP_STEPS:
-                    return Outcome(screens=[self._resume_screen(ctx.lang)])
+                    return Outcome(screens=[self.screens.resume(ctx.lang)])
                 outcome = await self._begin(ctx, preset="wanted")
                 if ctx.draft is not None:
                     ctx.draft.update(wanted_notice_id=notice_id, wanted_name=name)
@@ -224,11 +224,11 @@ class IntakeService:
                 try:
                     receipt.canonical(event.text)
                 except receipt.MalformedCode:
-                    return Outcome(screens=[self._menu(lang)])
+                    return Outcome(screens=[self.screens.menu(lang)])
                 return await self._lookup(ctx, event.text)
             if isinstance(event, MediaIn | Unsupported):
-                return Outcome(screens=[Screen(t("not_now_media", lang)), self._menu(lang)])
-            return Outcome(screens=[self._menu(lang)])
+                return Outcome(screens=[Screen(t("not_now_media", lang)), self.screens.menu(lang)])
+            return Outcome(screens=[self.screens.menu(lang)])
         step = draft["step"]
         if step == "status_code":
             if isinstance(event, TextIn):
@@ -260,24 +260,22 @@ class IntakeService:
             return self._cancel(ctx)
         if name in ("start", "menu"):
             if ctx.draft and ctx.draft["step"] in TIP_STEPS:
-                return Outcome(screens=[self._resume_screen(lang)])
+                return Outcome(screens=[self.screens.resume(lang)])
             ctx.draft = None
-            return Outcome(screens=[self._menu(lang)])
+            return Outcome(screens=[self.screens.menu(lang)])
         if name == "help":
-            return Outcome(
-                screens=[Screen(t("help", lang), [[self._btn("btn_menu", lang, "menu")]])]
-            )
+            return Outcome(screens=[Screen(t("help", lang), [[btn("btn_menu", lang, "menu")]])])
         if name == "language":
-            return Outcome(screens=[self._language_screen(lang)])
+            return Outcome(screens=[self.screens.language(lang)])
         if name in ("report", "baotin", "wanted", "truyna"):
             if ctx.draft and ctx.draft["step"] in TIP_STEPS:
-                return Outcome(screens=[self._resume_screen(lang)])
+                return Outcome(screens=[self.screens.resume(lang)])
             return await self._begin(ctx, preset="wanted" if name in ("wanted", "truyna") else None)
         if name in ("status", "tracuu"):
             if event.arg.strip():
                 return await self._lookup(ctx, event.arg)
             if ctx.draft and ctx.draft["step"] in TIP_STEPS:
-                return Outcome(screens=[self._resume_screen(lang)])
+                return Outcome(screens=[self.screens.resume(lang)])
             ctx.draft = {"draft_id": uuid.uuid4().hex, "step": "status_code"}
             return Outcome(screens=[Screen(t("ask_code", lang))])
         screens = [Screen(t("unknown_command", lang))]
@@ -310,7 +308,7 @@ class IntakeService:
             await reporters.set_language(ctx.tx, ctx.reporter.id, value)
             ctx.lang = value
             screens = [Screen(t("language_set", value))]
-            screens += self._prompt(ctx) if step in TIP_STEPS else [self._menu(value)]
+            screens += self._prompt(ctx) if step in TIP_STEPS else [self.screens.menu(value)]
             return Outcome(screens=screens, pressed="🌐")
         if action == "cancel":
             return self._cancel(ctx)
@@ -319,7 +317,7 @@ class IntakeService:
         if action == "relay_done" and step == "relay":
             ctx.draft = None
             return Outcome(
-                screens=[Screen(t("relay_done", lang)), self._menu(lang)],
+                screens=[Screen(t("relay_done", lang)), self.screens.menu(lang)],
                 pressed=t("btn_done", lang),
             )
         if action == "resume":
@@ -329,7 +327,7 @@ class IntakeService:
                 return Outcome(screens=self._prompt(ctx), pressed=t("btn_continue", lang))
             if value == "restart":
                 ctx.draft = None
-                return Outcome(screens=[self._menu(lang)], pressed=t("btn_restart", lang))
+                return Outcome(screens=[self.screens.menu(lang)], pressed=t("btn_restart", lang))
             return self._stale(lang)
         if draft is None or action != step:
             return self._stale(lang)
@@ -425,7 +423,7 @@ class IntakeService:
                 return Outcome(
                     screens=[
                         Screen(t("place_outside", lang, province=self.province)),
-                        *self._prompt_for(ctx, "place"),
+                        *self._prompt_at(ctx, "place"),
                     ]
                 )
             draft["lat"], draft["lon"] = event.lat, event.lon
@@ -434,9 +432,7 @@ class IntakeService:
             draft["step"] = "place_confirm"
             return Outcome(screens=self._prompt(ctx))
         if not isinstance(event, TextIn):
-            return Outcome(
-                screens=[Screen(t("expect_text", lang)), *self._prompt_for(ctx, "place")]
-            )
+            return Outcome(screens=[Screen(t("expect_text", lang)), *self._prompt_at(ctx, "place")])
         query = event.text.strip()[:100]
         matches = self.places.search(query, limit=5)
         if not matches:
@@ -444,7 +440,7 @@ class IntakeService:
                 screens=[
                     Screen(
                         t("place_none", lang, query=query, province=self.province),
-                        keyboard=self._location_keyboard(lang),
+                        keyboard=self.screens.location_keyboard(lang),
                     )
                 ]
             )
@@ -503,7 +499,7 @@ class IntakeService:
         draft = ctx.draft
         assert draft is not None
         files: list[dict[str, Any]] = draft.setdefault("attachments", [])
-        done = [[self._btn("btn_done", lang, "evidence", "done")]]
+        done = [[btn("btn_done", lang, "evidence", "done")]]
         count = self.settings.max_attachments
         if isinstance(event, Unsupported):
             return Outcome(screens=[Screen(t("unsupported_file", lang, kind=event.kind), done)])
@@ -555,7 +551,9 @@ class IntakeService:
         lang = ctx.lang
         if not isinstance(event, ContactIn) or not event.own:
             return Outcome(
-                screens=[Screen(t("not_own_contact", lang), keyboard=self._contact_keyboard(lang))]
+                screens=[
+                    Screen(t("not_own_contact", lang), keyboard=self.screens.contact_keyboard(lang))
+                ]
             )
         assert ctx.draft is not None
         phone = "".join(ch for ch in event.phone if ch.isdigit() or ch == "+")[:20]
@@ -580,14 +578,10 @@ class IntakeService:
         if tip.status == "closed":
             return Outcome(screens=[Screen(t("relay_closed", lang, code=receipt.display(code)))])
         if ctx.draft and ctx.draft["step"] in TIP_STEPS:
-            return Outcome(screens=[self._resume_screen(lang)])
+            return Outcome(screens=[self.screens.resume(lang)])
         ctx.draft = {"draft_id": uuid.uuid4().hex, "step": "relay", "tip_code": code}
-        return Outcome(screens=[self._relay_prompt(lang, code)], pressed=t("btn_reply", lang))
-
-    def _relay_prompt(self, lang: str, code: str) -> Screen:
-        return Screen(
-            t("relay_prompt", lang, code=receipt.display(code)),
-            [[self._btn("btn_done", lang, "relay_done")]],
+        return Outcome(
+            screens=[self.screens.relay_prompt(lang, code)], pressed=t("btn_reply", lang)
         )
 
     async def _on_relay(self, ctx: Context, event: Event) -> Outcome:
@@ -595,7 +589,7 @@ class IntakeService:
         draft = ctx.draft
         assert draft is not None and self.relay is not None
         code = draft["tip_code"]
-        done = [[self._btn("btn_done", lang, "relay_done")]]
+        done = [[btn("btn_done", lang, "relay_done")]]
         if isinstance(event, TextIn):
             text = event.text.strip()
             limit = self.settings.description_max_chars
@@ -615,13 +609,13 @@ class IntakeService:
         elif isinstance(event, Unsupported):
             return Outcome(screens=[Screen(t("unsupported_file", lang, kind=event.kind), done)])
         else:
-            return Outcome(screens=[self._relay_prompt(lang, code)])
+            return Outcome(screens=[self.screens.relay_prompt(lang, code)])
         if result == "closed":
             ctx.draft = None
             return Outcome(screens=[Screen(t("relay_closed", lang, code=receipt.display(code)))])
         if result != "ok":
             ctx.draft = None
-            return Outcome(screens=[self._menu(lang)])
+            return Outcome(screens=[self.screens.menu(lang)])
         return Outcome(screens=[Screen(t("relay_sent", lang), done)], tip_code=code)
 
     # ------------------------------------------------------------------ submit -------
@@ -764,9 +758,9 @@ class IntakeService:
             status=t(status_key, lang) if status_key in _STATUS_KEYS else tip.status,
             last=last_text,
         )
-        rows = [[self._btn("btn_menu", lang, "menu")]]
+        rows = [[btn("btn_menu", lang, "menu")]]
         if owner and tip.status != "closed" and self.relay is not None:
-            rows.insert(0, [self._btn("btn_add_info", lang, "relay", tip.code)])
+            rows.insert(0, [btn("btn_add_info", lang, "relay", tip.code)])
         return Screen(text, rows)
 
     # ------------------------------------------------------------------ screens ------
@@ -817,182 +811,10 @@ class IntakeService:
 
     def _prompt(self, ctx: Context) -> list[Screen]:
         assert ctx.draft is not None
-        return self._prompt_for(ctx, ctx.draft["step"])
+        return self._prompt_at(ctx, ctx.draft["step"])
 
-    def _prompt_for(self, ctx: Context, step: str) -> list[Screen]:
-        lang = ctx.lang
-        draft = ctx.draft or {}
-        cancel = self._btn("btn_cancel", lang, "cancel")
-        s = self.settings
-        if step == "category":
-            rows = [[Button(c.label(lang), "category", c.code)] for c in CATEGORIES]
-            return [Screen(t("ask_category", lang), [*rows, [cancel]])]
-        if step == "urgent":
-            return [
-                Screen(
-                    t("ask_urgent", lang),
-                    [
-                        [self._btn("btn_urgent_yes", lang, "urgent", "yes")],
-                        [self._btn("btn_urgent_no", lang, "urgent", "no")],
-                        [cancel],
-                    ],
-                )
-            ]
-        if step == "place":
-            return [Screen(t("ask_place", lang), keyboard=self._location_keyboard(lang))]
-        if step == "place_pick":
-            rows = []
-            for unit_id, name, alias in draft.get("candidates", []):
-                label = t("place_old_name", lang, old=alias, new=name) if alias else name
-                rows.append([Button(label[:60], "place_pick", str(unit_id))])
-            rows.append([self._btn("btn_search_again", lang, "place_pick", "again")])
-            return [Screen(t("place_matches", lang), rows)]
-        if step == "place_confirm":
-            unit_id, name, km = draft["nearest"]
-            return [
-                Screen(
-                    t("place_confirm", lang, unit=name, km=km),
-                    [
-                        [self._btn("btn_yes", lang, "place_confirm", "yes")],
-                        [self._btn("btn_no_type", lang, "place_confirm", "no")],
-                    ],
-                )
-            ]
-        if step == "address":
-            return [
-                Screen(
-                    t("ask_address", lang),
-                    [[self._btn("btn_skip", lang, "address", "skip")], [cancel]],
-                )
-            ]
-        if step == "when":
-            return [
-                Screen(
-                    t("ask_when", lang),
-                    [
-                        [self._btn("btn_when_now", lang, "when", "now")],
-                        [self._btn("btn_when_today", lang, "when", "today")],
-                        [self._btn("btn_when_earlier", lang, "when", "earlier")],
-                        [cancel],
-                    ],
-                )
-            ]
-        if step == "when_note":
-            return [
-                Screen(
-                    t("ask_when_note", lang), [[self._btn("btn_skip", lang, "when_note", "skip")]]
-                )
-            ]
-        if step == "description":
-            return [
-                Screen(
-                    t(
-                        "ask_description",
-                        lang,
-                        min=s.description_min_chars,
-                        max=s.description_max_chars,
-                    ),
-                    [[cancel]],
-                )
-            ]
-        if step == "evidence":
-            n = len(draft.get("attachments", []))
-            key = "btn_done" if n else "btn_skip"
-            value = "done" if n else "skip"
-            return [
-                Screen(
-                    t("ask_evidence", lang, count=s.max_attachments, mb=s.max_attachment_mb),
-                    [[self._btn(key, lang, "evidence", value)], [cancel]],
-                )
-            ]
-        if step == "identity":
-            return [
-                Screen(
-                    t("ask_identity", lang),
-                    [
-                        [self._btn("btn_anonymous", lang, "identity", "anonymous")],
-                        [self._btn("btn_contactable", lang, "identity", "phone")],
-                    ],
-                )
-            ]
-        if step == "phone":
-            return [Screen(t("ask_phone", lang), keyboard=self._contact_keyboard(lang))]
-        if step == "review":
-            return [self._review(ctx)]
-        if step == "edit":
-            rows = [[Button(t(f"field_{f}", lang), "edit", f)] for f in EDITABLE]
-            return [
-                Screen(t("edit_pick", lang), [*rows, [self._btn("btn_back", lang, "edit", "back")]])
-            ]
-        return [self._menu(lang)]
-
-    def _review(self, ctx: Context) -> Screen:
-        lang = ctx.lang
-        d = ctx.draft or {}
-        when_text = t(f"when_{d['occurred']}", lang) if d.get("occurred") else "-"
-        if d.get("occurred_note"):
-            when_text += f" ({d['occurred_note']})"
-        identity = (
-            t("identity_phone", lang, phone=d["phone"])
-            if d.get("contactable")
-            else t("identity_anonymous", lang)
-        )
-        description = d.get("description") or ""
-        if len(description) > 600:
-            description = description[:600] + "…"
-        text = t(
-            "review",
-            lang,
-            category=category_label(d.get("category", ""), lang),
-            urgent=t("yes" if d.get("urgent") else "no", lang),
-            unit=d.get("unit_name") or "-",
-            address=d.get("address") or t("none", lang),
-            when=when_text,
-            description=description,
-            evidence=len(d.get("attachments", [])),
-            identity=identity,
-        )
-        if d.get("wanted_name"):
-            text = t("review_wanted", lang, name=d["wanted_name"]) + "\n" + text
-        return Screen(
-            text,
-            [
-                [self._btn("btn_submit", lang, "review", "submit")],
-                [
-                    self._btn("btn_edit", lang, "review", "edit"),
-                    self._btn("btn_cancel", lang, "cancel"),
-                ],
-            ],
-        )
-
-    def _menu(self, lang: str) -> Screen:
-        return Screen(
-            t("welcome", lang, province=self.province),
-            [
-                [self._btn("btn_report", lang, "menu", "report")],
-                [self._btn("btn_wanted", lang, "menu", "wanted")],
-                [self._btn("btn_status", lang, "menu", "status")],
-                [
-                    self._btn("btn_help", lang, "menu", "help"),
-                    self._btn("btn_language", lang, "menu", "language"),
-                ],
-            ],
-        )
-
-    def _resume_screen(self, lang: str) -> Screen:
-        return Screen(
-            t("resume_or_restart", lang),
-            [
-                [self._btn("btn_continue", lang, "resume", "continue")],
-                [self._btn("btn_restart", lang, "resume", "restart")],
-            ],
-        )
-
-    def _language_screen(self, lang: str) -> Screen:
-        return Screen(
-            t("language_pick", lang),
-            [[Button("🇻🇳 Tiếng Việt", "lang", "vi"), Button("🇬🇧 English", "lang", "en")]],
-        )
+    def _prompt_at(self, ctx: Context, step: str) -> list[Screen]:
+        return self.screens.prompt(step, ctx.draft or {}, ctx.lang)
 
     def _cancel(self, ctx: Context) -> Outcome:
         lang = ctx.lang
@@ -1000,27 +822,20 @@ class IntakeService:
             return Outcome(
                 screens=[
                     Screen(t("nothing_to_cancel", lang), keyboard=Keyboard("remove")),
-                    self._menu(lang),
+                    self.screens.menu(lang),
                 ]
             )
         ctx.draft = None
         return Outcome(
-            screens=[Screen(t("cancelled", lang), keyboard=Keyboard("remove")), self._menu(lang)],
+            screens=[
+                Screen(t("cancelled", lang), keyboard=Keyboard("remove")),
+                self.screens.menu(lang),
+            ],
             pressed=t("btn_cancel", lang),
         )
 
     def _stale(self, lang: str) -> Outcome:
         return Outcome(alert=t("stale_button", lang), pressed="")
-
-    def _location_keyboard(self, lang: str) -> Keyboard:
-        return Keyboard("location", t("btn_send_location", lang), t("btn_cancel", lang))
-
-    def _contact_keyboard(self, lang: str) -> Keyboard:
-        return Keyboard("contact", t("btn_share_phone", lang), t("btn_cancel", lang))
-
-    @staticmethod
-    def _btn(key: str, lang: str, action: str, value: str = "") -> Button:
-        return Button(t(key, lang), action, value)
 
     @staticmethod
     def _text_or_none(event: Event) -> str | None:
