@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import receipt
+from bot.callbacks import encode
 from bot.cards import CardFacts, card_buttons
 from bot.cards import card_text as render_card
 from bot.clock import Clock
@@ -254,8 +255,6 @@ class CardDispatch:
         return render_card(facts, self.settings.tz)
 
     async def card_payload(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
-        from handlers.callbacks import encode
-
         text = await self.card_text(tx, tip, note)
         keyboard = [
             [{"text": b.label, "callback_data": encode("q", b.action, b.value)} for b in row]

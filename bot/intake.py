@@ -32,13 +32,14 @@ from bot.dialogue import (
     TextIn,
     Unsupported,
 )
+from bot.fmt import when
 from bot.intake_screens import EDITABLE, IntakeScreens, btn
 from bot.people import People, Person
 from config.categories import BY_CODE, category_label
 from config.messages import t
 from config.settings import Settings
 from storage import dialogues, outbox, ratelimits, reporters, tips
-from storage.db import AlreadyProcessed, Database, Tx, utcnow_text
+from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utcnow_text
 from storage.reporters import Reporter
 
 DRAFT_CONTEXT = "dialogue.draft"
@@ -742,9 +743,6 @@ class IntakeService:
         self, tx: Tx, tip: tips.Tip, lang: str, *, owner: bool = False
     ) -> Screen:
         """Only the public status and the last public update: never officers' names or notes."""
-        from bot.fmt import when
-        from storage.db import parse_utc
-
         events = await tips.events(tx, tip.id, public_only=True)
         last = events[-1] if events else None
         status_key = f"status_{tip.status}"

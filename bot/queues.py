@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import receipt
-from bot.cards import outcome_buttons, state_label
+from bot.callbacks import encode
+from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
 from bot.dialogue import Button, Screen
@@ -229,8 +230,6 @@ class QueueService:
     async def _close(
         self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, outcome: str, at: str
     ) -> Reply:
-        from bot.cards import OUTCOMES
-
         if outcome not in OUTCOMES:
             return Reply(alert=t("stale_button", LANG))
         if not allowed("close", tip.status):
@@ -397,8 +396,6 @@ class QueueService:
         await tips.add_event(
             tx, tip.id, at=at, actor_kind="system", action="question_sent", public=True
         )
-        from handlers.callbacks import encode
-
         lang = tip.language
         payload = {
             "text": t("n_question", lang, code=code, question=question),

@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import decode
 from bot.dialogue import (
     Command,
     ContactIn,
@@ -27,7 +28,6 @@ from bot.dialogue import (
 )
 from bot.people import Person
 from config.messages import t
-from handlers.callbacks import decode
 from handlers.render import send_screens, settle_pressed
 
 if TYPE_CHECKING:

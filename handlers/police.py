@@ -19,9 +19,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import decode
 from bot.queues import Reply
 from config.messages import t
-from handlers.callbacks import decode
 from handlers.citizen import tinbao
 from handlers.render import inline_markup, markup
 

@@ -18,8 +18,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.callbacks import encode
 from bot.dialogue import Screen
-from handlers.callbacks import encode
 
 log = logging.getLogger(__name__)
 
