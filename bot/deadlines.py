@@ -319,11 +319,10 @@ async def _chat(tx: Tx, purpose: str, unit_id: int) -> int | None:
 async def _notify(
     tx: Tx, tip: TipLine, chat_id: int, text: str, purpose: str, at: str, reply_to: int | None
 ) -> None:
-    await outbox.enqueue(
+    await outbox.enqueue_text(
         tx,
+        text,
         at=at,
-        method="sendMessage",
-        payload={"text": text},
         purpose=purpose,
         chat_id=chat_id,
         tip_id=tip.id,

@@ -670,16 +670,7 @@ async def enqueue_rendered(
     photo_name: str = "chart.png",
 ) -> list[int]:
     """Text, then the chart, then the full list: the sender keeps one chat's rows in order."""
-    ids = [
-        await outbox.enqueue(
-            tx,
-            at=at,
-            method="sendMessage",
-            payload={"text": rendered.text},
-            purpose=purpose,
-            chat_id=chat_id,
-        )
-    ]
+    ids = [await outbox.enqueue_text(tx, rendered.text, at=at, purpose=purpose, chat_id=chat_id)]
     if photo is not None:
         row = await outbox.enqueue(
             tx,

@@ -75,11 +75,10 @@ class CardDispatch:
                 text = (
                     t("card_alert", LANG, unit=unit_name) + "\n\n" + await self.card_text(tx, tip)
                 )
-                row = await outbox.enqueue(
+                row = await outbox.enqueue_text(
                     tx,
+                    text,
                     at=at,
-                    method="sendMessage",
-                    payload={"text": text},
                     purpose="alert",
                     chat_id=delivery.chat_id,
                     tip_id=tip.id,
@@ -300,11 +299,10 @@ class CardDispatch:
             code = await tx.scalar("SELECT code FROM tips WHERE id = ?", (row.tip_id,))
             target += f" (tin báo {receipt.display(code)})" if code else ""
         text = t("delivery_failed", LANG, purpose=row.purpose, target=target, error=error[:200])
-        await outbox.enqueue(
+        await outbox.enqueue_text(
             tx,
+            text,
             at=utcnow_text(self.clock()),
-            method="sendMessage",
-            payload={"text": text},
             purpose="delivery_alert",
             chat_id=duty.chat_id,
             tip_id=row.tip_id,

@@ -205,11 +205,10 @@ class QueueService:
         if tip.reporter_id is None:
             return
         text = t(key, tip.language, code=receipt.display(tip.code), **params)
-        await outbox.enqueue(
+        await outbox.enqueue_text(
             tx,
+            text,
             at=at,
-            method="sendMessage",
-            payload={"text": text},
             purpose=purpose,
             reporter_id=tip.reporter_id,
             tip_id=tip.id,
@@ -458,11 +457,10 @@ class QueueService:
         for card in queue_cards:
             if text is not None:
                 body = t("q_answer_relay", LANG, pseudonym=pseudonym, code=code, text=text)
-                await outbox.enqueue(
+                await outbox.enqueue_text(
                     tx,
+                    body,
                     at=at,
-                    method="sendMessage",
-                    payload={"text": body},
                     purpose="relay",
                     chat_id=card.chat_id,
                     tip_id=tip.id,

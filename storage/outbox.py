@@ -129,3 +129,11 @@ async def failed_since(tx: Tx, since_text: str) -> list[OutboxRow]:
         (since_text,),
     )
     return [_row(row) for row in rows]
+
+
+async def enqueue_text(tx: Tx, text: str, *, at: str, purpose: str, **target: Any) -> int:
+    """The common case: a plain text message to a chat or a reporter (``target`` takes
+    ``chat_id`` or ``reporter_id``, and optionally ``tip_id``, ``reply_to_outbox``)."""
+    return await enqueue(
+        tx, at=at, method="sendMessage", payload={"text": text}, purpose=purpose, **target
+    )

@@ -208,7 +208,7 @@ async def test_delivery_retries_429_5xx_timeout_and_alerts_on_block(h: Harness) 
 async def test_undelivered_rows_are_sent_once_after_restart(h: Harness, tmp_path) -> None:
     await setup_unit(h)
     citizen = h.citizen()
-    await file_tip_without_flush(citizen)
+    await h.driver.file_tip(citizen.user, flush=False)  # then the process dies
     async with h.tinbao.db.read() as tx:
         pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
     assert pending >= 2  # receipt + card
@@ -227,21 +227,6 @@ async def test_undelivered_rows_are_sent_once_after_restart(h: Harness, tmp_path
     ]
     assert len(receipts) == 1
     assert len([m for m in h.api.sent_to(QUEUE) if "TIN BÁO" in m.get("text", "")]) == 1
-
-
-async def file_tip_without_flush(citizen: Person) -> None:
-    await citizen.says("/baotin")
-    await citizen.presses("Tố giác tội phạm")
-    await citizen.presses("Không, đã xảy ra rồi")
-    await citizen.says("tam chuc")
-    await citizen.presses("Tam Chúc")
-    await citizen.presses("Bỏ qua")
-    await citizen.presses("Hôm nay")
-    await citizen.presses("Bỏ qua")
-    await citizen.says("Một người lạ đột nhập vào kho hàng ban đêm.")
-    await citizen.presses("Bỏ qua")
-    await citizen.presses("Ẩn danh")
-    await citizen.presses("Gửi tin báo")
 
 
 def tip_id(h: Harness, code: str) -> int:

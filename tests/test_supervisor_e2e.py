@@ -44,10 +44,14 @@ async def test_digest_opt_in(h: Harness) -> None:
     await sup.says("/digest")
     assert "07:00" in sup.last()
     async with h.tinbao.db.read() as tx:
-        assert await tx.scalar("SELECT digest_opt_in FROM officers WHERE id = 2") == 1
+        assert (
+            await tx.scalar("SELECT digest_opt_in FROM officers WHERE telegram_user_id = 701") == 1
+        )
     await sup.says("/digest off")
     async with h.tinbao.db.read() as tx:
-        assert await tx.scalar("SELECT digest_opt_in FROM officers WHERE id = 2") == 0
+        assert (
+            await tx.scalar("SELECT digest_opt_in FROM officers WHERE telegram_user_id = 701") == 0
+        )
 
 
 async def test_ladder_reminds_then_escalates_once_and_stops_on_ack(h: Harness) -> None:
