@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from bot.app import Tinbao, create
+from bot.clock import system_clock
 from bot.fakeapi import FakeBotApi
 from bot.places import sync_units
 from bot.scripted import Driver
@@ -19,7 +20,7 @@ QUEUE = -100777
 
 async def open_bench(db_path: Path, *, rate_limiter: bool) -> tuple[Tinbao, FakeBotApi]:
     """Ninh Bình's communes loaded, abuse limits lifted (one process plays every citizen)."""
-    db = await Database.open(db_path)
+    db = await Database.open(db_path, clock=system_clock)
     await sync_units(db, "Ninh Bình")
     await db.close()
     settings = Settings(

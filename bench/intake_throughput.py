@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.bare_ptb import bare_throughput
 from bench.common import bind_tam_chuc_queue, open_bench
+from bot.clock import system_clock
 from bot.places import sync_units
 from bot.scripted import Driver
 from bot.updates import FakeUser
@@ -61,7 +62,7 @@ async def tinbao_throughput(tips: int, workdir: Path) -> tuple[float, int, int]:
 async def main(tips: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tinbao-bench-"))
     empty = workdir / "empty.db"
-    db = await Database.open(empty)
+    db = await Database.open(empty, clock=system_clock)
     await sync_units(db, "Ninh Bình")
     await db.close()
     with sqlite3.connect(empty) as con:

@@ -26,7 +26,6 @@ from bot.fakeapi import FakeBotApi
 from bot.scripted import Driver
 from bot.updates import FakeUser
 from storage import outbox
-from storage.db import utcnow_text
 
 
 async def _open(workdir: Path, name: str, *, rate_limiter: bool) -> tuple[Tinbao, FakeBotApi]:
@@ -79,7 +78,7 @@ async def drain(rows: int, workdir: Path, *, rate_limiter: bool, groups: int = 0
             chat = -100_000 - (i % groups) if groups else 300_000 + i
             await outbox.enqueue(
                 tx,
-                at=utcnow_text(),
+                at=tx.now_text(),
                 method="sendMessage",
                 payload={"text": f"Thông báo {i}"},
                 purpose="bench",

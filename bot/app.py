@@ -111,7 +111,7 @@ async def create(
     """Open the database (applying migrations) and build the wired Application."""
     from handlers import citizen, police, supervisor, wanted
 
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database_path, clock=clock)
     places = await PlaceSearch.load(db)
     people = People(IdentityBox(settings.key_bytes), settings.default_language)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

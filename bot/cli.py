@@ -71,10 +71,11 @@ async def _run(settings: Settings) -> None:
 
 
 async def _units_sync(settings: Settings, province: str) -> None:
+    from bot.clock import system_clock
     from bot.places import ProvinceMismatch, UnknownProvince, sync_units
     from storage.db import Database
 
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database_path, clock=system_clock)
     try:
         report = await sync_units(db, province)
     except (UnknownProvince, ProvinceMismatch) as exc:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-Clock = Callable[[], datetime]
+from storage.db import Clock
+
+__all__ = ["Clock", "FakeClock", "system_clock"]
 
 
 def system_clock() -> datetime:

@@ -38,7 +38,7 @@ from config.digest_messages import t
 from config.settings import Settings
 from storage import digests as store
 from storage import outbox, tips
-from storage.db import Database, Tx, parse_utc, utcnow_text
+from storage.db import Database, Tx, parse_utc, utc_text
 from storage.digests import AWAITING_ACK, LadderTip, TipLine
 
 log = logging.getLogger(__name__)
@@ -256,8 +256,8 @@ async def sweep(
     lang = lang or settings.default_language
     tz = settings.tz
     shortest = min(ack_limit(True, settings), ack_limit(False, settings))
-    before = utcnow_text(now - shortest)
-    at = utcnow_text(now)
+    before = utc_text(now - shortest)
+    at = utc_text(now)
     async with db.read() as tx:
         if not _due(await store.ladder_candidates(tx, before), settings, now):
             return SweepResult([], [])

@@ -13,13 +13,12 @@ import asyncio
 import base64
 import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot import receipt, wanted
 from bot.app import Tinbao, create
-from bot.clock import FakeClock
+from bot.clock import FakeClock, system_clock
 from bot.digests import compute, day_period, render
 from bot.fakeapi import FakeBotApi
 from bot.places import sync_units
@@ -96,12 +95,12 @@ async def run_demo(database: str | None = None) -> None:
         secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
         database_path=db_path,
     )
-    db = await Database.open(db_path)
+    clock = FakeClock(system_clock())
+    db = await Database.open(db_path, clock=clock)
     report = await sync_units(db, settings.province)
     await db.close()
     print(f"Cơ sở dữ liệu demo: {db_path}\n{report.summary()}")
-    api = FakeBotApi()
-    clock = FakeClock(datetime.now(UTC))
+    api = FakeBotApi(clock=clock)
     tinbao = await create(settings, request=api, clock=clock, rate_limiter=False)
     await tinbao.app.initialize()
     s = Script(tinbao, api)

@@ -37,7 +37,7 @@ from config.digest_messages import outcome_label, status_label, t
 from config.settings import Settings
 from storage import digests as store
 from storage import officers, outbox
-from storage.db import Database, Tx, parse_utc, utcnow_text
+from storage.db import Database, Tx, parse_utc, utc_text
 from storage.digests import OPEN_STATUSES, TipLine, WantedFigures
 
 log = logging.getLogger(__name__)
@@ -77,11 +77,11 @@ class Period:
 
     @property
     def start_text(self) -> str:
-        return utcnow_text(self.start)
+        return utc_text(self.start)
 
     @property
     def end_text(self) -> str:
-        return utcnow_text(self.end)
+        return utc_text(self.end)
 
     @property
     def days(self) -> list[date]:
@@ -216,11 +216,11 @@ async def compute(db: Database, settings: Settings, period: Period, now: datetim
         by_unit = await store.new_by_unit(tx, start, end)
         urgent = await store.new_urgent(tx, start, end)
         open_by_status = await store.open_by_status(tx)
-        waiting = await store.awaiting_ack(tx, utcnow_text(now - shortest))
+        waiting = await store.awaiting_ack(tx, utc_text(now - shortest))
         ack = await store.ack_seconds(tx, start, end)
         transfers = await store.transfers(tx, start, end)
         closed = await store.closed_by_outcome(tx, start, end)
-        old = await store.open_received_before(tx, utcnow_text(now - warn_age))
+        old = await store.open_received_before(tx, utc_text(now - warn_age))
         no_queue = await store.units_without_queue(tx)
         failed = await store.failed_deliveries(tx, start, end)
         wanted = await store.wanted_figures(tx, start, end)
@@ -731,7 +731,7 @@ async def send_digest(services: DigestServices, kind: str, now: datetime) -> lis
     pending = await _pending(services.db, kind, period.key, kind == UNIT)
     if not pending:
         return []
-    at = utcnow_text(now)
+    at = utc_text(now)
     sent: list[Sent] = []
     if kind == UNIT:
         lists = {f"unit:{u.unit_id}": u for u in await compute_unit_lists(services.db, s, now)}

@@ -20,7 +20,7 @@ from config.messages import t
 from config.settings import Settings
 from storage import bindings, cards, outbox, reporters, tips, units
 from storage import wanted as wanted_store
-from storage.db import Tx, parse_utc, utcnow_text
+from storage.db import Tx, parse_utc, utc_text
 from storage.digests import attach_file
 from storage.outbox import OutboxRow
 from storage.wanted import WantedNotice
@@ -45,7 +45,7 @@ class CardDispatch:
     async def send_cards(
         self, tx: Tx, tip: tips.Tip, unit_id: int, *, include_issuer: bool = False
     ) -> None:
-        at = utcnow_text(self.clock())
+        at = utc_text(self.clock())
         province = await units.get_province(tx)
         province_id = province.id if province else unit_id
         queue = await bindings.for_unit(tx, "queue", unit_id)
@@ -302,7 +302,7 @@ class CardDispatch:
         await outbox.enqueue_text(
             tx,
             text,
-            at=utcnow_text(self.clock()),
+            at=utc_text(self.clock()),
             purpose="delivery_alert",
             chat_id=duty.chat_id,
             tip_id=row.tip_id,

@@ -32,7 +32,7 @@ from config.digest_messages import outcome_label, status_label, t
 from config.settings import Settings
 from storage import digests as store
 from storage import outbox
-from storage.db import Database, parse_utc, utcnow_text
+from storage.db import Database, parse_utc, utc_text
 from storage.digests import ExportRow
 
 COLUMNS = (
@@ -203,7 +203,7 @@ def to_xlsx(rows: Iterable[ExportRow], lang: str, tz: ZoneInfo, now: datetime) -
 
 async def load(db: Database, start: datetime, end: datetime) -> list[ExportRow]:
     async with db.read() as tx:
-        return await store.export_rows(tx, utcnow_text(start), utcnow_text(end))
+        return await store.export_rows(tx, utc_text(start), utc_text(end))
 
 
 async def send_export(
@@ -237,7 +237,7 @@ async def send_export(
         n=number(len(rows), lang, 0),
     )
     async with db.transaction() as tx:
-        at = utcnow_text(now)
+        at = utc_text(now)
         row_id = await outbox.enqueue(
             tx,
             at=at,

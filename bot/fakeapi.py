@@ -34,6 +34,7 @@ from typing import Any, Literal, get_args
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.clock import Clock, system_clock
 from bot.updates import (
     FakeUser,
     JSONDict,
@@ -567,7 +568,9 @@ class FakeBotApi(BaseRequest):
         strict_chats: bool = False,
         default_bot_status: str = "administrator",
         default_bot_rights: Mapping[str, bool] | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self.clock = clock
         self.bot_user = FakeUser(bot_id, first_name, username=username, is_bot=True)
         self.me: JSONDict = {
             **self.bot_user.to_dict(),
@@ -839,6 +842,7 @@ class FakeBotApi(BaseRequest):
             message_ids=self.allocate_message_id,
             observe=self.record_inbound,
             update_ids=self._allocate_update_id,
+            clock=self.clock,
         )
 
     def _allocate_update_id(self) -> int:
@@ -1142,7 +1146,7 @@ class FakeBotApi(BaseRequest):
             "message_id": 0,
             "from": self.bot_user.to_dict(),
             "chat": dict(state.chat),
-            "date": int(time.time()),
+            "date": int(self.clock().timestamp()),
         }
         if state.type == "channel":
             msg.pop("from")
@@ -1565,8 +1569,7 @@ class FakeBotApi(BaseRequest):
             return dict(markup)
         return None
 
-    @staticmethod
-    def _commit_edit(msg: JSONDict, changes: JSONDict, markup: JSONDict | None) -> JSONDict:
+    def _commit_edit(self, msg: JSONDict, changes: JSONDict, markup: JSONDict | None) -> JSONDict:
         """Apply an edit unless it changes nothing (Telegram's "not modified" 400).  An
         edit without ``reply_markup`` removes the inline keyboard, as on Telegram."""
         unchanged = all(msg.get(k) == v for k, v in changes.items() if v is not None)
@@ -1583,7 +1586,7 @@ class FakeBotApi(BaseRequest):
             msg.pop("reply_markup", None)
         else:
             msg["reply_markup"] = markup
-        msg["edit_date"] = int(time.time())
+        msg["edit_date"] = int(self.clock().timestamp())
         return msg
 
     def _api_editMessageText(self, req: _Req) -> JSONDict | bool:

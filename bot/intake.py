@@ -39,7 +39,7 @@ from config.categories import BY_CODE, category_label
 from config.messages import t
 from config.settings import Settings
 from storage import dialogues, outbox, ratelimits, reporters, tips
-from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utcnow_text
+from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utc_text
 from storage.reporters import Reporter
 
 DRAFT_CONTEXT = "dialogue.draft"
@@ -629,7 +629,7 @@ class IntakeService:
             ctx.draft = None
             return Outcome(alert=t("already_submitted", lang, code=receipt.display(existing.code)))
         now = self.clock()
-        since = utcnow_text(now - timedelta(hours=1))
+        since = utc_text(now - timedelta(hours=1))
         recent = await tips.count_by_reporter_since(ctx.tx, ctx.reporter.id, since)
         limit = self.settings.tips_per_hour
         if recent >= limit:
@@ -648,7 +648,7 @@ class IntakeService:
         code = receipt.new_code()
         while await tips.code_exists(ctx.tx, code):  # pragma: no cover - 2^55 space
             code = receipt.new_code()
-        at = utcnow_text(now)
+        at = utc_text(now)
         contactable = bool(draft.get("contactable") and draft.get("phone"))
         tip_id = await tips.insert(
             ctx.tx,
@@ -721,12 +721,12 @@ class IntakeService:
     async def _lookup(self, ctx: Context, text: str) -> Outcome:
         lang = ctx.lang
         now = self.clock()
-        since = utcnow_text(now - timedelta(hours=1))
+        since = utc_text(now - timedelta(hours=1))
         used = await ratelimits.count_since(ctx.tx, ctx.subject, "status", since)
         if used >= self.settings.status_lookups_per_hour:
             ctx.draft = None
             return Outcome(screens=[Screen(t("status_limited", lang))])
-        await ratelimits.record(ctx.tx, ctx.subject, "status", utcnow_text(now))
+        await ratelimits.record(ctx.tx, ctx.subject, "status", utc_text(now))
         shown = text.strip()[:40]
         try:
             code = receipt.canonical(text)
@@ -764,7 +764,7 @@ class IntakeService:
     # ------------------------------------------------------------------ screens ------
     async def _begin(self, ctx: Context, *, preset: str | None) -> Outcome:
         lang = ctx.lang
-        since = utcnow_text(self.clock() - timedelta(hours=1))
+        since = utc_text(self.clock() - timedelta(hours=1))
         recent = await tips.count_by_reporter_since(ctx.tx, ctx.reporter.id, since)
         limit = self.settings.tips_per_hour
         if recent >= limit:

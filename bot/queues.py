@@ -25,7 +25,7 @@ from bot.wanted import WithdrawResult
 from config.messages import t
 from config.settings import Settings
 from storage import bindings, cards, officers, outbox, reporters, tips, units
-from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utcnow_text
+from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utc_text
 from storage.officers import Officer
 
 LANG = "vi"
@@ -108,7 +108,7 @@ class QueueService:
     async def _act(
         self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, action: str, arg: str
     ) -> Reply:
-        at = utcnow_text(self.clock())
+        at = utc_text(self.clock())
         code = receipt.display(tip.code)
         if action == "outcome":
             return await self._close(tx, officer, tip, chat_id, arg, at)
@@ -349,7 +349,7 @@ class QueueService:
     async def _answer_prompt(
         self, tx: Tx, officer: Officer, tip: tips.Tip, kind: str, text: str
     ) -> Reply:
-        at = utcnow_text(self.clock())
+        at = utc_text(self.clock())
         code = receipt.display(tip.code)
         if kind == "transfer":
             matches = self.places.search(text, limit=5)
@@ -449,7 +449,7 @@ class QueueService:
             return "unknown"
         if tip.status == "closed":
             return "closed"
-        at = utcnow_text(self.clock())
+        at = utc_text(self.clock())
         reporter = await reporters.get(tx, reporter_id)
         pseudonym = reporter.pseudonym if reporter else "?"
         code = receipt.display(tip.code)
@@ -569,7 +569,7 @@ class QueueService:
     async def close_sightings(self, tx: Tx, result: WithdrawResult) -> None:
         """A withdrawn notice (arrested, surrendered, cancelled) closes its open
         sightings in the withdrawal's own transaction and thanks those citizens."""
-        at = utcnow_text(self.clock())
+        at = utc_text(self.clock())
         for tip_id in result.open_tip_ids:
             tip = await tips.by_id(tx, tip_id)
             if tip is None or not allowed("close", tip.status):

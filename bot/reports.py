@@ -28,7 +28,7 @@ from config.categories import CATEGORIES
 from config.digest_messages import outcome_label, t
 from config.settings import Settings
 from storage import digests as store
-from storage.db import Database, utcnow_text
+from storage.db import Database, utc_text
 from storage.digests import OUTCOMES, Cohort, WantedFigures
 
 KINDS = {
@@ -123,14 +123,14 @@ class Report:
 
 
 async def build(db: Database, settings: Settings, period: ReportPeriod, now: datetime) -> Report:
-    start, end = utcnow_text(period.start), utcnow_text(period.end)
+    start, end = utc_text(period.start), utc_text(period.end)
     async with db.read() as tx:
         province = await store.province(tx)
         cohort = await store.cohort(
             tx,
             start,
             end,
-            utcnow_text(now),
+            utc_text(now),
             settings.ack_minutes_urgent,
             settings.ack_minutes_normal,
         )
@@ -217,5 +217,5 @@ async def send_report(
     rendered = render_report(await build(db, settings, period, now), settings, lang)
     async with db.transaction() as tx:
         return await enqueue_rendered(
-            tx, chat_id, rendered, at=utcnow_text(now), purpose="report", lang=lang
+            tx, chat_id, rendered, at=utc_text(now), purpose="report", lang=lang
         )

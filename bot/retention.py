@@ -17,7 +17,7 @@ from typing import Any
 from bot.clock import Clock
 from config.settings import Settings
 from storage import retention
-from storage.db import Database, utcnow_text
+from storage.db import Database, utc_text
 
 DIALOGUE_DAYS = 7
 KEY_DAYS = 7
@@ -42,19 +42,19 @@ class PurgeReport:
 
 
 async def purge(db: Database, settings: Settings, now: datetime) -> PurgeReport:
-    closed_before = utcnow_text(now - timedelta(days=settings.retention_days))
+    closed_before = utc_text(now - timedelta(days=settings.retention_days))
     async with db.transaction() as tx:
         return PurgeReport(
             tip_contacts=await retention.purge_closed_tip_contacts(tx, closed_before),
             reporters=await retention.purge_reporters(
-                tx, closed_before, closed_before, utcnow_text(now)
+                tx, closed_before, closed_before, utc_text(now)
             ),
             dialogues=await retention.drop_stale_dialogues(
-                tx, utcnow_text(now - timedelta(days=DIALOGUE_DAYS))
+                tx, utc_text(now - timedelta(days=DIALOGUE_DAYS))
             ),
-            keys=await retention.drop_old_keys(tx, utcnow_text(now - timedelta(days=KEY_DAYS))),
+            keys=await retention.drop_old_keys(tx, utc_text(now - timedelta(days=KEY_DAYS))),
             outbox_texts=await retention.drop_delivered_outbox(
-                tx, utcnow_text(now - timedelta(days=OUTBOX_TEXT_DAYS))
+                tx, utc_text(now - timedelta(days=OUTBOX_TEXT_DAYS))
             ),
         )
 

@@ -33,7 +33,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 from bot.clock import Clock
 from bot.people import People
 from storage import outbox, reporters
-from storage.db import Database, Tx, parse_utc, utcnow_text
+from storage.db import Database, Tx, parse_utc, utc_text
 from storage.digests import drop_files, files_for
 from storage.outbox import OutboxRow
 
@@ -88,7 +88,7 @@ class OutboxSender:
         sent = 0
         for _ in range(max_passes):
             async with self.db.read() as tx:
-                rows = await outbox.due(tx, utcnow_text(self.clock()), limit=200)
+                rows = await outbox.due(tx, utc_text(self.clock()), limit=200)
             if not rows:
                 break
             results = await asyncio.gather(*(self._deliver(row) for row in rows))
@@ -208,12 +208,12 @@ class OutboxSender:
 
     async def _sent(self, row: OutboxRow, message_id: int | None) -> None:
         async with self.db.transaction() as tx:
-            await outbox.mark_sent(tx, row.id, at=utcnow_text(self.clock()), message_id=message_id)
+            await outbox.mark_sent(tx, row.id, at=utc_text(self.clock()), message_id=message_id)
             await drop_files(tx, row.id)  # uploaded: the bytes need not stay in the database
 
     async def _retry(self, row: OutboxRow, seconds: float, error: str, count: bool = True) -> None:
         log.info("outbox row %s (%s) retry in %.1fs: %s", row.id, row.purpose, seconds, error)
-        next_at = utcnow_text(self.clock() + timedelta(seconds=seconds))
+        next_at = utc_text(self.clock() + timedelta(seconds=seconds))
         async with self.db.transaction() as tx:
             await outbox.mark_retry(tx, row.id, next_at=next_at, error=error)
             if not count:

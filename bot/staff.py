@@ -13,7 +13,7 @@ from bot.places import PlaceSearch
 from config.messages import t
 from config.settings import Settings
 from storage import bindings, officers, units
-from storage.db import AlreadyProcessed, Database, parse_utc, utcnow_text
+from storage.db import AlreadyProcessed, Database, parse_utc, utc_text
 
 LANG = "vi"
 INVITE_ALPHABET = receipt.ALPHABET
@@ -57,8 +57,8 @@ class StaffService:
                 code_hash=_hash(code),
                 unit_id=unit.id,
                 role=role,
-                at=utcnow_text(now),
-                expires_at=utcnow_text(expires),
+                at=utc_text(now),
+                expires_at=utc_text(expires),
             )
         return code, unit.name, when(expires, LANG, self.settings.tz)
 
@@ -73,7 +73,7 @@ class StaffService:
             now = self.clock()
             if invite is None or invite.used_at or parse_utc(invite.expires_at) < now:
                 return t("join_bad", LANG)
-            at = utcnow_text(now)
+            at = utc_text(now)
             officer_id = await officers.insert(
                 tx,
                 telegram_user_id=user_id,
@@ -127,7 +127,7 @@ class StaffService:
                 unit_id=unit_id,
                 title=title,
                 officer_id=officer.id,
-                at=utcnow_text(self.clock()),
+                at=utc_text(self.clock()),
             )
             unit = await units.get_unit(tx, unit_id)
         return t(
@@ -136,7 +136,7 @@ class StaffService:
 
     async def revoke(self, officer_id: int) -> bool:
         async with self.db.transaction() as tx:
-            return await officers.revoke(tx, officer_id, utcnow_text(self.clock()))
+            return await officers.revoke(tx, officer_id, utc_text(self.clock()))
 
 
 def _hash(code: str) -> str:

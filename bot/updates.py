@@ -16,10 +16,11 @@ from __future__ import annotations
 import base64
 import itertools
 import re
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from bot.clock import Clock, system_clock
 
 JSONDict = dict[str, Any]
 
@@ -293,9 +294,11 @@ class UpdateFactory:
         first_update_id: int = 1,
         message_ids: Callable[[int], int] | None = None,
         observe: Callable[[JSONDict], None] | None = None,
+        clock: Clock = system_clock,
         update_ids: Callable[[], int] | None = None,
     ) -> None:
         self.bot = bot
+        self.clock = clock
         self._update_ids: Callable[[], int] = (
             update_ids or itertools.count(first_update_id).__next__
         )
@@ -327,7 +330,7 @@ class UpdateFactory:
             "message_id": self._next_message_id(where.id),
             "from": user.to_dict(),
             "chat": where.to_dict(),
-            "date": int(time.time()),
+            "date": int(self.clock().timestamp()),
         }
         msg.update(content)
         return self._emit({"update_id": self.next_update_id(), "message": msg})
@@ -362,7 +365,7 @@ class UpdateFactory:
         entities = text_entities(new_text)
         if entities:
             msg["entities"] = entities
-        msg["edit_date"] = int(time.time())
+        msg["edit_date"] = int(self.clock().timestamp())
         return self._emit({"update_id": self.next_update_id(), "edited_message": msg})
 
     def contact(
@@ -624,7 +627,7 @@ class UpdateFactory:
         change = {
             "chat": chat.to_dict(),
             "from": actor.to_dict(),
-            "date": int(time.time()),
+            "date": int(self.clock().timestamp()),
             "old_chat_member": chat_member_json(bot, old_status),
             "new_chat_member": chat_member_json(bot, new_status, **rights),
         }
@@ -645,7 +648,7 @@ class UpdateFactory:
         change = {
             "chat": chat.to_dict(),
             "from": actor.to_dict(),
-            "date": int(time.time()),
+            "date": int(self.clock().timestamp()),
             "old_chat_member": chat_member_json(user.to_dict(), old_status),
             "new_chat_member": chat_member_json(user.to_dict(), new_status, **rights),
         }

@@ -32,7 +32,7 @@ from bot.fmt import when
 from bot.text import fold
 from config.wanted_messages import t
 from storage import wanted as store
-from storage.db import Database, Tx, parse_utc, utcnow_text
+from storage.db import Database, Tx, parse_utc, utc_text
 from storage.wanted import WITHDRAWN_REASONS, NoticeFields, UnitRow, WantedNotice
 
 __all__ = [
@@ -472,7 +472,7 @@ async def import_csv(
 
     added = updated = unchanged = 0
     kept: list[str] = []
-    at = utcnow_text(clock())
+    at = utc_text(clock())
     async with db.transaction() as tx:
         existing = await store.by_warrants(tx, [r.fields.warrant_number for r in rows])
         for row in rows:
@@ -539,7 +539,7 @@ async def withdraw(
     if reason not in WITHDRAWN_REASONS:
         raise BadReason(f"reason must be one of {', '.join(WITHDRAWN_REASONS)}, not {reason!r}")
     key = normalize_warrant(warrant)
-    at = utcnow_text(clock())
+    at = utc_text(clock())
     async with db.transaction() as tx:
         notice = await store.by_warrant(tx, key)
         if notice is None:

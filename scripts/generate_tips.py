@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from stdnum import luhn
 
 from bot.receipt import ALPHABET, RANDOM_CHARS
-from storage.db import Database, Tx, utcnow_text
+from storage.db import Database, Tx, utc_text
 
 CATEGORIES = (
     ("crime", 0.35),
@@ -163,7 +163,7 @@ def generate(
             urgent = rng.random() < (0.5 if category == "wanted" else 0.08)
             unit = rng.choice(communes)
             current = unit
-            c = utcnow_text(created)
+            c = utc_text(created)
             events.append((tip_id, c, "reporter", "submitted", None, "new"))
             status, outcome, acked_at, closed_at, transfers = "new", None, None, None, 0
             ack = created + _minutes(rng, 5 if urgent else 25, 1.0)
@@ -171,10 +171,10 @@ def generate(
                 ack = created + timedelta(days=3650)
                 swept = created + _minutes(rng, 10 * 1440, 0.3)
                 if swept <= now:
-                    status, outcome, closed_at = "closed", "unfounded", utcnow_text(swept)
+                    status, outcome, closed_at = "closed", "unfounded", utc_text(swept)
                     events.append((tip_id, closed_at, "officer", "closed", "new", status))
             if ack <= now:
-                status, acked_at = "acknowledged", utcnow_text(ack)
+                status, acked_at = "acknowledged", utc_text(ack)
                 events.append((tip_id, acked_at, "officer", "acknowledged", "new", status))
                 last = ack
                 if rng.random() < 0.05 and len(communes) > 1:
@@ -185,7 +185,7 @@ def generate(
                         events.append(
                             (
                                 tip_id,
-                                utcnow_text(moved),
+                                utc_text(moved),
                                 "officer",
                                 "transferred",
                                 status,
@@ -198,7 +198,7 @@ def generate(
                             events.append(
                                 (
                                     tip_id,
-                                    utcnow_text(again),
+                                    utc_text(again),
                                     "officer",
                                     "acknowledged",
                                     "transferred",
@@ -210,13 +210,13 @@ def generate(
                     taken = last + _minutes(rng, 60, 1.0)
                     if taken <= now:
                         events.append(
-                            (tip_id, utcnow_text(taken), "officer", "taken", status, "in_progress")
+                            (tip_id, utc_text(taken), "officer", "taken", status, "in_progress")
                         )
                         status, last = "in_progress", taken
                     close = last + _minutes(rng, 3 * 1440, 1.0)
                     if status == "in_progress" and close <= now:
                         outcome = _pick(rng, OUTCOMES)
-                        closed_at = utcnow_text(close)
+                        closed_at = utc_text(close)
                         events.append((tip_id, closed_at, "officer", "closed", status, "closed"))
                         status = "closed"
                     elif status == "in_progress" and rng.random() < 0.1:
@@ -256,10 +256,10 @@ async def fill(
 ) -> int:
     """Add ``tips`` synthetic tips to the database at ``path``; returns the event count."""
     now = now or end
-    db = await Database.open(path)
+    db = await Database.open(path, clock=lambda: now)
     try:
         async with db.transaction() as tx:
-            units = await ensure_units(tx, communes, utcnow_text(now))
+            units = await ensure_units(tx, communes, utc_text(now))
             first_id = int(await tx.scalar("SELECT COALESCE(MAX(id), 0) FROM tips") or 0) + 1
             rng = random.Random(f"{seed}:{first_id}")
             n_events = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+Clock = Callable[[], datetime]
+"""The product's time source; ``bot.clock.system_clock`` in production, a fake in tests."""
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -50,9 +53,11 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
-def utcnow_text(moment: datetime | None = None) -> str:
-    """Timestamps are stored as UTC ``YYYY-MM-DD HH:MM:SS.ffffff``: sortable, SQLite-friendly."""
-    moment = moment or datetime.now(UTC)
+def utc_text(moment: datetime) -> str:
+    """Timestamps are stored as UTC ``YYYY-MM-DD HH:MM:SS.ffffff``: sortable, SQLite-friendly.
+
+    The moment is always given: the product's only time source is the injected clock
+    (``bot.clock``), so a test can run the whole product at any date."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
@@ -63,13 +68,14 @@ def parse_utc(text: str) -> datetime:
 class Database:
     """An open tinbao database. Use :meth:`transaction` for writes, :meth:`read` for reads."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, clock: Clock) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
+        self.clock = clock
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+    async def open(cls, path: Path | str, *, clock: Clock, migrate: bool = True) -> Database:
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +88,7 @@ class Database:
             "PRAGMA busy_timeout=5000",
         ):
             await conn.execute(pragma)
-        db = cls(conn, path)
+        db = cls(conn, path, clock)
         if migrate:
             await db.migrate()
         return db
@@ -110,7 +116,7 @@ class Database:
                         await self._conn.execute(statement)
                     await self._conn.execute(
                         "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?,?,?)",
-                        (migration.version, migration.name, utcnow_text()),
+                        (migration.version, migration.name, utc_text(self.clock())),
                     )
                     await self._conn.execute("COMMIT")
                 except BaseException:
@@ -126,11 +132,11 @@ class Database:
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                tx = Tx(self._conn)
+                tx = Tx(self._conn, self.clock)
                 if idempotency_key is not None:
                     cursor = await self._conn.execute(
                         "INSERT OR IGNORE INTO processed_keys(key, at) VALUES (?, ?)",
-                        (idempotency_key, utcnow_text()),
+                        (idempotency_key, utc_text(self.clock())),
                     )
                     if cursor.rowcount == 0:
                         raise AlreadyProcessed(idempotency_key)
@@ -146,7 +152,7 @@ class Database:
         async with self._lock:
             await self._conn.execute("BEGIN")
             try:
-                yield Tx(self._conn)
+                yield Tx(self._conn, self.clock)
             finally:
                 await self._conn.execute("COMMIT")
 
@@ -164,8 +170,13 @@ class Database:
 class Tx:
     """The handle a storage module receives: plain SQL helpers over the open transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self._conn = conn
+        self.clock = clock
+
+    def now_text(self) -> str:
+        """The database's clock (the product's injected clock), as a stored timestamp."""
+        return utc_text(self.clock())
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run a statement; returns lastrowid for INSERTs, else rowcount."""

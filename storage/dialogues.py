@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.db import Tx, utcnow_text
+from storage.db import Tx
 
 
 async def load(tx: Tx, subject: str) -> tuple[str, bytes] | None:
@@ -15,7 +15,7 @@ async def save(tx: Tx, subject: str, step: str, state_enc: bytes) -> None:
         "INSERT INTO dialogues(subject, step, state_enc, updated_at) VALUES (?,?,?,?)"
         " ON CONFLICT(subject) DO UPDATE SET step = excluded.step,"
         " state_enc = excluded.state_enc, updated_at = excluded.updated_at",
-        (subject, step, state_enc, utcnow_text()),
+        (subject, step, state_enc, tx.now_text()),
     )
 
 

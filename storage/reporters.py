@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from storage.db import Tx, utcnow_text
+from storage.db import Tx
 
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -52,7 +52,7 @@ async def create(
     reporter_id = await tx.execute(
         "INSERT INTO reporters(channel, blind_index, identity_enc, pseudonym, language,"
         " created_at) VALUES (?,?,?,?,?,?)",
-        (channel, blind_index, identity_enc, pseudonym, language, utcnow_text()),
+        (channel, blind_index, identity_enc, pseudonym, language, tx.now_text()),
     )
     return Reporter(reporter_id, channel, pseudonym, language, identity_enc, None)
 

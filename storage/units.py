@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from storage.db import Tx, utcnow_text
+from storage.db import Tx
 
 _COLUMNS = (
     "id, code, kind, name, short_name, unit_type, parent_id, lat, lon, area_km2, remote, active"
@@ -93,7 +93,7 @@ async def upsert_unit(
             area_km2,
             search_key,
             int(remote),
-            utcnow_text(),
+            tx.now_text(),
         ),
     )
     return int(rows[0][0])

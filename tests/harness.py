@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from bot.fakeapi import FakeBotApi
 from bot.scripted import Driver
 from bot.updates import FakeChat, FakeUser, UpdateFactory
 from config.settings import DEMO_TOKEN, Settings
+from tests.dates import START, fixed_clock
 
 KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 _TEMPLATE: dict[str, Path] = {}
@@ -41,7 +41,7 @@ async def template_db(directory: Path) -> Path:
         from storage.db import Database
 
         path = directory / "template.db"
-        db = await Database.open(path)
+        db = await Database.open(path, clock=fixed_clock)
         await sync_units(db, "Ninh Bình")
         await db.close()
         _TEMPLATE["path"] = path
@@ -121,8 +121,8 @@ async def open_harness(tmp_path: Path, **settings_extra: Any) -> Harness:
     db_path = tmp_path / "tinbao.db"
     shutil.copy(await template_db(tmp_path.parent), db_path)
     settings = make_settings(db_path, **settings_extra)
-    api = FakeBotApi()
-    clock = FakeClock(datetime(2026, 11, 28, 1, 0, tzinfo=UTC))
+    clock = FakeClock(START)
+    api = FakeBotApi(clock=clock)
     tinbao = await create(settings, request=api, clock=clock, rate_limiter=False)
     await tinbao.app.initialize()
     return Harness(tinbao, api, clock)

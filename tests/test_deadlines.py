@@ -21,7 +21,8 @@ from bot.deadlines import (
     sweep,
     tip_clocks,
 )
-from storage.db import Database, utcnow_text
+from storage.db import Database, utc_text
+from tests.dates import fixed_clock
 from tests.test_digests import (
     DUTY,
     QUEUE_A,
@@ -39,7 +40,7 @@ T0 = local(2026, 11, 27, 22, 50)  # late evening: nights count
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "deadlines.db")
+    database = await Database.open(tmp_path / "deadlines.db", clock=fixed_clock)
     yield database
     await database.close()
 
@@ -74,12 +75,12 @@ async def card(db: Database, tip_id: int, chat_id: int) -> int:
         row = await tx.execute(
             "INSERT INTO outbox(created_at, chat_id, method, payload, purpose, tip_id,"
             " next_attempt_at) VALUES (?,?,'sendMessage','{}','card',?,?)",
-            (utcnow_text(T0), chat_id, tip_id, utcnow_text(T0)),
+            (utc_text(T0), chat_id, tip_id, utc_text(T0)),
         )
         await tx.execute(
             "INSERT INTO tip_cards(tip_id, chat_id, outbox_id, kind, created_at)"
             " VALUES (?,?,?,'queue',?)",
-            (tip_id, chat_id, row, utcnow_text(T0)),
+            (tip_id, chat_id, row, utc_text(T0)),
         )
     return row
 
@@ -177,7 +178,7 @@ async def test_acknowledged_between_reminder_and_escalation_stops_the_ladder(
     async with db.transaction() as tx:
         await tx.execute(
             "UPDATE tips SET status = 'acknowledged', acknowledged_at = ? WHERE id = ?",
-            (utcnow_text(T0 + timedelta(hours=5)), tip),
+            (utc_text(T0 + timedelta(hours=5)), tip),
         )
     assert not (await sweep(db, SETTINGS, T0 + timedelta(hours=8))).enqueued
     assert [r["purpose"] for r in await ladder(db)] == ["reminder"]
@@ -245,12 +246,12 @@ async def test_a_transfer_starts_a_new_stay_for_the_receiving_unit(db: Database)
 
 def facts(**kw: Any) -> ClockFacts:
     values: dict[str, Any] = {
-        "created_at": utcnow_text(T0),
+        "created_at": utc_text(T0),
         "urgent": False,
         "status": "new",
         "outcome": None,
         "closed_at": None,
-        "arrived_at": utcnow_text(T0),
+        "arrived_at": utc_text(T0),
         "acknowledged_at": None,
         "remote": False,
     }
@@ -280,7 +281,7 @@ def test_remote_units_get_48_hours_to_hand_over() -> None:
 
 
 def test_acknowledged_and_closed_clocks() -> None:
-    acked = facts(status="in_progress", acknowledged_at=utcnow_text(T0 + timedelta(hours=5)))
+    acked = facts(status="in_progress", acknowledged_at=utc_text(T0 + timedelta(hours=5)))
     c = clocks(acked, SETTINGS, T0 + timedelta(days=16))
     assert c.acknowledge.state == LATE
     assert c.acknowledge.margin(T0) == -timedelta(hours=1)
@@ -289,15 +290,15 @@ def test_acknowledged_and_closed_clocks() -> None:
     closed = facts(
         status="closed",
         outcome="forwarded",
-        acknowledged_at=utcnow_text(T0 + timedelta(minutes=5)),
-        closed_at=utcnow_text(T0 + timedelta(hours=20)),
+        acknowledged_at=utc_text(T0 + timedelta(minutes=5)),
+        closed_at=utc_text(T0 + timedelta(hours=20)),
     )
     c = clocks(closed, SETTINGS, T0 + timedelta(days=40))
     assert c.acknowledge.state == MET
     assert c.transfer is not None and c.transfer.state == MET
     assert c.verification.state == MET and c.verification_day == 1
     unfounded = facts(
-        status="closed", outcome="unfounded", closed_at=utcnow_text(T0 + timedelta(days=21))
+        status="closed", outcome="unfounded", closed_at=utc_text(T0 + timedelta(days=21))
     )
     c = clocks(unfounded, SETTINGS, T0 + timedelta(days=40))
     assert c.transfer is None

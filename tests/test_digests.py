@@ -46,7 +46,8 @@ from bot.reports import ReportUsage, build, parse_period, render_report, send_re
 from bot.schedule import JOB_NAMES, attachments_for, register_jobs, run_sweep
 from config.settings import DEMO_TOKEN, Settings
 from storage import digests as store
-from storage.db import Database, Tx, utcnow_text
+from storage.db import Database, Tx, utc_text
+from tests.dates import fixed_clock
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
@@ -81,7 +82,7 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 
 def text(moment: datetime | None) -> str | None:
-    return utcnow_text(moment) if moment else None
+    return utc_text(moment) if moment else None
 
 
 class Seed:
@@ -217,7 +218,7 @@ class Seed:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "digests.db")
+    database = await Database.open(tmp_path / "digests.db", clock=fixed_clock)
     yield database
     await database.close()
 
@@ -643,13 +644,13 @@ async def test_catch_up_after_outage_across_seven_sends_once(db: Database) -> No
 
 async def test_exactly_once_across_two_restarts(tmp_path: Path) -> None:
     path = tmp_path / "restarts.db"
-    first_db = await Database.open(path)
+    first_db = await Database.open(path, clock=fixed_clock)
     await seed_world(first_db)
     await first_db.close()
     now = local(2026, 12, 1, 9)  # Tuesday 1 December: daily, unit, weekly and monthly due
     counts = []
     for _ in range(3):  # the first start, and two restarts
-        database = await Database.open(path)
+        database = await Database.open(path, clock=fixed_clock)
         await catch_up(services(database, FakeClock(now)), now)
         async with database.read() as tx:
             counts.append(
@@ -833,7 +834,7 @@ async def test_outbox_file_uploads_through_the_bot_as_multipart(db: Database) ->
 
         row = await outbox.enqueue(
             tx,
-            at=utcnow_text(NOW),
+            at=utc_text(NOW),
             method="sendPhoto",
             payload={"caption": "Biểu đồ"},
             purpose="digest",

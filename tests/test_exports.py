@@ -15,6 +15,7 @@ from bot import receipt
 from bot.exports import headers, load, send_export, to_csv, to_xlsx
 from storage import digests as store
 from storage.db import Database
+from tests.dates import fixed_clock
 from tests.test_digests import SUPERVISORS, TZ, Seed, local, make_settings
 
 SETTINGS = make_settings()
@@ -26,7 +27,7 @@ PSEUDONYM = "7Q2"
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "exports.db")
+    database = await Database.open(tmp_path / "exports.db", clock=fixed_clock)
     yield database
     await database.close()
 

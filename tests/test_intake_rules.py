@@ -13,6 +13,7 @@ from bot.app import create
 from bot.logs import QUIET, configure_logging
 from bot.updates import FakeUser
 from config.settings import ConfigError, load_settings
+from tests.dates import fixed_clock
 from tests.harness import KEY, Harness, Person, close_harness, file_tip, open_harness
 
 
@@ -140,7 +141,7 @@ async def test_identity_is_not_in_the_database_file_in_clear(h: Harness) -> None
     )
     for secret in (b"987654321", "Nguyễn Thị Hồng".encode(), b"hong_tayninh", b"912345678"):
         assert secret not in raw, secret
-    h.tinbao.db = await type(h.tinbao.db).open(path)
+    h.tinbao.db = await type(h.tinbao.db).open(path, clock=h.clock)
     async with h.tinbao.db.read() as tx:
         contactable = await tx.scalar("SELECT contactable FROM tips")
     assert contactable == 1
@@ -234,7 +235,7 @@ def test_missing_or_wrong_settings_name_the_variable(monkeypatch: pytest.MonkeyP
 async def test_migrations_apply_to_an_empty_file_and_are_idempotent(tmp_path: Path) -> None:
     from storage.db import Database, bundled_migrations
 
-    db = await Database.open(tmp_path / "empty.db")
+    db = await Database.open(tmp_path / "empty.db", clock=fixed_clock)
     assert await db.migrate() == []  # already applied at open
     async with db.read() as tx:
         versions = [r[0] for r in await tx.fetchall("SELECT version FROM schema_migrations")]

@@ -17,6 +17,7 @@ from bot.places import (
 from bot.text import fold
 from storage import units
 from storage.db import Database
+from tests.dates import fixed_clock
 
 TAM_CHUC = (20.5558, 105.813)
 HO_CHI_MINH_CITY = (10.78, 106.7)
@@ -24,7 +25,7 @@ HO_CHI_MINH_CITY = (10.78, 106.7)
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "t.db")
+    database = await Database.open(tmp_path / "t.db", clock=fixed_clock)
     yield database
     await database.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.retention import purge
+from storage.db import utc_text
 from tests.harness import Harness, file_tip
 
 
@@ -14,7 +15,7 @@ async def test_purge_forgets_identity_and_phone_but_keeps_the_tip(h: Harness) ->
     async with h.tinbao.db.transaction() as tx:
         await tx.execute(
             "UPDATE tips SET status = 'closed', outcome = 'resolved', closed_at = ?",
-            ("2026-11-28 02:00:00.000000",),
+            (utc_text(h.clock()),),
         )
     h.clock.advance(days=h.tinbao.settings.retention_days + 1)
     report = await purge(h.tinbao.db, h.tinbao.settings, h.clock())

@@ -14,7 +14,8 @@ import pytest
 from bot import wanted
 from bot.clock import FakeClock
 from bot.places import sync_units
-from storage.db import Database, Tx, utcnow_text
+from storage.db import Database, Tx, utc_text
+from tests.dates import fixed_clock
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -78,7 +79,7 @@ def write_csv(directory: Path, rows: list[dict[str, str]], name: str = "notices.
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "t.db")
+    database = await Database.open(tmp_path / "t.db", clock=fixed_clock)
     await sync_units(database, "Ninh Bình")
     yield database
     await database.close()
@@ -334,7 +335,7 @@ async def test_search_and_browse_page(db: Database, tmp_path: Path) -> None:
 
 async def add_tip(tx: Tx, notice_id: int, code: str, status: str) -> int:
     unit = int(await tx.scalar("SELECT id FROM units WHERE code = '13420'"))
-    now = utcnow_text(NOW)
+    now = utc_text(NOW)
     tip_id = await tx.execute(
         "INSERT INTO tips(code, idempotency_key, channel, category, urgent, unit_id,"
         " current_unit_id, occurred, description, language, created_at, updated_at, status,"
@@ -359,7 +360,7 @@ async def test_withdraw_hides_the_notice_and_lists_open_sightings(
     assert "withdrawn, reason surrendered; 1 open sighting tip(s)" in result.summary()
     after = await notice_named(db, "Đỗ Văn Đạt")
     assert (after.status, after.withdrawn_reason) == ("withdrawn", "surrendered")
-    assert after.withdrawn_at == utcnow_text(NOW)
+    assert after.withdrawn_at == utc_text(NOW)
     browse = await wanted.browse(db, 0, 10)
     assert dat.id not in {n.id for n in browse.items} and browse.total == 2
     assert (await wanted.search(db, "do van dat")).total == 0
@@ -369,7 +370,7 @@ async def test_withdraw_hides_the_notice_and_lists_open_sightings(
     again = await wanted.withdraw(db, "01/QĐTN", "cancelled", clock)
     assert (again.changed, again.reason, again.open_tip_ids) == (False, "surrendered", (open_tip,))
     assert "already withdrawn" in again.summary()
-    assert (await notice_named(db, "Đỗ Văn Đạt")).withdrawn_at == utcnow_text(NOW)
+    assert (await notice_named(db, "Đỗ Văn Đạt")).withdrawn_at == utc_text(NOW)
 
 
 async def test_withdraw_closes_sightings_in_the_same_transaction(

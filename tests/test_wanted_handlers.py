@@ -18,6 +18,7 @@ from bot.places import sync_units
 from bot.updates import FakeChat, FakeUser, UpdateFactory
 from handlers.wanted import callback_data, parse_callback, register
 from storage.db import Database
+from tests.dates import fixed_clock
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted"
 CITIZEN = FakeUser(1001, "Lan")
@@ -65,7 +66,7 @@ def text_of(message: dict[str, Any]) -> str:
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", clock=fixed_clock)
     await sync_units(db, "Ninh Bình")
     report = await wanted.import_csv(db, SAMPLES / "notices.csv")
     assert report.ok, report.summary()
