@@ -19,6 +19,7 @@ from bot.clock import Clock, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
 from bot.dispatch import CardDispatch
+from bot.inbox import Inbox
 from bot.intake import IntakeService
 from bot.people import People, Person
 from bot.places import PlaceSearch
@@ -28,6 +29,7 @@ from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
 from bot.staff import StaffService
 from config.settings import Settings
+from handlers.telegram_inbox import TelegramInbox
 from storage import reporters
 from storage.db import Database
 
@@ -47,6 +49,8 @@ class Tinbao:
     digests: DigestServices
     app: Application  # type: ignore[type-arg]
     clock: Clock
+    inbox: Inbox
+    telegram: TelegramInbox
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
@@ -55,25 +59,28 @@ class Tinbao:
         return found.language if found else self.settings.default_language
 
     async def start(self, *, polling: bool = True, sender: bool = True) -> None:
-        """Initialise and start the Application; optionally poll and run the sender."""
+        """Initialise and start the Application, apply what the inbox kept from before a
+        stop or crash, then optionally poll and run the sender."""
         await self.app.initialize()
         await self.app.start()
+        self._tasks.append(asyncio.create_task(self.inbox.run()))
         if sender:
             self._tasks.append(asyncio.create_task(self.sender.run()))
             # A digest whose time passed while the bot was down goes out now, once.
             await catch_up(self.digests)
-        if polling and self.app.updater is not None:
-            await self.app.updater.start_polling(poll_interval=0.0, drop_pending_updates=False)
+        if polling:
+            self._tasks.append(asyncio.create_task(self.telegram.poll()))
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        self.telegram.stop()
+        self.inbox.stop()
         self.sender.stop()
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, timeout=5)
-            except (TimeoutError, asyncio.CancelledError):  # pragma: no cover
+            except (TimeoutError, asyncio.CancelledError):  # a long poll is simply cut
                 task.cancel()
+        await self.inbox.wait_stopped()
         self._tasks.clear()
         if self.app.running:
             await self.app.stop()
@@ -124,7 +131,9 @@ async def create(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    app = builder.build()
+    # Updates come through the durable inbox (handlers/telegram_inbox.py), not PTB's
+    # Updater, which confirms updates to Telegram before they are handled.
+    app = builder.updater(None).build()
     dispatch = CardDispatch(settings, people, clock)
     queues = QueueService(db, settings, places, clock, dispatch)
     staff = StaffService(db, settings, places, clock)
@@ -139,8 +148,22 @@ async def create(
         relay=queues,
     )
     digests = DigestServices(db, settings, clock, sender.wake)
+    inbox = Inbox(db, people.box, on_refused=dispatch.on_refused_event)
+    telegram = TelegramInbox(app, inbox)
     tinbao = Tinbao(
-        settings, db, people, places, intake, queues, staff, sender, digests, app, clock
+        settings,
+        db,
+        people,
+        places,
+        intake,
+        queues,
+        staff,
+        sender,
+        digests,
+        app,
+        clock,
+        inbox,
+        telegram,
     )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)

@@ -7,8 +7,8 @@ about Telegram, so the same dialogue serves every channel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,22 @@ class Screen:
     keyboard: Keyboard | None = None
 
 
+def screen_to_plain(screen: Screen, scope: str) -> dict[str, Any]:
+    """A screen as plain JSON for the outbox: what to show, not how a channel shows it
+    (each channel's sender renders it at send time)."""
+    return {"scope": scope, **asdict(screen)}
+
+
+def screen_from_plain(plain: dict[str, Any]) -> tuple[Screen, str]:
+    keyboard = plain.get("keyboard")
+    screen = Screen(
+        str(plain["text"]),
+        [[Button(**button) for button in row] for row in plain.get("buttons") or []],
+        Keyboard(**keyboard) if keyboard else None,
+    )
+    return screen, str(plain.get("scope") or "c")
+
+
 @dataclass
 class Outcome:
     """What to show after an event. ``pressed`` is a short note to leave on the message
@@ -95,3 +111,4 @@ class Outcome:
     alert: str | None = None
     tip_code: str | None = None
     duplicate: bool = False
+    queued: int = 0  # messages committed to the outbox with the step

@@ -281,6 +281,24 @@ class CardDispatch:
             )
 
     # ------------------------------------------------------------------ failures -----
+    async def on_refused_event(self, tx: Tx, event_key: str, reason: str) -> None:
+        """An incoming event nobody can read is skipped, once, and a person is told: the
+        duty group, or the supervisors when no duty group is bound."""
+        province = await units.get_province(tx)
+        if province is None:
+            return
+        target = await bindings.for_unit(tx, "duty", province.id)
+        target = target or await bindings.for_unit(tx, "supervisors", province.id)
+        if target is None:
+            return
+        await outbox.enqueue_text(
+            tx,
+            t("inbox_refused", LANG, event=event_key),
+            at=tx.now_text(),
+            purpose="inbox_alert",
+            chat_id=target.chat_id,
+        )
+
     async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
         """A permanent delivery failure raises an alert in the duty queue (never about
         a failed alert itself, so a dead duty chat cannot cause a storm)."""

@@ -31,6 +31,7 @@ from bot.dialogue import (
     Screen,
     TextIn,
     Unsupported,
+    screen_to_plain,
 )
 from bot.fmt import when
 from bot.intake_screens import EDITABLE, IntakeScreens, btn
@@ -155,10 +156,16 @@ class IntakeService:
         if gate != "ok":
             if gate == "drop":
                 return Outcome()
-            async with self.db.read() as tx:
-                found = await reporters.find(tx, subject)
-            lang = found.language if found else self.settings.default_language
-            return Outcome(screens=[Screen(t("flood", lang))], alert=t("flood", lang))
+            try:
+                async with self.db.transaction(idempotency_key) as tx:
+                    found = await reporters.find(tx, subject)
+                    lang = found.language if found else self.settings.default_language
+                    outcome = Outcome(screens=[Screen(t("flood", lang))], alert=t("flood", lang))
+                    if found is not None:
+                        await self._enqueue(tx, found.id, outcome)
+                    return outcome
+            except AlreadyProcessed:
+                return Outcome(duplicate=True)
         try:
             async with self.db.transaction(idempotency_key) as tx:
                 reporter = await self.people.reporter_for(tx, person)
@@ -170,9 +177,35 @@ class IntakeService:
                     await dialogues.delete(tx, subject)
                 else:
                     await dialogues.save(tx, subject, ctx.draft["step"], self._seal(ctx.draft))
+                await self._enqueue(tx, reporter.id, outcome)
                 return outcome
         except AlreadyProcessed:
             return Outcome(duplicate=True)
+
+    async def _enqueue(self, tx: Tx, reporter_id: int, outcome: Outcome) -> None:
+        """The answer is committed with the step it answers (DESIGN.md rule 2): a crash or
+        a flaky Bot API can delay it, never lose it. The note of the pressed button opens
+        the next screen instead of costing an edit of the pressed message."""
+        screens = outcome.screens
+        if outcome.pressed and screens:
+            first = screens[0]
+            screens = [
+                Screen(f"✔ {outcome.pressed}\n\n{first.text}", first.buttons, first.keyboard),
+                *screens[1:],
+            ]
+        at = tx.now_text()
+        for screen in screens:
+            await outbox.enqueue(
+                tx,
+                at=at,
+                method="screen",
+                # a citizen's screens can echo what they wrote (the review card, their
+                # phone): sealed like their identity, opened by the sender just in time
+                payload=self.people.seal_payload(screen_to_plain(screen, "c")),
+                purpose="reply",
+                reporter_id=reporter_id,
+            )
+        outcome.queued = len(screens)
 
     async def start_sighting(
         self,
@@ -193,7 +226,9 @@ class IntakeService:
                 draft = self._open(stored[1]) if stored else None
                 ctx = Context(tx, reporter, subject, reporter.language, draft)
                 if draft and draft["step"] in TIP_STEPS:
-                    return Outcome(screens=[self.screens.resume(ctx.lang)])
+                    outcome = Outcome(screens=[self.screens.resume(ctx.lang)])
+                    await self._enqueue(tx, reporter.id, outcome)
+                    return outcome
                 outcome = await self._begin(ctx, preset="wanted")
                 if ctx.draft is not None:
                     ctx.draft.update(wanted_notice_id=notice_id, wanted_name=name)
@@ -202,6 +237,7 @@ class IntakeService:
                     if dangerous:
                         intro.append(Screen(t("sighting_dangerous", ctx.lang)))
                     outcome.screens = intro + outcome.screens
+                await self._enqueue(tx, reporter.id, outcome)
                 return outcome
         except AlreadyProcessed:
             return Outcome(duplicate=True)

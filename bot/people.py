@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
+from typing import Any
 
 from bot.crypto import IdentityBox
 from storage import reporters
@@ -10,6 +12,7 @@ from storage.db import Tx
 from storage.reporters import Reporter
 
 IDENTITY_CONTEXT = "reporter.identity"
+PAYLOAD_CONTEXT = "outbox.payload"
 PHONE_CONTEXT = "tip.contact"
 
 
@@ -68,3 +71,14 @@ class People:
 
     def open_phone(self, blob: bytes) -> str:
         return str(self.box.open(blob, context=PHONE_CONTEXT))
+
+    def seal_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """An outbox payload that may hold personal data, sealed for the database."""
+        sealed = self.box.seal(payload, context=PAYLOAD_CONTEXT)
+        return {"sealed": base64.b64encode(sealed).decode()}
+
+    def open_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if "sealed" not in payload:
+            return payload
+        opened = self.box.open(base64.b64decode(payload["sealed"]), context=PAYLOAD_CONTEXT)
+        return dict(opened)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
-
 from bot.app import Tinbao
 from bot.fakeapi import FakeBotApi
 from bot.updates import FakeChat, FakeUser
@@ -24,8 +22,13 @@ class Driver:
         self.api = api
         self.updates = api.factory()
 
-    async def deliver(self, update: dict[str, Any]) -> None:
-        await self.tinbao.app.process_update(Update.de_json(update, self.tinbao.app.bot))
+    async def deliver(self, update: dict[str, Any], *, flush: bool = True) -> None:
+        """As ``tinbao run`` receives it: stored in the inbox, then applied; with ``flush``
+        the outbox is then delivered (replies leave through it)."""
+        await self.tinbao.telegram.accept([update])
+        await self.tinbao.inbox.drain()
+        if flush:
+            await self.tinbao.sender.flush()
 
     async def says(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> dict[str, Any]:
         update = self.updates.text(user, text, chat=chat)
@@ -42,11 +45,11 @@ class Driver:
         raise LookupError(f"no button {label!r} in chat {chat_id}")
 
     async def presses(
-        self, user: FakeUser, label: str, chat_id: int | None = None
+        self, user: FakeUser, label: str, chat_id: int | None = None, *, flush: bool = True
     ) -> dict[str, Any]:
         message, data = self.find_button(user.id if chat_id is None else chat_id, label)
         update = self.updates.callback(user, message, data)
-        await self.deliver(update)
+        await self.deliver(update, flush=flush)
         return update
 
     async def file_tip(
@@ -82,7 +85,7 @@ class Driver:
             await self.deliver(self.updates.contact(user, phone))
         else:
             await self.presses(user, "Ẩn danh")
-        await self.presses(user, "Gửi tin báo")
+        await self.presses(user, "Gửi tin báo", flush=flush)
         if not flush:
             return None
         await self.tinbao.sender.flush()

@@ -31,6 +31,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
+from bot.dialogue import screen_from_plain
 from bot.people import People
 from storage import outbox, reporters
 from storage.db import Database, Tx, parse_utc, utc_text
@@ -78,13 +79,19 @@ class OutboxSender:
         self.clock = clock
         self.on_failure = on_failure or []
         self._wake = asyncio.Event()
+        self._pass = asyncio.Lock()
         self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
     async def flush(self, max_passes: int = 1000) -> int:
-        """Deliver everything due now. Returns how many rows were sent."""
+        """Deliver everything due now. Returns how many rows were sent. One pass at a
+        time: two passes reading the same due rows would send them twice."""
+        async with self._pass:
+            return await self._flush(max_passes)
+
+    async def _flush(self, max_passes: int) -> int:
         sent = 0
         for _ in range(max_passes):
             async with self.db.read() as tx:
@@ -128,13 +135,16 @@ class OutboxSender:
             # a consequence of an earlier failure, which already raised its alert
             await self._fail(row, str(exc), alert=False)
             return 0
+        method = row.method
+        if method == "screen":  # plain values, rendered for Telegram only now
+            method, kwargs = "sendMessage", _render_screen(kwargs)
         try:
             with warnings.catch_warnings():
                 # The outbox stores Bot API method names and JSON parameters on purpose (a
                 # row must survive a restart as data), so the generic call is right here.
                 warnings.simplefilter("ignore", PTBUserWarning)
                 result = await self.bot.do_api_request(
-                    row.method, api_kwargs=kwargs, return_type=_return_type(row.method)
+                    method, api_kwargs=kwargs, return_type=_return_type(method)
                 )
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
@@ -168,7 +178,7 @@ class OutboxSender:
         return 1
 
     async def _resolve(self, row: OutboxRow) -> dict[str, Any]:
-        kwargs = dict(row.payload)
+        kwargs = self.people.open_payload(row.payload)
         async with self.db.read() as tx:
             if row.reporter_id is not None:
                 reporter = await reporters.get(tx, row.reporter_id)
@@ -227,6 +237,17 @@ class OutboxSender:
             await outbox.mark_failed(tx, row.id, error=error)
             for hook in self.on_failure if alert else []:
                 await hook(tx, row, error)
+
+
+def _render_screen(kwargs: dict[str, Any]) -> dict[str, Any]:
+    from handlers.render import markup  # the Telegram renderer; the row holds plain values
+
+    screen, scope = screen_from_plain(kwargs)
+    rendered: dict[str, Any] = {"chat_id": kwargs["chat_id"], "text": screen.text}
+    keyboard = markup(screen, scope)
+    if keyboard is not None:
+        rendered["reply_markup"] = keyboard
+    return rendered
 
 
 def _return_type(method: str) -> type[Message] | None:

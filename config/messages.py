@@ -627,3 +627,14 @@ MESSAGES.update(
         },
     }
 )
+
+
+# --- the durable inbox ------------------------------------------------------------------------
+MESSAGES.update(
+    {
+        "inbox_refused": {
+            "vi": "⚠️ Bot nhận được một cập nhật không đọc được ({event}). Đã lưu lại để kiểm tra và bỏ qua; bot vẫn hoạt động bình thường.",
+            "en": "⚠️ The bot received an update it cannot read ({event}). It is kept for inspection and skipped; the bot keeps working.",
+        },
+    }
+)

@@ -28,7 +28,7 @@ from bot.dialogue import (
 )
 from bot.people import Person
 from config.messages import t
-from handlers.render import send_screens, settle_pressed
+from handlers.render import answer_quietly
 
 if TYPE_CHECKING:
     from bot.app import Tinbao
@@ -109,9 +109,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if isinstance(event, TextIn) and message.caption is None and len(event.text) > 4096:
         event = TextIn(event.text[:4097])  # Telegram never sends more; defensive cap
     outcome = await app.intake.handle(person, event, idempotency_key=f"tg:{update.update_id}")
-    if outcome.tip_code:
+    if outcome.queued or outcome.tip_code:
         app.sender.wake()
-    await send_screens(context.bot, message.chat_id, outcome.screens)
 
 
 async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -138,16 +137,9 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     outcome = await app.intake.handle(
         person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
     )
-    if outcome.tip_code:
+    if outcome.queued or outcome.tip_code:
         app.sender.wake()
-    await query.answer(outcome.alert, show_alert=bool(outcome.alert))
-    message = query.message
-    if isinstance(message, Message) and outcome.pressed is not None:
-        await settle_pressed(
-            context.bot, message.chat_id, message.message_id, message.text, outcome.pressed
-        )
-    if message is not None:
-        await send_screens(context.bot, message.chat.id, outcome.screens)
+    await answer_quietly(query, outcome.alert)
 
 
 async def on_wanted_sighting(
@@ -173,8 +165,9 @@ async def on_wanted_sighting(
         notice.dangerous,
         idempotency_key=f"tg:{update.update_id}",
     )
-    await query.answer()
-    await send_screens(context.bot, query.message.chat.id, outcome.screens)
+    if outcome.queued:
+        app.sender.wake()
+    await answer_quietly(query, None)
 
 
 async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

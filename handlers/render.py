@@ -9,13 +9,14 @@ from datetime import timedelta
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.callbacks import encode
@@ -105,6 +106,16 @@ async def settle_pressed(
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as exc:  # already edited, or too old to edit: harmless
         log.debug("could not settle pressed message: %s", exc.message)
+
+
+async def answer_quietly(query: CallbackQuery, alert: str | None) -> None:
+    """A button press is answered inline (it must be quick, and only the presser sees
+    it), best-effort: the state change and the messages it causes are already committed
+    and go out through the outbox, so a failed answer only leaves a spinner turning."""
+    try:
+        await query.answer(alert, show_alert=bool(alert))
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", type(exc).__name__)
 
 
 def inline_markup(screen: Screen, scope: str = "c") -> InlineKeyboardMarkup | None:

@@ -140,6 +140,13 @@ class Database:
                     )
                     if cursor.rowcount == 0:
                         raise AlreadyProcessed(idempotency_key)
+                    # The event that caused this change, if it came through the inbox, is
+                    # done exactly when its effects are committed (storage/inbox.py).
+                    await self._conn.execute(
+                        "UPDATE inbox SET status = 'done', raw_enc = NULL, done_at = ?"
+                        " WHERE event_key = ? AND status = 'pending'",
+                        (utc_text(self.clock()), idempotency_key),
+                    )
                 yield tx
                 await self._conn.execute("COMMIT")
             except BaseException:

@@ -91,7 +91,10 @@ async def next_due_at(tx: Tx) -> str | None:
 async def mark_sent(tx: Tx, row_id: int, *, at: str, message_id: int | None) -> None:
     await tx.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, sent_message_id = ?,"
-        " attempts = attempts + 1, last_error = NULL WHERE id = ?",
+        " attempts = attempts + 1, last_error = NULL,"
+        # a sealed payload (personal data) is not kept once delivered
+        " payload = CASE WHEN payload LIKE '{\"sealed\":%' THEN '{}' ELSE payload END"
+        " WHERE id = ?",
         (at, message_id, row_id),
     )
 

@@ -276,7 +276,13 @@ async def test_a_failed_prompt_is_retried_not_lost(h: Harness) -> None:
     h.api.fail_next("sendMessage", "5xx", chat_id=citizen.chat_id)
     h.api.fail_next("sendMessage", "timeout", chat_id=citizen.chat_id)
     await citizen.presses("Báo tin")
+    assert "Bước 1/7" not in citizen.last()  # both attempts failed; the step is committed
+    for _ in range(2):  # the sender's backoff, on the product's clock (nothing sleeps)
+        h.clock.advance(seconds=5)
+        await h.flush()
     assert "Bước 1/7" in citizen.last()
+    steps = [m for m in citizen.messages() if "Bước 1/7" in m.get("text", "")]
+    assert len(steps) == 1
 
 
 async def test_logs_never_hold_the_reporters_identity(
@@ -285,7 +291,10 @@ async def test_logs_never_hold_the_reporters_identity(
     configure_logging(verbose=True)  # what `tinbao -v run` sets up
     caplog.set_level("DEBUG")
     citizen = Person(h, FakeUser(555123777, "Phạm Văn Khánh", username="khanh_nb"))
-    h.api.fail_next("sendMessage", "429", chat_id=citizen.chat_id, retry_after=0)
+    h.api.fail_next("sendMessage", "429", chat_id=citizen.chat_id, retry_after=1)
+    await citizen.says("/start")
+    h.clock.advance(seconds=2)  # the 429's retry_after, on the product's clock
+    await h.flush()
     await file_tip(citizen, phone="+84987654321")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert logged  # something was logged (the retry), so the check below means something

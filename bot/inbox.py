@@ -1,0 +1,183 @@
+"""The durable inbox: events are stored before the platform is told they arrived, then
+applied one lane (chat) at a time in order, lanes concurrently.
+
+Why: python-telegram-bot confirms an update to Telegram (the next ``getUpdates`` offset)
+before tinbao has handled it, so a crash used to lose fetched updates; and handling one
+update at a time left every citizen waiting behind the slowest round trip. Zalo's webhook
+needs the same shape (answer 200 only once the event is stored), so nothing here knows a
+channel: an adapter stores events with :meth:`Inbox.accept` and gives the worker a
+function that applies one.
+
+Exactly once: the transaction that applies an event carries its ``event_key`` as the
+idempotency key, and that transaction marks the inbox row done (``storage/db.py``). An
+event whose handler commits nothing is marked done once the handler returns. A crash at
+any moment leaves the row pending (applied again; a committed change is not repeated) or
+done (never applied again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.crypto import IdentityBox
+from storage import inbox
+from storage.db import Database, Tx
+from storage.inbox import Arrival, InboxRow
+
+log = logging.getLogger(__name__)
+
+RAW_CONTEXT = "inbox.raw"
+
+
+class Unreadable(Exception):
+    """The event cannot be parsed: kept for a person, never tried again."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as the channel delivered it (a JSON object), with its key and lane."""
+
+    key: str
+    lane: str
+    body: dict[str, Any]
+
+
+Apply = Callable[[Event], Awaitable[None]]
+Refused = Callable[[Tx, str, str], Awaitable[None]]
+"""Told in the refusing transaction: (tx, event key, reason), e.g. to alert the duty group."""
+
+
+class Inbox:
+    def __init__(
+        self,
+        db: Database,
+        box: IdentityBox,
+        *,
+        max_lanes: int = 64,
+        on_refused: Refused | None = None,
+    ) -> None:
+        self.db = db
+        self.box = box
+        self.max_lanes = max_lanes
+        self.on_refused = on_refused
+        self._apply: dict[str, Apply] = {}
+        self._lanes: dict[str, deque[InboxRow]] = {}
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._queued: set[int] = set()
+        self._last_id = 0
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
+        self._slots = asyncio.Semaphore(max_lanes)
+
+    def register(self, channel: str, apply: Apply) -> None:
+        self._apply[channel] = apply
+
+    async def accept(self, channel: str, events: Iterable[Event]) -> int:
+        """Store a batch in one transaction (one fsync); returns how many were new. Only
+        after this returns may the channel be told the events arrived."""
+        # A lane names a chat, and a private chat's id is the citizen's user id: only a
+        # keyed hash of it is stored.
+        arrivals = [
+            Arrival(
+                e.key,
+                self.box.blind_index("lane", e.lane)[:20],
+                self.box.seal(e.body, context=RAW_CONTEXT),
+            )
+            for e in events
+        ]
+        if not arrivals:
+            return 0
+        async with self.db.transaction() as tx:
+            added = await inbox.store(tx, channel, arrivals)
+        if added:
+            self.wake()
+        return added
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # ------------------------------------------------------------------ worker --
+    async def run(self) -> None:
+        """Until stopped: pick up pending rows, hand each to its lane."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self._schedule()
+            except Exception:  # pragma: no cover - keep the worker alive for operators
+                log.exception("inbox pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def drain(self) -> None:
+        """Apply everything pending now and wait until it is done (tests, start-up)."""
+        while True:
+            await self._schedule()
+            if not self._running:
+                return
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    async def wait_stopped(self) -> None:
+        tasks = list(self._running.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _schedule(self) -> None:
+        async with self.db.read() as tx:
+            rows = await inbox.pending(tx, limit=1000, after_id=0)
+        for row in rows:
+            if row.id in self._queued:
+                continue
+            self._queued.add(row.id)
+            self._lanes.setdefault(row.lane, deque()).append(row)
+            if row.lane not in self._running:
+                self._running[row.lane] = asyncio.create_task(self._run_lane(row.lane))
+
+    async def _run_lane(self, lane: str) -> None:
+        """One chat's events strictly in order; other chats' lanes run beside it."""
+        queue = self._lanes[lane]
+        try:
+            async with self._slots:
+                while queue and not self._stopping:
+                    row = queue[0]
+                    try:
+                        await self._apply_row(row)
+                    except Exception:  # the event stays pending: tried again next start
+                        log.exception("inbox row %s could not be applied", row.id)
+                        break
+                    queue.popleft()
+                    self._queued.discard(row.id)
+        finally:
+            for row in queue:
+                self._queued.discard(row.id)
+            self._lanes.pop(lane, None)
+            self._running.pop(lane, None)
+
+    async def _apply_row(self, row: InboxRow) -> None:
+        body = self.box.open(row.raw_enc, context=RAW_CONTEXT)
+        event = Event(row.event_key, row.lane, body)
+        apply = self._apply.get(row.channel)
+        try:
+            if apply is None:
+                raise Unreadable(f"no adapter for channel {row.channel!r}")
+            await apply(event)
+        except Unreadable as exc:
+            log.warning("inbox row %s refused: %s", row.id, exc)
+            async with self.db.transaction() as tx:
+                await inbox.mark_refused(tx, row.event_key, str(exc))
+                if self.on_refused is not None:
+                    await self.on_refused(tx, row.event_key, str(exc))
+            return
+        async with self.db.transaction() as tx:
+            await inbox.mark_done(tx, row.event_key)

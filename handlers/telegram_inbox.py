@@ -1,0 +1,132 @@
+"""Telegram's side of the durable inbox: long polling that stores every update before
+its offset is confirmed, and the function that applies one stored update.
+
+python-telegram-bot's own ``Updater`` advances the ``getUpdates`` offset as soon as it has
+fetched a batch, before the updates are handled; a crash then loses them. Here the batch
+is committed to the inbox first (one transaction, one fsync), and only the next
+``getUpdates`` call, carrying the new offset, tells Telegram it may forget them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+
+from bot.inbox import Event, Inbox, Unreadable
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+_CHAT_HOLDERS = ("message", "edited_message", "channel_post", "my_chat_member", "chat_member")
+
+
+def event_key(update_id: int) -> str:
+    """Also the idempotency key handlers pass to the transaction that applies the update."""
+    return f"tg:{update_id}"
+
+
+def lane_of(raw: dict[str, Any]) -> str:
+    """Updates of one chat are applied in order; a button press belongs to the chat of the
+    message it sits under. Anything else gets a lane of its own sender."""
+    for field in _CHAT_HOLDERS:
+        chat = (raw.get(field) or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return f"tg:{chat['id']}"
+    query = raw.get("callback_query") or {}
+    chat = (query.get("message") or {}).get("chat")
+    if isinstance(chat, dict) and "id" in chat:
+        return f"tg:{chat['id']}"
+    for value in raw.values():
+        sender = value.get("from") if isinstance(value, dict) else None
+        if isinstance(sender, dict) and "id" in sender:
+            return f"tg:user:{sender['id']}"
+    return "tg:other"
+
+
+def to_event(raw: Any) -> Event | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+        return None
+    return Event(event_key(raw["update_id"]), lane_of(raw), raw)
+
+
+class TelegramInbox:
+    """Wires one Application to the inbox: stores updates, applies them through the
+    Application's handlers."""
+
+    def __init__(self, app: Application, inbox: Inbox, *, poll_timeout: int = 25) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.inbox = inbox
+        self.poll_timeout = poll_timeout
+        self._stopping = False
+        self._last_update_at: float | None = None
+        inbox.register(CHANNEL, self.apply)
+
+    async def apply(self, event: Event) -> None:
+        try:
+            update = Update.de_json(event.body, self.app.bot)
+        except Exception as exc:  # a field of a newer Bot API, or a malformed update
+            # only the exception's class: its text may quote the update's content
+            raise Unreadable(f"unparsable update ({type(exc).__name__})") from None
+        await self.app.process_update(update)
+
+    async def accept(self, raws: list[Any]) -> int:
+        """Store raw updates (as received over HTTP); returns how many were new."""
+        events = [e for e in (to_event(raw) for raw in raws) if e is not None]
+        return await self.inbox.accept(CHANNEL, events)
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    async def poll(self) -> None:
+        """Long-poll ``getUpdates`` until stopped. The offset handed to Telegram only ever
+        moves past updates the inbox has committed."""
+        offset: int | None = None
+        failures = 0
+        bot = self.app.bot
+        while not self._stopping:
+            try:
+                with warnings.catch_warnings():  # raw JSON on purpose: parsed when applied
+                    warnings.simplefilter("ignore", PTBUserWarning)
+                    raws = await bot.do_api_request(
+                        "getUpdates",
+                        api_kwargs={
+                            "offset": offset,
+                            "timeout": self.poll_timeout,
+                            "allowed_updates": ALLOWED_UPDATES,
+                        },
+                        read_timeout=self.poll_timeout + 10,
+                    )
+            except InvalidToken:
+                raise
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc))
+                continue
+            except (NetworkError, TelegramError) as exc:
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                log.warning("getUpdates failed (%s); again in %.1fs", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if not isinstance(raws, list) or not raws:
+                continue
+            await self.accept(raws)
+            ids = [r["update_id"] for r in raws if isinstance(r, dict) and "update_id" in r]
+            if ids:
+                offset = max(ids) + 1
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
