@@ -12,14 +12,14 @@ import io
 import statistics
 from collections.abc import Mapping, Sequence
 from datetime import date
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.exports import category_name
 from config.categories import CATEGORIES
 from config.digest_messages import t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 COLOURS = {
@@ -32,7 +32,17 @@ COLOURS = {
 }
 
 
+def _figure(width: float, height: float) -> Figure:
+    """Matplotlib is imported on the first chart, not at start: a running bot that draws
+    no chart does not carry it (tens of MB)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
@@ -44,7 +54,7 @@ def tips_per_day(days: Sequence[date], counts: Mapping[tuple[str, str], int], la
 
     ``counts`` maps (ISO date, category code) to a count, as
     :func:`storage.digests.daily_by_category` returns it."""
-    figure = Figure(figsize=(8, 4.5))
+    figure = _figure(8, 4.5)
     axes = figure.subplots()
     positions = list(range(len(days)))
     bottom = [0] * len(days)
@@ -66,6 +76,8 @@ def tips_per_day(days: Sequence[date], counts: Mapping[tuple[str, str], int], la
     axes.set_xticks(positions[::step], [f"{d:%d/%m}" for d in days][::step])
     axes.set_ylabel(t("chart_tips", lang))
     axes.set_title(t("chart_per_day", lang))
+    from matplotlib.ticker import MaxNLocator
+
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     if any(bottom):
         axes.legend(fontsize="small", loc="upper left")
@@ -89,7 +101,7 @@ def ack_time_by_unit(seconds: Mapping[str, Sequence[float]], lang: str, top: int
     rows.sort(key=lambda r: (-r[1], r[0]))
     rows = rows[:top]
     rows.reverse()  # slowest on top
-    figure = Figure(figsize=(8, max(3.0, 0.32 * len(rows) + 1.2)))
+    figure = _figure(8, max(3.0, 0.32 * len(rows) + 1.2))
     axes = figure.subplots()
     if rows:
         positions = list(range(len(rows)))

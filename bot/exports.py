@@ -20,11 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
-
 from bot.fmt import number, when
 from bot.receipt import display
 from config.categories import BY_CODE
@@ -148,7 +143,13 @@ def to_csv(rows: Iterable[ExportRow], lang: str, tz: ZoneInfo, now: datetime) ->
 
 
 def to_xlsx(rows: Iterable[ExportRow], lang: str, tz: ZoneInfo, now: datetime) -> bytes:
-    """Write-only workbook: rows stream to the file, so a year of tips stays small in memory."""
+    """Write-only workbook: rows stream to the file, so a year of tips stays small in memory.
+    openpyxl is imported here, on the first export, not when the bot starts."""
+    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t("x_sheet", lang))
     for index, width in enumerate(WIDTHS, start=1):
