@@ -99,10 +99,21 @@ class FloodGate:
         self.per_minute = per_minute
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._warned: dict[str, float] = {}
+        self._sweep_at = 1024
+
+    def _forget_idle(self, now: float) -> None:
+        """A person quiet for a minute has nothing left in the window: forget them, so
+        the gate's memory follows the people writing now, not everyone ever seen."""
+        for subject in [s for s, hits in self._hits.items() if not hits or now - hits[-1] > 60]:
+            del self._hits[subject]
+            self._warned.pop(subject, None)
+        self._sweep_at = max(1024, 2 * len(self._hits))
 
     def check(self, subject: str, now: float | None = None) -> str:
         """``ok``, ``warn`` (refuse and say so) or ``drop`` (refuse silently)."""
         now = time.monotonic() if now is None else now
+        if len(self._hits) > self._sweep_at:
+            self._forget_idle(now)
         hits = self._hits[subject]
         while hits and now - hits[0] > 60:
             hits.popleft()

@@ -10,6 +10,7 @@ import pytest
 
 from bot import receipt
 from bot.app import create
+from bot.intake import FloodGate
 from bot.logs import QUIET, configure_logging
 from bot.updates import FakeUser
 from config.settings import ConfigError, load_settings
@@ -302,3 +303,12 @@ async def test_logs_never_hold_the_reporters_identity(
         assert secret not in logged
     for name in QUIET:  # leave the process as other tests expect it
         logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_the_flood_gate_forgets_people_who_went_quiet() -> None:
+    gate = FloodGate(per_minute=3)
+    for n in range(5000):
+        assert gate.check(f"person-{n}", now=float(n)) == "ok"
+    # only the last minute's writers are remembered, not all 5,000
+    assert len(gate._hits) <= 1024 + 1
+    assert len(gate._hits["person-4999"]) == 1  # the active one is still counted
