@@ -193,13 +193,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review": {
         "vi": (
             "Kiểm tra lại tin báo trước khi gửi:\n\n"
-            "Loại: {category}\nKhẩn cấp: {urgent}\nĐịa điểm: {unit}\nĐịa chỉ/mốc: {address}\n"
+            "{wanted}Loại: {category}\nKhẩn cấp: {urgent}\nĐịa điểm: {unit}\nĐịa chỉ/mốc: {address}\n"
             "Thời gian: {when}\nNội dung: {description}\nBằng chứng: {evidence} tệp\n"
             "Danh tính: {identity}"
         ),
         "en": (
             "Check your tip before sending:\n\n"
-            "Type: {category}\nUrgent: {urgent}\nPlace: {unit}\nAddress/landmark: {address}\n"
+            "{wanted}Type: {category}\nUrgent: {urgent}\nPlace: {unit}\nAddress/landmark: {address}\n"
             "When: {when}\nWhat happened: {description}\nEvidence: {evidence} files\n"
             "Identity: {identity}"
         ),
