@@ -21,7 +21,7 @@ from bot.digests import DigestServices
 from bot.dispatch import CardDispatch
 from bot.inbox import Inbox
 from bot.intake import IntakeService
-from bot.people import People, Person
+from bot.people import People, Person, repair_reporter_chats
 from bot.places import PlaceSearch
 from bot.queues import QueueService
 from bot.retention import register_purge_job
@@ -121,6 +121,8 @@ async def create(
     db = await Database.open(settings.database_path, clock=clock)
     places = await PlaceSearch.load(db)
     people = People(IdentityBox(settings.key_bytes), settings.default_language)
+    # Migrations cannot read sealed identities; this finishes 0005 with the key.
+    await repair_reporter_chats(db, people)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.bot_token.get_secret_value())

@@ -33,14 +33,18 @@ class IdentityBox:
         """Encrypt ``document`` (JSON-able). ``context`` binds the ciphertext to its column,
         so a sealed phone cannot be pasted into another row's identity."""
         nonce = os.urandom(_NONCE)
-        plain = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        # surrogatepass: JSON from outside may carry a lone surrogate (``"\ud800"``), which
+        # is still a document to keep (e.g. a forged update in the inbox)
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        plain = text.encode("utf-8", "surrogatepass")
         return b"\x01" + nonce + self._aead.encrypt(nonce, plain, context.encode())
 
     def open(self, blob: bytes, *, context: str) -> Any:
         if not blob or blob[0] != 1:
             raise ValueError("unknown sealed format")
         nonce, body = blob[1 : 1 + _NONCE], blob[1 + _NONCE :]
-        return json.loads(self._aead.decrypt(nonce, body, context.encode()))
+        plain = self._aead.decrypt(nonce, body, context.encode())
+        return json.loads(plain.decode("utf-8", "surrogatepass"))
 
     def blind_index(self, channel: str, user_id: int | str) -> str:
         mac = hmac.new(self._index_key, f"{channel}:{user_id}".encode(), hashlib.sha256)

@@ -162,6 +162,8 @@ class IntakeService:
     async def handle(
         self, person: Person, event: Event, *, idempotency_key: str | None = None
     ) -> Outcome:
+        if not person.in_private_chat:
+            return self._not_private()
         subject = self.people.subject(person)
         gate = self.flood.check(subject)
         if gate != "ok":
@@ -229,6 +231,8 @@ class IntakeService:
     ) -> Outcome:
         """ "I have seen this person" from a wanted notice: the tip dialogue with the
         category and the notice preset; a dangerous person's warning comes first."""
+        if not person.in_private_chat:
+            return self._not_private()
         subject = self.people.subject(person)
         try:
             async with self.db.transaction(idempotency_key) as tx:
@@ -252,6 +256,11 @@ class IntakeService:
                 return outcome
         except AlreadyProcessed:
             return Outcome(duplicate=True)
+
+    def _not_private(self) -> Outcome:
+        """Anything from outside the person's private chat: a pop-up and nothing else,
+        nothing stored (a reporter is only ever answered in private)."""
+        return Outcome(alert=t("private_only", self.settings.default_language))
 
     # ------------------------------------------------------------------ dispatch -----
     async def _dispatch(self, ctx: Context, event: Event) -> Outcome:

@@ -148,9 +148,14 @@ class IntakeScreens:
         description = d.get("description") or ""
         if len(description) > 600:
             description = description[:600] + "…"
+        # A sighting names the wanted person first among the fields, under the header.
+        wanted = (
+            t("review_wanted", lang, name=d["wanted_name"]) + "\n" if d.get("wanted_name") else ""
+        )
         text = t(
             "review",
             lang,
+            wanted=wanted,
             category=category_label(d.get("category", ""), lang),
             urgent=t("yes" if d.get("urgent") else "no", lang),
             unit=d.get("unit_name") or "-",
@@ -160,8 +165,6 @@ class IntakeScreens:
             evidence=len(d.get("attachments", [])),
             identity=identity,
         )
-        if d.get("wanted_name"):
-            text = t("review_wanted", lang, name=d["wanted_name"]) + "\n" + text
         return Screen(
             text,
             [

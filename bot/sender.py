@@ -185,6 +185,8 @@ class OutboxSender:
                 chat = self.people.chat_of(reporter) if reporter else None
                 if chat is None:
                     raise Unresolvable("reporter purged")
+                if chat <= 0:  # chat_of promises a private chat; a group is never one
+                    raise Unresolvable("reporter has no private chat")
                 kwargs["chat_id"] = chat
             else:
                 kwargs["chat_id"] = row.chat_id

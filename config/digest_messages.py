@@ -7,6 +7,8 @@ and a translator reviewing police wording should find it in one place.
 
 from __future__ import annotations
 
+from config.plural import render
+
 MESSAGES: dict[str, dict[str, str]] = {
     # --- durations and marks ---------------------------------------------------------------
     "n_days": {"vi": "{n} ngày", "en": "{n} d"},
@@ -95,7 +97,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "d_overdue_line": {"vi": "• {code} {unit}, chờ {age}", "en": "• {code} {unit}, waiting {age}"},
     "d_ack_times": {
         "vi": "⏱ Thời gian tiếp nhận: trung vị {median}, 90% trong {p90} ({n} tin)",
-        "en": "⏱ Time to acknowledge: median {median}, 90% within {p90} ({n} tips)",
+        "en": "⏱ Time to acknowledge: median {median}, 90% within {p90} ({n} {n:tip|tips})",
     },
     "d_ack_none": {
         "vi": "⏱ Không có tin nào được tiếp nhận trong kỳ.",
@@ -125,12 +127,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "còn {active} lệnh đang truy nã ({active_dangerous} nguy hiểm)"
         ),
         "en": (
-            "🔎 Wanted: {sightings} sightings{people}; "
+            "🔎 Wanted: {sightings} {sightings:sighting|sightings}{people}; "
             "arrested {arrested}, surrendered {surrendered} (dangerous: {dangerous}){cancelled}; "
-            "{active} notices still active ({active_dangerous} dangerous)"
+            "{active} {active:notice|notices} still active ({active_dangerous} dangerous)"
         ),
     },
-    "wanted_people": {"vi": " ({n} đối tượng)", "en": " ({n} people)"},
+    "wanted_people": {"vi": " ({n} đối tượng)", "en": " ({n} {n:person|people})"},
     "wanted_cancelled": {"vi": "; hủy {n} lệnh", "en": "; {n} cancelled"},
     "d_attached": {
         "vi": "📎 Danh sách đầy đủ trong tệp đính kèm.",
@@ -197,7 +199,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "r_received": {
         "vi": "Tiếp nhận {n} tin báo, tố giác về tội phạm (khẩn: {urgent}):",
-        "en": "{n} tips received (urgent: {urgent}):",
+        "en": "{n} {n:tip|tips} received (urgent: {urgent}):",
     },
     "r_category_line": {"vi": "• {label}: {n}", "en": "• {label}: {n}"},
     "r_wanted_acted": {
@@ -224,7 +226,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "r_units": {
         "vi": "🏘 {n} xã/phường có tin báo; nhiều nhất: {items}",
-        "en": "🏘 {n} communes with tips; most: {items}",
+        "en": "🏘 {n} {n:commune|communes} with tips; most: {items}",
     },
     "r_usage": {
         "vi": (
@@ -256,16 +258,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "x_verification_day": {"vi": "Ngày xác minh", "en": "Verification day"},
     "x_caption": {
         "vi": "📎 Danh sách tin báo {start} – {end} ({n} tin)",
-        "en": "📎 Tips {start} – {end} ({n} tips)",
+        "en": "📎 Tips {start} – {end} ({n} {n:tip|tips})",
     },
 }
 
 
 def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted."""
+    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted;
+    ``{n:one|other}`` picks a word by a count (config/plural.py)."""
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["vi"]
-    return text.format(**params) if params else text
+    return render(text, lang, params)
 
 
 def status_label(status: str, lang: str) -> str:

@@ -6,6 +6,8 @@ front end can reuse the same texts. Placeholders use ``str.format`` names.
 
 from __future__ import annotations
 
+from config.plural import render
+
 LANGUAGES = ("vi", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -154,7 +156,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "en": (
             "Step 6/7. Describe what happened: who, doing what, how they look, vehicles, "
-            "number plates (if any). {min} to {max} characters."
+            "number plates (if any). {min} to {max} {max:character|characters}."
         ),
     },
     "ask_evidence": {
@@ -164,13 +166,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "en": (
             "Step 7/7. Send photos, videos, voice notes or documents as evidence (up to {count} "
-            "files, {mb} MB each), then press «Done». None? Press «Skip»."
+            "{count:file|files}, {mb} MB each), then press «Done». None? Press «Skip»."
         ),
     },
     "btn_done": {"vi": "✅ Xong", "en": "✅ Done"},
     "evidence_received": {
         "vi": "Đã nhận {n}/{count} tệp. Gửi thêm hoặc bấm «Xong».",
-        "en": "Received {n}/{count} files. Send more or press «Done».",
+        "en": "Received {n}/{count} {count:file|files}. Send more or press «Done».",
     },
     "ask_identity": {
         "vi": (
@@ -193,14 +195,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review": {
         "vi": (
             "Kiểm tra lại tin báo trước khi gửi:\n\n"
-            "Loại: {category}\nKhẩn cấp: {urgent}\nĐịa điểm: {unit}\nĐịa chỉ/mốc: {address}\n"
+            "{wanted}Loại: {category}\nKhẩn cấp: {urgent}\nĐịa điểm: {unit}\nĐịa chỉ/mốc: {address}\n"
             "Thời gian: {when}\nNội dung: {description}\nBằng chứng: {evidence} tệp\n"
             "Danh tính: {identity}"
         ),
         "en": (
             "Check your tip before sending:\n\n"
-            "Type: {category}\nUrgent: {urgent}\nPlace: {unit}\nAddress/landmark: {address}\n"
-            "When: {when}\nWhat happened: {description}\nEvidence: {evidence} files\n"
+            "{wanted}Type: {category}\nUrgent: {urgent}\nPlace: {unit}\nAddress/landmark: {address}\n"
+            "When: {when}\nWhat happened: {description}\nEvidence: {evidence} {evidence:file|files}\n"
             "Identity: {identity}"
         ),
     },
@@ -296,11 +298,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "too_short": {
         "vi": "Nội dung quá ngắn ({n} ký tự). Hãy mô tả ít nhất {min} ký tự.",
-        "en": "Too short ({n} characters). Please write at least {min} characters.",
+        "en": "Too short ({n} {n:character|characters}). Please write at least {min} {min:character|characters}.",
     },
     "too_long": {
         "vi": "Nội dung quá dài ({n} ký tự, tối đa {max}). Hãy rút gọn rồi gửi lại.",
-        "en": "Too long ({n} characters, at most {max}). Please shorten it and send again.",
+        "en": "Too long ({n} {n:character|characters}, at most {max}). Please shorten it and send again.",
     },
     "expect_text": {
         "vi": "Ở bước này, hãy gửi nội dung bằng chữ.",
@@ -316,7 +318,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "too_many_files": {
         "vi": "Đã đủ {count} tệp, không nhận thêm. Bấm «Xong» để tiếp tục.",
-        "en": "You already sent {count} files, the maximum. Press «Done» to continue.",
+        "en": "You already sent {count} {count:file|files}, the maximum. Press «Done» to continue.",
     },
     "not_now_media": {
         "vi": "Bước này chưa nhận tệp. Bạn sẽ gửi ảnh, video ở bước «Bằng chứng».",
@@ -328,7 +330,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "tip_limit": {
         "vi": "Bạn đã gửi {n} tin báo trong một giờ qua, mức tối đa là {max}. Vui lòng thử lại sau. Khẩn cấp: gọi 113.",
-        "en": "You sent {n} tips in the past hour; the limit is {max}. Please try later. Emergency: call 113.",
+        "en": "You sent {n} {n:tip|tips} in the past hour; the limit is {max}. Please try later. Emergency: call 113.",
     },
     "flood": {
         "vi": "Bạn gửi tin nhắn quá nhanh. Vui lòng chờ một chút rồi gửi tiếp.",
@@ -350,10 +352,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted."""
+    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted;
+    ``{n:one|other}`` picks a word by a count (config/plural.py)."""
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["vi"]
-    return text.format(**params) if params else text
+    return render(text, lang, params)
 
 
 # --- police side (queues, cards, relay) and citizen notifications -------------------------
@@ -369,7 +372,7 @@ MESSAGES.update(
             ),
             "en": (
                 "Type: {category}\nPlace: {place}\nWhen: {when}\n"
-                "What happened: {description}\nReporter: {reporter}\nEvidence: {evidence} files\n"
+                "What happened: {description}\nReporter: {reporter}\nEvidence: {evidence} {evidence:file|files}\n"
                 "Received: {created}"
             ),
         },

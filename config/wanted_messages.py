@@ -7,6 +7,8 @@ Placeholders use ``str.format`` names.
 
 from __future__ import annotations
 
+from config.plural import render
+
 LANGUAGES = ("vi", "en")
 
 WANTED_MESSAGES: dict[str, dict[str, str]] = {
@@ -99,7 +101,7 @@ WANTED_MESSAGES: dict[str, dict[str, str]] = {
     },
     "search_found": {
         "vi": "Tìm thấy {total} kết quả cho «{query}».",
-        "en": "{total} result(s) for «{query}».",
+        "en": "{total} {total:result|results} for «{query}».",
     },
     "search_more": {
         "vi": (
@@ -107,7 +109,7 @@ WANTED_MESSAGES: dict[str, dict[str, str]] = {
             "Hãy gõ tên đầy đủ hơn để thu hẹp, hoặc xem /dstruyna."
         ),
         "en": (
-            "Showing {shown} of {total} results. Type a fuller name to narrow it, or see /dstruyna."
+            "Showing {shown} of {total} {total:result|results}. Type a fuller name to narrow it, or see /dstruyna."
         ),
     },
     "stale_button": {
@@ -135,7 +137,8 @@ WANTED_MESSAGES: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted."""
+    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted;
+    ``{n:one|other}`` picks a word by a count (config/plural.py)."""
     entry = WANTED_MESSAGES[key]
     text = entry.get(lang) or entry["vi"]
-    return text.format(**params) if params else text
+    return render(text, lang, params)

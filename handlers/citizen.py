@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, cast
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -113,7 +114,17 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         app.sender.wake()
 
 
+def in_private(update: Update) -> bool:
+    """The update comes from the user's own private chat with the bot (a button on an
+    inline message has no chat and is not)."""
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
 async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Citizen buttons work only in the private chat. Pressed (or forged) anywhere else,
+    e.g. on a card in a police group, they get a pop-up and nothing is posted, edited or
+    stored: the presser must not become a reporter answered in that group."""
     query = update.callback_query
     person = person_of(update)
     if query is None or person is None:
@@ -123,6 +134,9 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if parsed is None or parsed.scope != "c":
         lang = await app.language_of(person)
         await query.answer(t("stale_button", lang), show_alert=True)
+        return
+    if not in_private(update):
+        await query.answer(t("private_only", await app.language_of(person)), show_alert=True)
         return
     if parsed.action == "menu" and parsed.value == "wanted" and query.message is not None:
         # With notices on record, a sighting starts from the notice (photo, warrant);
@@ -154,6 +168,9 @@ async def on_wanted_sighting(
     if query is None or person is None or query.message is None:
         return
     app = tinbao(context)
+    if not in_private(update):  # the wanted handler checks too; this is the citizen's door
+        await query.answer(t("private_only", await app.language_of(person)), show_alert=True)
+        return
     notice = await active_notice(app.db, notice_id)
     if notice is None:
         await query.answer(t("stale_button", await app.language_of(person)), show_alert=True)
@@ -167,7 +184,7 @@ async def on_wanted_sighting(
     )
     if outcome.queued:
         app.sender.wake()
-    await answer_quietly(query, None)
+    await answer_quietly(query, outcome.alert)
 
 
 async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

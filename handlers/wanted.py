@@ -39,6 +39,7 @@ from telegram.ext import (
 )
 
 from bot import wanted
+from bot.callbacks import fits
 from bot.wanted import Page, WantedNotice
 from config.wanted_messages import t
 from handlers.citizen import person_of
@@ -50,8 +51,8 @@ PREFIX = "w1"
 BROWSE_COMMAND = "dstruyna"
 SEARCH_COMMAND = "timtruyna"
 SEARCH_LIMIT = 5  # cards sent for one search; more means the name was too vague
-MAX_CALLBACK_BYTES = 64
-_CALLBACK = re.compile(r"^w1\|(page|seen)\|(\d{1,9})$")
+# ASCII digits only (``\d`` would take "١"), matched whole (``$`` lets a newline in).
+_CALLBACK = re.compile(r"w1\|(page|seen)\|([0-9]{1,9})", re.ASCII)
 
 Sighting = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
 
@@ -61,16 +62,17 @@ Sighting = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
 
 def callback_data(action: str, value: int) -> str:
     data = f"{PREFIX}|{action}|{value}"
-    if not _CALLBACK.match(data) or len(data.encode()) > MAX_CALLBACK_BYTES:
+    if not _CALLBACK.fullmatch(data) or not fits(data):
         raise ValueError(f"cannot encode wanted callback {data!r}")
     return data
 
 
 def parse_callback(data: str | None) -> tuple[str, int] | None:
-    """``("page", n)`` or ``("seen", notice_id)``; None for anything forged or foreign."""
-    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+    """``("page", n)`` or ``("seen", notice_id)``; None for anything forged or foreign,
+    including data that is not valid UTF-8 (a lone surrogate) or over 64 bytes."""
+    if data is None or not fits(data):
         return None
-    match = _CALLBACK.match(data)
+    match = _CALLBACK.fullmatch(data)
     return (match.group(1), int(match.group(2))) if match else None
 
 
@@ -222,7 +224,9 @@ async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:
         args = context.args or []
-        page = int(args[0]) - 1 if args and args[0].isdigit() and len(args[0]) < 7 else 0
+        # ASCII digits only: "²".isdigit() is true, but int("²") raises.
+        number = args[0] if args else ""
+        page = int(number) - 1 if number.isascii() and number.isdigit() and len(number) < 7 else 0
         await show_page(update, context, message.chat_id, page)
     raise ApplicationHandlerStop
 

@@ -69,3 +69,20 @@ async def set_phone(tx: Tx, reporter_id: int, phone_enc: bytes | None) -> None:
 
 async def set_language(tx: Tx, reporter_id: int, language: str) -> None:
     await tx.execute("UPDATE reporters SET language = ? WHERE id = ?", (language, reporter_id))
+
+
+async def unchecked_chats(tx: Tx, after_id: int, limit: int) -> list[Reporter]:
+    """Reporters whose sealed chat migration 0005 marked for the start-up repair pass."""
+    rows = await tx.fetchall(
+        "SELECT id, channel, pseudonym, language, identity_enc, phone_enc FROM reporters"
+        " WHERE chat_checked = 0 AND id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
+    return [Reporter(*row) for row in rows]
+
+
+async def mark_chat_checked(tx: Tx, reporter_id: int, identity_enc: bytes | None) -> None:
+    """Record the repair of one row: its re-sealed identity, if it had to change."""
+    if identity_enc is not None:
+        await update_identity(tx, reporter_id, identity_enc)
+    await tx.execute("UPDATE reporters SET chat_checked = 1 WHERE id = ?", (reporter_id,))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot import wanted
 from bot.callbacks import Callback, decode, encode
+from tests.harness import Harness
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
 
 
 def test_round_trip() -> None:
@@ -26,6 +32,8 @@ def test_round_trip() -> None:
         "q1|ack|' OR 1=1",
         "q1|ack|" + "9" * 60,  # over Telegram's 64 bytes
         "q1|ác|42",
+        "q1|ack|42\n",  # "$" would let a trailing newline through
+        "c1|menu\n|report",
     ],
 )
 def test_forged_or_malformed_data_parses_to_nothing(data: str | None) -> None:
@@ -37,3 +45,60 @@ def test_encode_refuses_what_decode_would_refuse() -> None:
         encode("q", "ack", "x" * 70)
     with pytest.raises(ValueError):
         encode("z", "ack", "1")
+
+
+def test_undecodable_data_parses_to_nothing() -> None:
+    # A lone surrogate cannot be encoded to UTF-8: Telegram never sends it, a forger may.
+    assert decode("c1|menu|\ud800") is None
+    assert decode("\udfff") is None
+
+
+async def test_forged_undecodable_or_foreign_digit_data_is_a_stale_button(h: Harness) -> None:
+    """Through the Application: each forged press is answered "out of date" (pop-up) and
+    changes nothing; nothing raises, nothing is posted, no sighting starts."""
+    report = await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)
+    assert report.ok
+    citizen = h.citizen()
+    await citizen.says("/start")
+    menu = citizen.messages()[-1]
+    errors: list[object] = []
+
+    async def record(update: object, context: object) -> None:
+        errors.append(getattr(context, "error", None))
+
+    h.tinbao.app.add_error_handler(record)
+    sent_before = len(citizen.messages())
+    for data in (
+        "c1|menu|\ud800",
+        "q1|ack|\ud800",
+        "w1|seen|\ud800",
+        "w1|page|\udfff",
+        "w1|seen|\u0661",  # ARABIC-INDIC DIGIT ONE: a digit to \d, never our encoding
+        "w1|seen|1\n",
+        "\ud800",
+    ):
+        await citizen.sends(h.updates.callback(citizen.user, menu, data))
+    assert errors == []
+    answers = h.api.calls_of("answerCallbackQuery")[-7:]
+    assert len(answers) == 7
+    assert all(a.params.get("show_alert") for a in answers)
+    assert all("cũ" in str(a.params.get("text")) for a in answers)  # "Nút này đã cũ…"
+    assert len(citizen.messages()) == sent_before
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM dialogues") == 0
+
+
+async def test_a_page_number_in_other_digits_shows_the_first_page(h: Harness) -> None:
+    """``"²".isdigit()`` is true but ``int("²")`` raises: only ASCII digits are a page."""
+    report = await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)
+    assert report.ok
+    errors: list[object] = []
+
+    async def record(update: object, context: object) -> None:
+        errors.append(getattr(context, "error", None))
+
+    h.tinbao.app.add_error_handler(record)
+    citizen = h.citizen()
+    await citizen.says("/dstruyna ²")
+    assert errors == []
+    assert citizen.find_button("Tôi đã nhìn thấy người này")

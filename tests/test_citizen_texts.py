@@ -1,0 +1,143 @@
+"""Issue 8: how citizen-facing texts read — the sighting's review card, English plurals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot import wanted
+from tests.harness import Harness
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
+
+
+async def test_sighting_review_names_the_wanted_person_under_the_header(h: Harness) -> None:
+    report = await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)
+    assert report.ok
+    citizen = h.citizen()
+    await citizen.says("/timtruyna tran thi hoa")
+    await citizen.presses("Tôi đã nhìn thấy người này")
+    await citizen.presses("Đang xảy ra")
+    await citizen.says("kim bang")
+    await citizen.presses("Kim Bảng")
+    await citizen.presses("Bỏ qua")
+    await citizen.says("Thấy người giống trong ảnh ngồi ở quán cà phê cạnh bến xe.")
+    await citizen.presses("Bỏ qua")
+    await citizen.presses("Ẩn danh")
+    lines = citizen.last().splitlines()
+    lines = lines[lines.index("Kiểm tra lại tin báo trước khi gửi:") :]  # after the ✔ note
+    assert lines[:4] == [
+        "Kiểm tra lại tin báo trước khi gửi:",
+        "",
+        "Người bị truy nã: Trần Thị Hoa",
+        "Loại: 🔎 Người bị truy nã",
+    ], lines
+
+
+def _render_all_with_one() -> list[tuple[str, str]]:
+    """Every English text of the three catalogues with each placeholder given the count 1
+    (formatted as the digests format it), as (key, text)."""
+    import string
+
+    from config import digest_messages, messages, wanted_messages
+
+    rendered = []
+    for module, catalogue in (
+        (messages, messages.MESSAGES),
+        (digest_messages, digest_messages.MESSAGES),
+        (wanted_messages, wanted_messages.WANTED_MESSAGES),
+    ):
+        for key, entry in catalogue.items():
+            fields = {f for _, f, _, _ in string.Formatter().parse(entry["en"]) if f}
+            rendered.append((key, module.t(key, "en", **dict.fromkeys(fields, "1"))))
+    return rendered
+
+
+def test_no_english_text_says_one_of_a_plural() -> None:
+    """ "1 tips", "(1 files)", "1 result(s)": grep every English text rendered with 1."""
+    import re
+
+    plural_after_one = re.compile(r"(?<![\d.,/])1 ([a-z]+s|[a-z]+\(s\))(?![a-z])")
+    # verbs and adjectives after a code or a name, not nouns after a count
+    not_plurals = {"has", "is", "as", "adds", "matches", "duplicates", "concerns", "dangerous"}
+    wrong = [
+        (key, text)
+        for key, text in _render_all_with_one()
+        for word in plural_after_one.findall(text)
+        if word not in not_plurals
+    ]
+    assert wrong == []
+
+
+def test_english_counts_agree_and_vietnamese_has_no_plural() -> None:
+    from config import digest_messages, messages, wanted_messages
+
+    assert "Evidence: 1 file\n" in messages.t(
+        "review",
+        "en",
+        wanted="",
+        category="-",
+        urgent="-",
+        unit="-",
+        address="-",
+        when="-",
+        description="-",
+        evidence=1,
+        identity="-",
+    )
+    assert "Evidence: 2 files\n" in messages.t(
+        "review",
+        "en",
+        wanted="",
+        category="-",
+        urgent="-",
+        unit="-",
+        address="-",
+        when="-",
+        description="-",
+        evidence=2,
+        identity="-",
+    )
+    assert messages.t("too_short", "en", n=1, min=20).startswith("Too short (1 character).")
+    assert "You sent 1 tip in the past hour" in messages.t("tip_limit", "en", n=1, max=1)
+    assert "Bằng chứng: 1 tệp" in messages.t(
+        "review",
+        "vi",
+        wanted="",
+        category="-",
+        urgent="-",
+        unit="-",
+        address="-",
+        when="-",
+        description="-",
+        evidence=1,
+        identity="-",
+    )
+    # digests pass counts already formatted by Babel: "1,234" is plural, "1" singular
+    assert digest_messages.t("x_caption", "en", start="a", end="b", n="1").endswith("(1 tip)")
+    assert digest_messages.t("x_caption", "en", start="a", end="b", n="1,234").endswith(
+        "(1,234 tips)"
+    )
+    assert digest_messages.t("wanted_people", "en", n="1") == " (1 person)"
+    assert digest_messages.t("wanted_people", "en", n="0") == " (0 people)"
+    assert wanted_messages.t("search_found", "en", total=1, query="hoa") == "1 result for «hoa»."
+
+
+def test_plural_helper_follows_cldr_and_refuses_misuse() -> None:
+    from decimal import Decimal
+
+    import pytest
+
+    from config.plural import plural, render
+
+    assert [plural(n, "en", "tip", "tips") for n in (0, 1, 2, 21)] == [
+        "tips",
+        "tip",
+        "tips",
+        "tips",
+    ]
+    assert plural(Decimal("1.0"), "en", "tip", "tips") == "tips"  # "1.0 tips"
+    assert render("{n} {n:tip|tips}, {p:.0%}", "en", {"n": "1", "p": 0.5}) == "1 tip, 50%"
+    with pytest.raises(ValueError):
+        render("{n:one|few|many}", "en", {"n": 1})
+    with pytest.raises(ValueError):
+        render("{n:tip|tips}", "en", {"n": "Tam Chúc"})
