@@ -15,7 +15,7 @@ from bot.cards import card_text as render_card
 from bot.clock import Clock
 from bot.fmt import when
 from bot.people import People
-from bot.routing import route
+from bot.routing import RoutingPlan, route
 from config.messages import t
 from config.settings import Settings
 from storage import bindings, cards, outbox, reporters, tips, units
@@ -44,7 +44,10 @@ class CardDispatch:
 
     async def send_cards(
         self, tx: Tx, tip: tips.Tip, unit_id: int, *, include_issuer: bool = False
-    ) -> None:
+    ) -> RoutingPlan:
+        """Write the tip's cards for the queue of ``unit_id`` (and the alerts routing asks
+        for); an empty plan is recorded as an ``unroutable`` event, which is what makes
+        the tip surface when a chat is bound later (:meth:`surface_unrouted`)."""
         at = utc_text(self.clock())
         province = await units.get_province(tx)
         province_id = province.id if province else unit_id
@@ -113,6 +116,33 @@ class CardDispatch:
                 action="unroutable",
                 note="no queue and no duty chat bound",
             )
+        return plan
+
+    async def surface_unrouted(self, tx: Tx, purpose: str, unit_id: int) -> int:
+        """A chat was just bound: the tips nobody received so far go there now, in the
+        binding's transaction. A unit's queue takes that unit's tips; a duty chat takes
+        all of them (it stands in for every unit without a queue). Returns how many."""
+        if purpose not in ("queue", "duty"):
+            return 0
+        at = utc_text(self.clock())
+        surfaced = 0
+        for tip_id, _code in await cards.unrouted(tx, unit_id if purpose == "queue" else None):
+            tip = await tips.by_id(tx, tip_id)
+            assert tip is not None
+            plan = await self.send_cards(
+                tx, tip, tip.current_unit_id, include_issuer=tip.current_unit_id == tip.unit_id
+            )
+            if plan.deliveries:
+                surfaced += 1
+                await tips.add_event(
+                    tx,
+                    tip.id,
+                    at=at,
+                    actor_kind="system",
+                    action="routed",
+                    note=f"{purpose} chat bound",
+                )
+        return surfaced
 
     async def _send_evidence(
         self, tx: Tx, tip: tips.Tip, chat_id: int, card_row: int, at: str

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot import receipt
 from bot.clock import Clock
+from bot.dispatch import CardDispatch
 from bot.fmt import when
 from bot.places import PlaceSearch
 from config.messages import t
@@ -20,11 +21,19 @@ INVITE_ALPHABET = receipt.ALPHABET
 
 
 class StaffService:
-    def __init__(self, db: Database, settings: Settings, places: PlaceSearch, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        places: PlaceSearch,
+        clock: Clock,
+        dispatch: CardDispatch | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.places = places
         self.clock = clock
+        self.dispatch = dispatch
 
     # ------------------------------------------------------------------ setup --------
     async def create_invite(self, unit_query: str, role: str) -> tuple[str, str, str]:
@@ -129,10 +138,15 @@ class StaffService:
                 officer_id=officer.id,
                 at=utc_text(self.clock()),
             )
+            # tips that reached no chat so far come here now, with the binding
+            surfaced = 0
+            if self.dispatch is not None:
+                surfaced = await self.dispatch.surface_unrouted(tx, purpose, unit_id)
             unit = await units.get_unit(tx, unit_id)
-        return t(
+        text = t(
             "bind_ok", LANG, purpose=t(f"purpose_{purpose}", LANG), unit=unit.name if unit else "?"
         )
+        return text + ("\n" + t("bind_surfaced", LANG, n=surfaced) if surfaced else "")
 
     async def revoke(self, officer_id: int) -> bool:
         async with self.db.transaction() as tx:

@@ -155,13 +155,15 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         await message.reply_text(t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
-    text = await tinbao(context).staff.bind(
+    app = tinbao(context)
+    text = await app.staff.bind(
         user_id=user.id,
         chat_id=message.chat_id,
         title=message.chat.title,
         purpose=purpose,
         missing_rights=missing,
     )
+    app.sender.wake()  # tips that were waiting for a chat may have just been given one
     await message.reply_text(text)
 
 

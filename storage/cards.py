@@ -36,6 +36,40 @@ async def deactivate(tx: Tx, card_id: int) -> None:
     await tx.execute("UPDATE tip_cards SET active = 0 WHERE id = ?", (card_id,))
 
 
+async def has_working_card(tx: Tx, tip_id: int) -> bool:
+    """Whether some police chat holds a card with the tip's buttons: what a receipt may
+    promise ("sent to the unit") only when true."""
+    found = await tx.scalar(
+        "SELECT 1 FROM tip_cards WHERE tip_id = ? AND active = 1 AND kind = 'queue' LIMIT 1",
+        (tip_id,),
+    )
+    return found is not None
+
+
+# An open tip that routing could not place (it has an 'unroutable' event: no queue of its
+# unit and no duty chat were bound) and that no chat holds a working card of since: no
+# officer can see it. ``t`` is the tips table; the partial index ``tips_open`` and the
+# per-tip indexes of events and cards keep this cheap.
+UNROUTED = (
+    "t.status <> 'closed'"
+    " AND EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND +e.action = 'unroutable')"
+    " AND NOT EXISTS (SELECT 1 FROM tip_cards c WHERE c.tip_id = t.id AND c.active = 1"
+    "  AND c.kind = 'queue')"
+)
+
+
+async def unrouted(tx: Tx, unit_id: int | None = None) -> list[tuple[int, str]]:
+    """(tip id, receipt code) of tips no police chat received, oldest first; of one
+    unit's queue when ``unit_id`` is given."""
+    sql = f"SELECT t.id, t.code FROM tips t WHERE {UNROUTED}"
+    params: tuple[int, ...] = ()
+    if unit_id is not None:
+        sql += " AND t.current_unit_id = ?"
+        params = (unit_id,)
+    rows = await tx.fetchall(sql + " ORDER BY t.created_at, t.id", params)
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
 @dataclass(frozen=True)
 class Prompt:
     officer_id: int
