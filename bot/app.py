@@ -149,7 +149,14 @@ async def create(
     dispatch = CardDispatch(settings, people, clock)
     queues = QueueService(db, settings, places, clock, dispatch)
     staff = StaffService(db, settings, places, clock, dispatch)
-    sender = OutboxSender(db, app.bot, people, clock, on_failure=[dispatch.on_delivery_failure])
+    sender = OutboxSender(
+        db,
+        app.bot,
+        people,
+        clock,
+        on_failure=[dispatch.on_delivery_failure],
+        on_migrated=[dispatch.follow_migration],
+    )
     intake = IntakeService(
         db,
         settings,

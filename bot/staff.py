@@ -148,6 +148,22 @@ class StaffService:
         )
         return text + ("\n" + t("bind_surfaced", LANG, n=surfaced) if surfaced else "")
 
+    async def chat_migrated(
+        self, *, old_chat_id: int, new_chat_id: int, update_key: str | None
+    ) -> int:
+        """Telegram announced that a group became a supergroup (a service message in
+        each of the two chats): the bindings, cards and pending messages follow it.
+        Only Telegram writes these messages, so they need no officer's authority; the
+        second announcement finds nothing left to move. Returns the cards sent again."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                if self.dispatch is None:
+                    await bindings.move_chat(tx, old_chat_id, new_chat_id)
+                    return 0
+                return await self.dispatch.follow_migration(tx, old_chat_id, new_chat_id)
+        except AlreadyProcessed:
+            return 0
+
     async def revoke(self, officer_id: int) -> bool:
         async with self.db.transaction() as tx:
             return await officers.revoke(tx, officer_id, utc_text(self.clock()))

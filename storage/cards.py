@@ -32,6 +32,21 @@ async def active(tx: Tx, tip_id: int) -> list[Card]:
     return [Card(*r) for r in rows]
 
 
+async def in_chat(tx: Tx, chat_id: int) -> list[Card]:
+    """The active cards in one chat, oldest first."""
+    rows = await tx.fetchall(
+        "SELECT id, tip_id, chat_id, outbox_id, kind FROM tip_cards"
+        " WHERE chat_id = ? AND active = 1 ORDER BY id",
+        (chat_id,),
+    )
+    return [Card(*r) for r in rows]
+
+
+async def move(tx: Tx, card_id: int, chat_id: int) -> None:
+    """A card not sent yet follows its chat to a new id (its outbox row moves too)."""
+    await tx.execute("UPDATE tip_cards SET chat_id = ? WHERE id = ?", (chat_id, card_id))
+
+
 async def deactivate(tx: Tx, card_id: int) -> None:
     await tx.execute("UPDATE tip_cards SET active = 0 WHERE id = ?", (card_id,))
 
@@ -96,6 +111,14 @@ async def get_prompt(tx: Tx, officer_id: int, chat_id: int) -> Prompt | None:
         (officer_id, chat_id),
     )
     return Prompt(*row) if row else None
+
+
+async def move_prompts(tx: Tx, old_chat_id: int, new_chat_id: int) -> None:
+    """An officer's unanswered prompt follows the group to its new id."""
+    await tx.execute(
+        "UPDATE OR REPLACE officer_prompts SET chat_id = ? WHERE chat_id = ?",
+        (new_chat_id, old_chat_id),
+    )
 
 
 async def clear_prompt(tx: Tx, officer_id: int, chat_id: int) -> None:

@@ -14,6 +14,9 @@ import logging
 import pytest
 
 from bot.digests import DAILY, send_digest
+from bot.scripted import DEFAULT_DESCRIPTION
+from bot.updates import FakeChat
+from storage import outbox
 from tests.harness import Harness, Person, file_tip
 
 KIM_BANG_QUEUE = -100333
@@ -117,3 +120,171 @@ async def test_next_daily_digest_lists_unrouted_tips(h: Harness) -> None:
     assert len(digests) == 1
     lines = [x for x in digests[0].splitlines() if "chưa tới nhóm nào" in x]
     assert len(lines) == 1 and ": 1 (" in lines[0] and code in lines[0]
+
+
+# ---------------------------------------------------------------- 7: migrated groups
+
+OLD_GROUP = -4_000_000_111  # a basic group: Telegram upgrades it and gives a new id
+NEW_GROUP = -1_000_000_000_111
+TAM_CHUC_GROUP = FakeChat.group("CA Tam Chúc", id=OLD_GROUP)
+
+
+async def tam_chuc_in_a_basic_group(h: Harness) -> tuple[Person, Person]:
+    """Phường Tam Chúc's queue is a basic group; the province has a duty group."""
+    lead = await join(h, 501, "Hùng", "Tam Chúc", "lead")
+    officer = await join(h, 502, "Mai", "Tam Chúc", "officer")
+    sup = await join(h, 701, "Sơn", "Ninh Bình", "supervisor")
+    h.api.register_chat(TAM_CHUC_GROUP)
+    await lead.says("/bindqueue", chat=TAM_CHUC_GROUP)
+    await sup.says("/bindduty", chat=h.group("Trực ban", DUTY))
+    return lead, officer
+
+
+async def queue_chat(h: Harness) -> list[int]:
+    async with h.tinbao.db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT chat_id FROM chat_bindings WHERE purpose = 'queue' AND active = 1"
+        )
+    return [int(r[0]) for r in rows]
+
+
+async def outbox_states(h: Harness) -> dict[str, int]:
+    async with h.tinbao.db.read() as tx:
+        rows = await tx.fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+async def test_send_into_an_upgraded_group_follows_it_to_the_supergroup(h: Harness) -> None:
+    _lead, officer = await tam_chuc_in_a_basic_group(h)
+    first = await file_tip(h.citizen())
+    assert len(cards_in(h, OLD_GROUP, first)) == 1
+    h.api.migrate_chat(OLD_GROUP, NEW_GROUP)  # upgraded; the bot is told nothing yet
+    second = await file_tip(h.citizen(1002, "Bình"))
+    await h.flush()
+    assert await queue_chat(h) == [NEW_GROUP]
+    # the new card arrives once, and the open tip whose card is in the old group gets a
+    # fresh one with working buttons (the old group can no longer be written to)
+    assert len(cards_in(h, NEW_GROUP, second)) == 1
+    assert len(cards_in(h, NEW_GROUP, first)) == 1
+    states = await outbox_states(h)
+    assert states.get("pending", 0) == 0 and states.get("failed", 0) == 0
+    new_group = FakeChat.supergroup("CA Tam Chúc", id=NEW_GROUP)
+    await officer.presses("Tiếp nhận", chat=new_group)
+    await h.flush()
+    assert "Đã tiếp nhận — Mai" in cards_in(h, NEW_GROUP, first)[0]["text"]
+    third = await file_tip(h.citizen(1003, "Chi"))
+    assert len(cards_in(h, NEW_GROUP, third)) == 1
+
+
+async def test_an_edit_into_an_upgraded_group_sends_the_card_again(h: Harness) -> None:
+    _lead, officer = await tam_chuc_in_a_basic_group(h)
+    citizen = h.citizen()
+    code = await file_tip(citizen)
+    h.api.migrate_chat(OLD_GROUP, NEW_GROUP)
+    await officer.presses("Tiếp nhận", chat=TAM_CHUC_GROUP)  # on the card in the old group
+    await h.flush()
+    assert "đã tiếp nhận tin báo" in citizen.last()
+    again = cards_in(h, NEW_GROUP, code)
+    assert len(again) == 1 and "Đã tiếp nhận — Mai" in again[0]["text"]
+    assert await queue_chat(h) == [NEW_GROUP]
+    async with h.tinbao.db.read() as tx:
+        failed = await tx.fetchall("SELECT purpose FROM outbox WHERE status = 'failed'")
+    assert [r[0] for r in failed] == ["card_edit"]  # the old message, replaced, no alert
+    assert not [m for m in h.api.sent_to(DUTY) if "Không gửi được" in m.get("text", "")]
+
+
+async def test_migration_service_messages_rebind_the_group(h: Harness) -> None:
+    lead, officer = await tam_chuc_in_a_basic_group(h)
+    code = await file_tip(h.citizen())
+    h.api.migrate_chat(OLD_GROUP, NEW_GROUP)
+    new_group = FakeChat.supergroup("CA Tam Chúc", id=NEW_GROUP)
+    to_old, to_new = h.updates.migration(lead.user, TAM_CHUC_GROUP, new_group)
+    await h.deliver(to_old)
+    await h.deliver(to_new)  # the second announcement of the same move changes nothing
+    assert await queue_chat(h) == [NEW_GROUP]
+    await h.flush()
+    assert len(cards_in(h, NEW_GROUP, code)) == 1
+    await officer.presses("Nhận xử lý", chat=new_group)
+    await h.flush()
+    assert "Đang xử lý — Mai" in cards_in(h, NEW_GROUP, code)[0]["text"]
+    states = await outbox_states(h)
+    assert states.get("pending", 0) == 0 and states.get("failed", 0) == 0
+    async with h.tinbao.db.read() as tx:
+        active_cards = await tx.fetchall("SELECT chat_id FROM tip_cards WHERE active = 1")
+    assert [r[0] for r in active_cards] == [NEW_GROUP]
+
+
+async def test_a_permanent_error_ends_the_row_and_alerts_the_duty_group(h: Harness) -> None:
+    await tam_chuc_in_a_basic_group(h)
+    code = await file_tip(h.citizen())
+    tid = await tip_id(h, code)
+    # a method the Bot API server does not have (an older self-hosted server): 404
+    async with h.tinbao.db.transaction() as tx:
+        await outbox.enqueue(
+            tx,
+            at=tx.now_text(),
+            method="sendChecklist",
+            payload={"checklist": {"title": "Việc cần làm", "tasks": []}},
+            purpose="evidence",
+            chat_id=OLD_GROUP,
+            tip_id=tid,
+        )
+    for _ in range(8):
+        await h.flush()
+        h.clock.advance(minutes=10)
+    async with h.tinbao.db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT status, attempts FROM outbox WHERE method = 'sendChecklist'"
+        )
+    assert row is not None and tuple(row) == ("failed", 1)
+    alerts = [m["text"] for m in h.api.sent_to(DUTY) if "Không gửi được" in m.get("text", "")]
+    assert len(alerts) == 1 and code in alerts[0] and "Tam Chúc" in alerts[0]
+    assert "Lan" not in alerts[0] and "1001" not in alerts[0]
+
+
+async def test_an_error_in_our_own_code_is_retried_a_bounded_number_of_times(
+    h: Harness,
+) -> None:
+    await tam_chuc_in_a_basic_group(h)
+    code = await file_tip(h.citizen())
+    tid = await tip_id(h, code)
+    async with h.tinbao.db.transaction() as tx:  # an album item no renderer knows
+        await outbox.enqueue(
+            tx,
+            at=tx.now_text(),
+            method="sendMediaGroup",
+            payload={"media": [{"type": "sticker", "media": "x"}]},
+            purpose="evidence",
+            chat_id=OLD_GROUP,
+            tip_id=tid,
+        )
+    for _ in range(12):
+        await h.flush()  # the broken row neither stops the pass nor stays forever
+        h.clock.advance(minutes=10)
+    async with h.tinbao.db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT status, attempts FROM outbox WHERE method = 'sendMediaGroup'"
+        )
+    assert row is not None and row[0] == "failed" and 2 <= row[1] <= 6
+    alerts = [m["text"] for m in h.api.sent_to(DUTY) if "Không gửi được" in m.get("text", "")]
+    assert len(alerts) == 1 and code in alerts[0]
+
+
+async def test_without_a_duty_group_delivery_failures_alert_the_supervisors(h: Harness) -> None:
+    lead = await join(h, 501, "Hùng", "Tam Chúc", "lead")
+    sup = await join(h, 701, "Sơn", "Ninh Bình", "supervisor")
+    await lead.says("/bindqueue", chat=h.group("CA Tam Chúc", -100111))
+    await sup.says("/bindsupervisors", chat=h.group("Lãnh đạo", SUPERVISORS))
+    h.api.block_chat(-100111)  # the bot was removed from the unit's group
+    code = await file_tip(h.citizen())
+    await h.flush()
+    alerts = [m["text"] for m in h.api.sent_to(SUPERVISORS) if "Không gửi được" in m["text"]]
+    assert len(alerts) == 1 and code in alerts[0]
+    assert DEFAULT_DESCRIPTION not in alerts[0] and "Lan" not in alerts[0]
+
+
+async def tip_id(h: Harness, code: str) -> int:
+    async with h.tinbao.db.read() as tx:
+        value = await tx.scalar("SELECT id FROM tips WHERE code = ?", (code.replace("-", ""),))
+    assert value is not None
+    return int(value)
