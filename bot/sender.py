@@ -63,6 +63,8 @@ PERMANENT_BAD_REQUESTS = (
 ALREADY_DONE = ("message is not modified",)
 MAX_BACKOFF_SECONDS = 300.0
 MAX_ATTEMPTS = 5  # for errors that are neither the network's nor Telegram's answer
+IDLE_SECONDS = 30.0  # the longest sleep between passes when nothing is due
+IDLE_POLL_SECONDS = 0.5  # how often an idle sender asks whether another process wrote
 
 FailureHook = Callable[[Tx, OutboxRow, str], Awaitable[None]]
 MigrationHook = Callable[[Tx, int, int], Awaitable[object]]
@@ -86,6 +88,7 @@ class OutboxSender:
         *,
         on_failure: list[FailureHook] | None = None,
         on_migrated: list[MigrationHook] | None = None,
+        idle_poll: float = IDLE_POLL_SECONDS,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -93,6 +96,7 @@ class OutboxSender:
         self.clock = clock
         self.on_failure = on_failure or []
         self.on_migrated = on_migrated or []
+        self.idle_poll = idle_poll
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -114,21 +118,41 @@ class OutboxSender:
         return sent
 
     async def run(self) -> None:
-        """Background loop for a running bot: flush, then sleep until woken or due."""
+        """Background loop for a running bot: flush, then sleep until woken, due, or
+        another process wrote to the database."""
         while not self._stopping:
             self._wake.clear()  # before the pass, so a wake during it is not lost
+            # read before the pass: a row another process commits during it changes the
+            # version, and the sleep below ends at once instead of missing it
+            version = await self.db.data_version()
             try:
                 await self.flush()
             except Exception:  # pragma: no cover - keep the loop alive, log for operators
                 log.exception("outbox pass failed")
             async with self.db.read() as tx:
                 next_at = await outbox.next_due_at(tx)
-            timeout = 30.0
+            timeout = IDLE_SECONDS
             if next_at:
                 delta = (parse_utc(next_at) - self.clock()).total_seconds()
                 timeout = max(0.05, min(timeout, delta))
+            await self._sleep(seconds=timeout, version=version)
+
+    async def _sleep(self, *, seconds: float, version: int) -> None:
+        """Sleep up to ``seconds``; end early when woken (this process wrote rows)
+        or when the database's ``data_version`` moved (another process did: ``tinbao
+        wanted withdraw`` writes its notices to the outbox from the command line, and
+        would otherwise wait for the next timeout)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self._stopping:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                await asyncio.wait_for(self._wake.wait(), timeout=min(remaining, self.idle_poll))
+                return
+            if await self.db.data_version() != version:
+                return
 
     def stop(self) -> None:
         self._stopping = True

@@ -9,6 +9,7 @@ up tells the citizen once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -17,6 +18,7 @@ from bot.digests import DAILY, send_digest
 from bot.scripted import DEFAULT_DESCRIPTION
 from bot.updates import FakeChat
 from storage import outbox
+from storage.db import Database
 from tests.harness import Harness, Person, file_tip
 
 KIM_BANG_QUEUE = -100333
@@ -288,3 +290,32 @@ async def tip_id(h: Harness, code: str) -> int:
         value = await tx.scalar("SELECT id FROM tips WHERE code = ?", (code.replace("-", ""),))
     assert value is not None
     return int(value)
+
+
+# ---------------------------------------------------------------- 8: other processes
+
+
+async def test_rows_another_process_writes_reach_the_running_sender_quickly(h: Harness) -> None:
+    """``tinbao wanted withdraw`` writes its outbox rows from another process, on another
+    connection to the same file: the running sender must notice without being woken.
+    It polls SQLite's ``data_version`` every half second while idle; before that it
+    slept up to 30 s. (The 5 s allowance below is generous for a 0.5 s poll and far
+    below the old 30 s, so the test is neither slow nor flaky.)"""
+    sender = h.tinbao.sender
+    running = asyncio.create_task(sender.run())
+    try:
+        async with h.tinbao.db.transaction() as tx:  # a pass, then the sender goes idle
+            await outbox.enqueue_text(tx, "một", at=tx.now_text(), purpose="test", chat_id=DUTY)
+        sender.wake()
+        await h.api.wait_for("sendMessage", lambda c: c.params["text"] == "một", timeout=5)
+        await asyncio.sleep(0.2)
+        other = await Database.open(h.tinbao.settings.database_path, clock=h.clock)
+        try:
+            async with other.transaction() as tx:
+                await outbox.enqueue_text(tx, "hai", at=tx.now_text(), purpose="test", chat_id=DUTY)
+        finally:
+            await other.close()
+        await h.api.wait_for("sendMessage", lambda c: c.params["text"] == "hai", timeout=5)
+    finally:
+        sender.stop()
+        await asyncio.wait_for(running, timeout=5)
