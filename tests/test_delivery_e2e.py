@@ -319,3 +319,43 @@ async def test_rows_another_process_writes_reach_the_running_sender_quickly(h: H
     finally:
         sender.stop()
         await asyncio.wait_for(running, timeout=5)
+
+
+# ---------------------------------------------------------------- 9: one notice per unit
+
+
+async def test_each_unit_that_takes_the_tip_up_tells_the_citizen_once(h: Harness) -> None:
+    tam_chuc = h.group("CA Tam Chúc", -100111)
+    kim_bang = h.group("CA Kim Bảng", KIM_BANG_QUEUE)
+    a_lead = await join(h, 501, "Hùng", "Tam Chúc", "lead")
+    a_officer = await join(h, 502, "Mai", "Tam Chúc", "officer")
+    b_lead = await join(h, 601, "Tú", "Kim Bảng", "lead")
+    await a_lead.says("/bindqueue", chat=tam_chuc)
+    await b_lead.says("/bindqueue", chat=kim_bang)
+    citizen = h.citizen()
+    code = await file_tip(citizen)
+
+    def told() -> list[str]:
+        return [m["text"] for m in citizen.messages() if "đã tiếp nhận tin báo" in m["text"]]
+
+    await a_officer.presses("Tiếp nhận", chat=tam_chuc)
+    await h.flush()
+    assert len(told()) == 1 and "Tam Chúc" in told()[0]
+    await a_officer.presses("Nhận xử lý", chat=tam_chuc)  # the same unit: nothing new
+    await a_officer.presses("Chuyển đơn vị", chat=tam_chuc)
+    await a_officer.says("kim bang", chat=tam_chuc)
+    await a_officer.presses("Kim Bảng", chat=tam_chuc)
+    await h.flush()
+    assert len(told()) == 1
+    await b_lead.presses("Tiếp nhận", chat=kim_bang)
+    await h.flush()
+    assert len(told()) == 2
+    assert "Kim Bảng" in told()[1] and code in told()[1]
+    for internal in ("Tú", "Mai", "Hùng", "Tam Chúc", "chuyển"):  # neutral: no unit detail
+        assert internal not in told()[1]
+    # a double press, and the next step of the same unit, tell nothing more
+    card = cards_in(h, KIM_BANG_QUEUE, code)[0]
+    await b_lead.sends(h.updates.callback(b_lead.user, card, f"q1|ack|{await tip_id(h, code)}"))
+    await b_lead.presses("Nhận xử lý", chat=kim_bang)
+    await h.flush()
+    assert len(told()) == 2
