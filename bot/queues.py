@@ -124,7 +124,6 @@ class QueueService:
         who = officer.display_name
         if action in ("ack", "take"):
             target = TRANSITIONS[action][1]
-            await self._notify_ack_once(tx, tip, at)
             await self._move(
                 tx,
                 tip,
@@ -135,6 +134,7 @@ class QueueService:
                 acknowledged=True,
                 assigned_officer_id=officer.id if action == "take" else None,
             )
+            await self._notify_ack_once(tx, tip, at)  # ``tip`` as it was before the move
             return Reply(alert=t("q_done", LANG, state=t(f"state_{target}", LANG)), changed=True)
         if action == "ask":
             if tip.reporter_id is None:
