@@ -124,7 +124,6 @@ class QueueService:
         who = officer.display_name
         if action in ("ack", "take"):
             target = TRANSITIONS[action][1]
-            await self._notify_ack_once(tx, tip, at)
             await self._move(
                 tx,
                 tip,
@@ -135,6 +134,7 @@ class QueueService:
                 acknowledged=True,
                 assigned_officer_id=officer.id if action == "take" else None,
             )
+            await self._notify_ack_once(tx, tip, at)  # ``tip`` as it was before the move
             return Reply(alert=t("q_done", LANG, state=t(f"state_{target}", LANG)), changed=True)
         if action == "ask":
             if tip.reporter_id is None:
@@ -215,15 +215,22 @@ class QueueService:
         )
 
     async def _notify_ack_once(self, tx: Tx, tip: tips.Tip, at: str) -> None:
-        """The citizen hears "acknowledged" once, whichever button came first."""
-        already = await tx.scalar(
-            "SELECT 1 FROM outbox WHERE tip_id = ? AND purpose = 'notify_ack'", (tip.id,)
-        )
-        if already or tip.reporter_id is None:
+        """The citizen hears "acknowledged" once from each unit that takes the tip up,
+        whichever button came first: when the tip still waits for its current unit
+        (new, or just transferred) and that unit has not told them before (a tip that
+        comes back to a unit is not news). The notice names the unit and nothing else
+        of its work; an ``ack_notified`` event (note: the unit's id) remembers it."""
+        if tip.reporter_id is None or tip.status not in ("new", "transferred"):
             return
-        unit = await units.get_unit(tx, tip.current_unit_id)
+        unit_id = tip.current_unit_id
+        if await tips.has_event(tx, tip.id, "ack_notified", note=str(unit_id)):
+            return
+        unit = await units.get_unit(tx, unit_id)
         await self._notify(
             tx, tip, "n_acknowledged", at, purpose="notify_ack", unit=unit.name if unit else ""
+        )
+        await tips.add_event(
+            tx, tip.id, at=at, actor_kind="system", action="ack_notified", note=str(unit_id)
         )
 
     async def _close(

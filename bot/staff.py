@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot import receipt
 from bot.clock import Clock
+from bot.dispatch import CardDispatch
 from bot.fmt import when
 from bot.places import PlaceSearch
 from config.messages import t
@@ -20,11 +21,19 @@ INVITE_ALPHABET = receipt.ALPHABET
 
 
 class StaffService:
-    def __init__(self, db: Database, settings: Settings, places: PlaceSearch, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        places: PlaceSearch,
+        clock: Clock,
+        dispatch: CardDispatch | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.places = places
         self.clock = clock
+        self.dispatch = dispatch
 
     # ------------------------------------------------------------------ setup --------
     async def create_invite(self, unit_query: str, role: str) -> tuple[str, str, str]:
@@ -129,10 +138,31 @@ class StaffService:
                 officer_id=officer.id,
                 at=utc_text(self.clock()),
             )
+            # tips that reached no chat so far come here now, with the binding
+            surfaced = 0
+            if self.dispatch is not None:
+                surfaced = await self.dispatch.surface_unrouted(tx, purpose, unit_id)
             unit = await units.get_unit(tx, unit_id)
-        return t(
+        text = t(
             "bind_ok", LANG, purpose=t(f"purpose_{purpose}", LANG), unit=unit.name if unit else "?"
         )
+        return text + ("\n" + t("bind_surfaced", LANG, n=surfaced) if surfaced else "")
+
+    async def chat_migrated(
+        self, *, old_chat_id: int, new_chat_id: int, update_key: str | None
+    ) -> int:
+        """Telegram announced that a group became a supergroup (a service message in
+        each of the two chats): the bindings, cards and pending messages follow it.
+        Only Telegram writes these messages, so they need no officer's authority; the
+        second announcement finds nothing left to move. Returns the cards sent again."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                if self.dispatch is None:
+                    await bindings.move_chat(tx, old_chat_id, new_chat_id)
+                    return 0
+                return await self.dispatch.follow_migration(tx, old_chat_id, new_chat_id)
+        except AlreadyProcessed:
+            return 0
 
     async def revoke(self, officer_id: int) -> bool:
         async with self.db.transaction() as tx:

@@ -230,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "✅ Tin báo đã được ghi nhận an toàn.\n\n"
             "Mã tin báo của bạn: {code}\n\n"
             "Hãy lưu lại mã này để tra cứu (/status {code}) hoặc bổ sung thông tin. "
-            "Tin báo đã được chuyển tới {unit}. Công an sẽ xem xét và có thể hỏi thêm bạn "
+            "{routing} Công an sẽ xem xét và có thể hỏi thêm bạn "
             "qua bot này, danh tính của bạn vẫn được giữ kín.\n"
             "Cảm ơn bạn đã chung tay giữ gìn an ninh, trật tự."
         ),
@@ -238,10 +238,19 @@ MESSAGES: dict[str, dict[str, str]] = {
             "✅ Your tip is safely recorded.\n\n"
             "Your tip code: {code}\n\n"
             "Keep this code to check the status (/status {code}) or add information. "
-            "The tip has gone to {unit}. The police will look into it and may ask you more "
+            "{routing} The police will look into it and may ask you more "
             "through this bot; your identity stays protected.\n"
             "Thank you for helping keep our community safe."
         ),
+    },
+    # what the receipt says about where the tip is: only what is true at the commit
+    "receipt_routed": {
+        "vi": "Tin báo đã được chuyển tới {unit}.",
+        "en": "The tip has gone to {unit}.",
+    },
+    "receipt_waiting": {
+        "vi": "Tin báo đã được lưu và đang chờ phân công cho đơn vị công an xử lý.",
+        "en": "The tip is stored and waiting to be assigned to a police unit.",
     },
     # --- status --------------------------------------------------------------------------
     "ask_code": {
@@ -513,6 +522,10 @@ MESSAGES.update(
         "bind_ok": {
             "vi": "Nhóm này đã được gắn làm {purpose} của {unit}. Tin báo mới sẽ xuất hiện tại đây.",
             "en": "This group is now the {purpose} of {unit}. New tips will appear here.",
+        },
+        "bind_surfaced": {
+            "vi": "📥 {n} tin báo đang chờ phân công đã được chuyển vào nhóm này.",
+            "en": "📥 {n} tip(s) waiting for assignment were sent to this group.",
         },
         "bind_need_lead": {
             "vi": "Chỉ trưởng công an xã (hoặc lãnh đạo) mới gắn được nhóm tiếp nhận.",

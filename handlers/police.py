@@ -155,13 +155,15 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         await message.reply_text(t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
-    text = await tinbao(context).staff.bind(
+    app = tinbao(context)
+    text = await app.staff.bind(
         user_id=user.id,
         chat_id=message.chat_id,
         title=message.chat.title,
         purpose=purpose,
         missing_rights=missing,
     )
+    app.sender.wake()  # tips that were waiting for a chat may have just been given one
     await message.reply_text(text)
 
 
@@ -175,6 +177,25 @@ async def on_bindduty(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def on_bindsupervisors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _bind(update, context, "supervisors")
+
+
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The service messages of a group's upgrade to a supergroup: ``migrate_to_chat_id``
+    in the old group, ``migrate_from_chat_id`` in the new one (either may come first)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:  # pragma: no cover - the filter lets only these two through
+        return
+    app = tinbao(context)
+    await app.staff.chat_migrated(
+        old_chat_id=old, new_chat_id=new, update_key=f"tg:{update.update_id}"
+    )
+    app.sender.wake()
 
 
 async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -224,6 +245,7 @@ POLICE_COMMANDS: dict[str, Callback] = {
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(on_queue_button, pattern=r"^q1\|"), group=1)
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration), group=0)
     for name, callback in POLICE_COMMANDS.items():
         application.add_handler(CommandHandler(name, _final(callback)), group=0)
     application.add_handler(

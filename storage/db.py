@@ -156,6 +156,16 @@ class Database:
             finally:
                 await self._conn.execute("COMMIT")
 
+    async def data_version(self) -> int:
+        """SQLite's count of commits made to the file by *other* connections (``PRAGMA
+        data_version``; this connection's own commits leave it unchanged). A different
+        value than before means another process, such as the ``tinbao`` command line,
+        wrote: a cheap question (no table is read) that an idle loop may ask often."""
+        async with self._lock:
+            cursor = await self._conn.execute("PRAGMA data_version")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def backup_to(self, target: Path) -> None:
         """Online copy with SQLite's backup API (safe while the bot runs)."""
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -182,6 +182,16 @@ async def add_event(
     )
 
 
+async def has_event(tx: Tx, tip_id: int, action: str, *, note: str | None = None) -> bool:
+    """Whether the tip's trail holds an event of ``action`` (with exactly ``note``)."""
+    sql = "SELECT 1 FROM tip_events WHERE tip_id = ? AND +action = ?"
+    params: tuple[object, ...] = (tip_id, action)
+    if note is not None:
+        sql += " AND note = ?"
+        params = (*params, note)
+    return await tx.scalar(sql + " LIMIT 1", params) is not None
+
+
 async def events(tx: Tx, tip_id: int, *, public_only: bool = False) -> list[TipEvent]:
     rows = await tx.fetchall(
         "SELECT id, tip_id, at, actor_kind, actor_id, action, from_status, to_status, note,"

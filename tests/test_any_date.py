@@ -46,6 +46,7 @@ TIME_DEPENDENT = (
     "tests/test_supervisor_e2e.py",
     "tests/test_polling.py",
     "tests/test_wanted_handlers.py",
+    "tests/test_delivery_e2e.py",
 )
 
 
