@@ -525,7 +525,7 @@ MESSAGES.update(
         },
         "bind_surfaced": {
             "vi": "📥 {n} tin báo đang chờ phân công đã được chuyển vào nhóm này.",
-            "en": "📥 {n} tip(s) waiting for assignment were sent to this group.",
+            "en": "📥 {n} {n:tip|tips} waiting for assignment {n:was|were} sent to this group.",
         },
         "bind_need_lead": {
             "vi": "Chỉ trưởng công an xã (hoặc lãnh đạo) mới gắn được nhóm tiếp nhận.",
