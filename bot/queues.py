@@ -18,7 +18,7 @@ from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
 from bot.dialogue import Button, Screen
-from bot.dispatch import CardDispatch
+from bot.dispatch import CardDispatch, duplicate_code
 from bot.fmt import when
 from bot.places import PlaceSearch
 from bot.wanted import WithdrawResult
@@ -73,6 +73,11 @@ class QueueService:
         self.clock = clock
         self.dispatch = dispatch
 
+    async def _state(self, tx: Tx, tip: tips.Tip) -> str:
+        """A tip's state as officers read it; a duplicate names its original (the label
+        alone cannot: the original's code lives in another row)."""
+        return state_label(tip, duplicate_code=await duplicate_code(tx, tip))
+
     # ------------------------------------------------------------------ authorization
     async def _authorize(self, tx: Tx, user_id: int, tip: tips.Tip | None) -> Officer | str:
         officer = await officers.find_active(tx, user_id)
@@ -120,7 +125,7 @@ class QueueService:
             return Reply(alert=t("stale_button", LANG))
         if not allowed(action, tip.status):
             await self.dispatch.refresh(tx, tip.id, at)  # show the truth on a stale card
-            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+            return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         who = officer.display_name
         if action in ("ack", "take"):
             target = TRANSITIONS[action][1]
@@ -233,7 +238,7 @@ class QueueService:
             return Reply(alert=t("stale_button", LANG))
         if not allowed("close", tip.status):
             await self.dispatch.refresh(tx, tip.id, at)
-            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+            return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         if outcome == "duplicate":
             await cards.set_prompt(
                 tx, officer_id=officer.id, chat_id=chat_id, kind="duplicate", tip_id=tip.id, at=at
@@ -278,14 +283,14 @@ class QueueService:
         )
         closed = await tips.by_id(tx, tip.id)
         assert closed is not None
-        return Reply(alert=t("q_done", LANG, state=state_label(closed)), changed=True)
+        return Reply(alert=t("q_done", LANG, state=await self._state(tx, closed)), changed=True)
 
     async def _transfer(
         self, tx: Tx, officer: Officer, tip: tips.Tip, unit_id: int, at: str
     ) -> Reply:
         if not allowed("transfer", tip.status):
             await self.dispatch.refresh(tx, tip.id, at)
-            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+            return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         target = await units.get_unit(tx, unit_id)
         if target is None or not target.active or target.kind != "commune":
             return Reply(alert=t("stale_button", LANG))
@@ -371,14 +376,14 @@ class QueueService:
             if original is None or original.id == tip.id:
                 return Reply(screens=[Screen(t("q_dup_self", LANG))])
             if not allowed("close", tip.status):
-                return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
+                return Reply(screens=[Screen(t("q_stale", LANG, state=await self._state(tx, tip)))])
             reply = await self._do_close(
                 tx, officer, tip, "duplicate", at, duplicate_of=original.id
             )
             return Reply(screens=[Screen(reply.alert or "")], changed=True)
         # kind == "ask"
         if not allowed("ask", tip.status) or tip.reporter_id is None:
-            return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
+            return Reply(screens=[Screen(t("q_stale", LANG, state=await self._state(tx, tip)))])
         question = text[: self.settings.description_max_chars]
         await self._move(
             tx,
