@@ -504,6 +504,10 @@ MESSAGES.update(
             "en": "This account is already an officer of {unit}.",
         },
         "join_usage": {"vi": "Cú pháp: /join <mã mời>", "en": "Usage: /join <invite code>"},
+        "join_limited": {
+            "vi": "Bạn đã nhập sai mã mời quá nhiều lần. Hãy thử lại sau một giờ.",
+            "en": "Too many wrong invite codes. Please try again in an hour.",
+        },
         "role_officer": {"vi": "cán bộ", "en": "officer"},
         "role_lead": {"vi": "trưởng công an", "en": "unit lead"},
         "role_supervisor": {"vi": "lãnh đạo", "en": "supervisor"},

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     tips_per_hour: int = Field(default=5, ge=1)
     messages_per_minute: int = Field(default=30, ge=1)
     status_lookups_per_hour: int = Field(default=10, ge=1)
+    join_attempts_per_hour: int = Field(default=5, ge=1)  # wrong /join codes per person
 
     # Text and evidence limits
     description_min_chars: int = Field(default=10, ge=1)

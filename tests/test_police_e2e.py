@@ -43,3 +43,27 @@ async def test_duplicate_close_names_the_original_code(h: Harness) -> None:
     await officer.sends(h.updates.callback(officer.user, stale_card, f"q1|ack|{tid}"))
     assert f"trùng tin báo {original}" in officer.answers()[-1]
     assert "?" not in officer.answers()[-1]
+
+
+# ---------------------------------------------------------------- 6: /join guessing ----
+async def test_join_guesses_are_limited_per_user_per_hour(h: Harness) -> None:
+    code, _, _ = await h.tinbao.staff.create_invite("Tam Chúc", "officer")
+    guesser = h.officer(901, "Đoán")
+    for attempt in range(5):
+        await guesser.says(f"/join WRONGCODE{attempt}")
+        assert "không hợp lệ" in guesser.last()
+    await guesser.says("/join WRONGCODE9")
+    assert "quá nhiều lần" in guesser.last()
+    await guesser.says(f"/join {code}")  # even the right code waits: no brute force
+    assert "quá nhiều lần" in guesser.last()
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM officers") == 0
+        subjects = [r[0] for r in await tx.fetchall("SELECT subject FROM rate_hits")]
+    assert subjects and all("901" not in s for s in subjects)  # no Telegram id in clear
+    # another person is not affected, and the limit lifts after an hour
+    other = h.officer(902, "Khác")
+    await other.says("/join WRONGCODE")
+    assert "không hợp lệ" in other.last()
+    h.clock.advance(minutes=61)
+    await guesser.says(f"/join {code}")
+    assert "Bạn đã được đăng ký" in guesser.last()
