@@ -58,6 +58,14 @@ class Reply:
     changed: bool = False
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of a unit's open tips, or a refusal (``unit_id`` None)."""
+
+    screen: Screen
+    unit_id: int | None = None
+
+
 class QueueService:
     def __init__(
         self,
@@ -511,23 +519,48 @@ class QueueService:
         return "ok"
 
     # ------------------------------------------------------------------ views --------
-    async def tip_view(self, *, user_id: int, code_text: str) -> str:
+    async def _chat_unit(self, tx: Tx, officer: Officer, chat_id: int, private: bool) -> int | None:
+        """Whose tips this officer may read in this chat, or None. Tip data is shown only
+        where only the police of that unit read it: the officer's private chat (their own
+        unit), a group bound as a unit's queue (their unit's; a supervisor's: any), or a
+        supervisor's own duty or supervisors' group. An unbound group may hold anyone."""
+        if private:
+            return officer.unit_id
+        for binding in await bindings.for_chat(tx, chat_id):
+            if binding.purpose == "queue" and (
+                binding.unit_id == officer.unit_id or officer.role == "supervisor"
+            ):
+                return binding.unit_id
+            if officer.role == "supervisor" and binding.unit_id == officer.unit_id:
+                return officer.unit_id
+        return None
+
+    async def tip_view(self, *, user_id: int, chat_id: int, private: bool, code_text: str) -> str:
         try:
             code = receipt.canonical(code_text)
         except receipt.MalformedCode:
             return t("code_malformed", LANG, code=code_text.strip()[:40])
         async with self.db.read() as tx:
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return t("q_not_officer", LANG)
+            chat_unit = await self._chat_unit(tx, officer, chat_id, private)
+            if chat_unit is None:
+                return t("q_wrong_chat", LANG)
             tip = await tips.by_code(tx, code)
             who = await self._authorize(tx, user_id, tip)
             if isinstance(who, str):
                 return who
             assert tip is not None
+            province_chat = officer.role == "supervisor" and chat_unit == officer.unit_id
+            if not private and tip.current_unit_id != chat_unit and not province_chat:
+                return t("q_wrong_chat", LANG)  # another unit's tip in this unit's group
             lines = [await self.dispatch.card_text(tx, tip), "", t("q_history", LANG)]
             for event in await tips.events(tx, tip.id):
                 actor = ""
                 if event.actor_kind == "officer" and event.actor_id:
-                    officer = await officers.get(tx, event.actor_id)
-                    actor = officer.display_name if officer else "?"
+                    actor_row = await officers.get(tx, event.actor_id)
+                    actor = actor_row.display_name if actor_row else "?"
                 elif event.actor_kind == "reporter":
                     actor = "người báo tin"
                 stamp = when(parse_utc(event.at), LANG, self.settings.tz)
@@ -538,21 +571,25 @@ class QueueService:
             lines.append(render_clocks(clock_state, LANG, self.settings.tz, self.clock()))
         return "\n".join(lines)[:4000]
 
-    async def queue_view(self, *, user_id: int, chat_id: int, page: int) -> Screen:
+    async def queue_view(
+        self, *, user_id: int, chat_id: int, private: bool, page: int
+    ) -> QueuePage:
         async with self.db.read() as tx:
             officer = await officers.find_active(tx, user_id)
             if officer is None:
-                return Screen(t("q_only_officers", LANG))
-            unit_id = officer.unit_id
-            if officer.role == "supervisor":
-                bound = [b for b in await bindings.for_chat(tx, chat_id) if b.purpose == "queue"]
-                unit_id = bound[0].unit_id if bound else unit_id
-            unit = await units.get_unit(tx, unit_id)
-            name = unit.name if unit else "?"
-            page = max(1, page)
-            rows, total = await tips.open_for_unit(
-                tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-            )
+                return QueuePage(Screen(t("q_only_officers", LANG)))
+            unit_id = await self._chat_unit(tx, officer, chat_id, private)
+            if unit_id is None:
+                return QueuePage(Screen(t("q_wrong_chat", LANG)))
+            return QueuePage(await self._page(tx, unit_id, page), unit_id)
+
+    async def _page(self, tx: Tx, unit_id: int, page: int) -> Screen:
+        unit = await units.get_unit(tx, unit_id)
+        name = unit.name if unit else "?"
+        page = max(1, page)
+        rows, total = await tips.open_for_unit(
+            tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
         if total == 0:
             return Screen(t("q_queue_empty", LANG, unit=name))
         pages = (total + PAGE_SIZE - 1) // PAGE_SIZE

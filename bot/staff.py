@@ -133,6 +133,10 @@ class StaffService:
             if purpose != "queue":
                 province = await units.get_province(tx)
                 unit_id = province.id if province else unit_id
+            if any(b.unit_id != unit_id for b in await bindings.for_chat(tx, chat_id)):
+                # A group is one unit's: re-pointing it would show this unit's tips to the
+                # other unit's officers (and take their queue away without a word).
+                return t("bind_other_unit", LANG)
             await bindings.bind(
                 tx,
                 chat_id=chat_id,

@@ -483,6 +483,10 @@ MESSAGES.update(
             "vi": "Lệnh này chỉ dành cho cán bộ đã đăng ký.",
             "en": "This command is for registered officers only.",
         },
+        "q_wrong_chat": {
+            "vi": "Lệnh này chỉ dùng được trong nhóm tiếp nhận của đơn vị bạn hoặc trong cuộc trò chuyện riêng với bot.",
+            "en": "This command works only in your unit's queue group or in a private chat with the bot.",
+        },
         "q_private_only": {
             "vi": "Hãy dùng lệnh này trong cuộc trò chuyện riêng với bot.",
             "en": "Use this command in a private chat with the bot.",
@@ -522,6 +526,10 @@ MESSAGES.update(
         "bind_need_supervisor": {
             "vi": "Chỉ lãnh đạo Công an tỉnh mới gắn được nhóm này.",
             "en": "Only a provincial supervisor can bind this group.",
+        },
+        "bind_other_unit": {
+            "vi": "Nhóm này đã được gắn cho một đơn vị khác nên không gắn thêm được. Mỗi đơn vị cần một nhóm riêng; nếu cần đổi, hãy liên hệ quản trị viên.",
+            "en": "This group is already bound to another unit and cannot be bound again. Each unit needs its own group; ask the administrator to change it.",
         },
         "bind_missing_rights": {
             "vi": "Bot chưa đủ quyền trong nhóm này: {missing}. Hãy cấp quyền rồi gõ lại lệnh.",

@@ -59,16 +59,19 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     chat_id = query.message.chat.id
     if parsed.action == "page":
         page = parsed.value.partition(":")[2]
-        screen = await app.queues.queue_view(
-            user_id=user.id, chat_id=chat_id, page=int(page) if page.isdigit() else 1
+        shown = await app.queues.queue_view(
+            user_id=user.id,
+            chat_id=chat_id,
+            private=query.message.chat.type == "private",
+            page=int(page) if page.isdigit() else 1,
         )
         await query.answer()
         if isinstance(query.message, Message):
             await context.bot.edit_message_text(
-                screen.text,
+                shown.screen.text,
                 chat_id,
                 query.message.message_id,
-                reply_markup=inline_markup(screen, "q"),
+                reply_markup=inline_markup(shown.screen, "q"),
             )
         return
     reply = await app.queues.press(
@@ -185,7 +188,12 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await message.reply_text("/tip <mã tin báo>")
         return
-    text = await tinbao(context).queues.tip_view(user_id=user.id, code_text=" ".join(context.args))
+    text = await tinbao(context).queues.tip_view(
+        user_id=user.id,
+        chat_id=message.chat_id,
+        private=message.chat.type == "private",
+        code_text=" ".join(context.args),
+    )
     await message.reply_text(text)
 
 
@@ -195,10 +203,13 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None:
         return
     page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
-    screen = await tinbao(context).queues.queue_view(
-        user_id=user.id, chat_id=message.chat_id, page=page
+    shown = await tinbao(context).queues.queue_view(
+        user_id=user.id,
+        chat_id=message.chat_id,
+        private=message.chat.type == "private",
+        page=page,
     )
-    await message.reply_text(screen.text, reply_markup=markup(screen, "q"))
+    await message.reply_text(shown.screen.text, reply_markup=markup(shown.screen, "q"))
 
 
 def _final(callback: Callback) -> Callback:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.harness import Harness, Person, file_tip
-from tests.test_queues_e2e import QUEUE, card_of, setup_unit, tip_id
+from tests.test_queues_e2e import OTHER_QUEUE, QUEUE, card_of, setup_unit, tip_id
+
+UNBOUND = -100555
 
 PROMPT_MARK = "trả lời tin nhắn này"
 
@@ -67,3 +69,55 @@ async def test_join_guesses_are_limited_per_user_per_hour(h: Harness) -> None:
     h.clock.advance(minutes=61)
     await guesser.says(f"/join {code}")
     assert "Bạn đã được đăng ký" in guesser.last()
+
+
+# ---------------------------------------------------------------- 3: where tips show --
+async def bind_other_unit(h: Harness) -> Person:
+    """Phường Kim Bảng's lead and its queue group."""
+    code, _, _ = await h.tinbao.staff.create_invite("Kim Bảng", "lead")
+    other = h.officer(601, "Tú")
+    await other.says(f"/join {code}")
+    await other.says("/bindqueue", chat=h.group("CA Kim Bảng", OTHER_QUEUE))
+    return other
+
+
+async def test_queue_and_tip_answer_only_in_the_units_chats(h: Harness) -> None:
+    _lead, officer = await setup_unit(h)
+    await bind_other_unit(h)
+    code = await file_tip(h.citizen(), text="Có người bán ma túy ở bến xe Tam Chúc.")
+    for chat in (h.group("Hội đồng hương", UNBOUND), h.group("CA Kim Bảng", OTHER_QUEUE)):
+        for command in ("/queue", f"/tip {code}"):
+            await officer.says(command, chat=chat)
+            answer = h.api.last_text(chat.id) or ""
+            assert "nhóm tiếp nhận của đơn vị" in answer, (chat.title, command, answer)
+            assert code not in answer and "ma túy" not in answer
+    await officer.says("/queue", chat=h.group("CA Tam Chúc", QUEUE))
+    assert code in (h.api.last_text(QUEUE) or "")
+    await officer.says(f"/tip {code}", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "ma túy" in (h.api.last_text(QUEUE) or "")
+    await officer.says("/queue")  # the officer's private chat
+    assert code in officer.last()
+    await officer.says(f"/tip {code}")
+    assert "ma túy" in officer.last()
+
+
+async def test_bind_refuses_a_group_bound_to_another_unit(h: Harness) -> None:
+    await setup_unit(h)
+    other = await bind_other_unit(h)
+    await other.says("/bindqueue", chat=h.group("CA Tam Chúc", QUEUE))
+    refusal = h.api.last_text(QUEUE) or ""
+    assert "đơn vị khác" in refusal and "Tam Chúc" not in refusal
+    sup_code, _, _ = await h.tinbao.staff.create_invite("Ninh Bình", "supervisor")
+    sup = h.officer(504, "Thảo")
+    await sup.says(f"/join {sup_code}")
+    await sup.says("/bindduty", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "đơn vị khác" in (h.api.last_text(QUEUE) or "")
+    async with h.tinbao.db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT b.purpose, u.short_name FROM chat_bindings b JOIN units u ON u.id = b.unit_id"
+            " WHERE b.chat_id = ? AND b.active = 1",
+            (QUEUE,),
+        )
+    assert [tuple(r) for r in rows] == [("queue", "Tam Chúc")]
+    code = await file_tip(h.citizen())
+    card_of(h, QUEUE, code)  # Tam Chúc's tips still arrive in Tam Chúc's group
