@@ -621,6 +621,10 @@ MESSAGES.update(
             "vi": "Lệnh này chỉ dành cho lãnh đạo Công an tỉnh đã đăng ký.",
             "en": "This command is for registered provincial supervisors only.",
         },
+        "s_report_only_supervisors": {
+            "vi": "Lệnh này chỉ dành cho lãnh đạo Công an tỉnh đã đăng ký. Để gửi một tin báo, hãy dùng /baotin.",
+            "en": "This command is for registered provincial supervisors only. To send a tip, use /baotin.",
+        },
         "s_export_usage": {
             "vi": "Cú pháp: /export [từ ngày] [đến ngày] [csv|xlsx], ví dụ /export 01/11/2026 30/11/2026 xlsx. Mặc định: 30 ngày gần nhất.",
             "en": "Usage: /export [from] [to] [csv|xlsx], e.g. /export 01/11/2026 30/11/2026 xlsx. Default: the last 30 days.",

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from telegram import ChatMemberAdministrator, ChatMemberOwner, ForceReply, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -23,11 +20,11 @@ from bot.callbacks import decode
 from bot.queues import Reply
 from config.messages import t
 from handlers.citizen import tinbao
+from handlers.commands import Callback, final
 from handlers.render import inline_markup, markup
 
 log = logging.getLogger(__name__)
 LANG = "vi"
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 async def _render(
@@ -212,17 +209,6 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(shown.screen.text, reply_markup=markup(shown.screen, "q"))
 
 
-def _final(callback: Callback) -> Callback:
-    """Police commands are answered here and nowhere else (not as a citizen's unknown
-    command further down)."""
-
-    async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await callback(update, context)
-        raise ApplicationHandlerStop
-
-    return wrapped
-
-
 POLICE_COMMANDS: dict[str, Callback] = {
     "join": on_join,
     "bindqueue": on_bindqueue,
@@ -236,7 +222,7 @@ POLICE_COMMANDS: dict[str, Callback] = {
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(on_queue_button, pattern=r"^q1\|"), group=1)
     for name, callback in POLICE_COMMANDS.items():
-        application.add_handler(CommandHandler(name, _final(callback)), group=0)
+        application.add_handler(CommandHandler(name, final(callback)), group=0)
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text),
         group=1,

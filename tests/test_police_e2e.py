@@ -121,3 +121,22 @@ async def test_bind_refuses_a_group_bound_to_another_unit(h: Harness) -> None:
     assert [tuple(r) for r in rows] == [("queue", "Tam Chúc")]
     code = await file_tip(h.citizen())
     card_of(h, QUEUE, code)  # Tam Chúc's tips still arrive in Tam Chúc's group
+
+
+# ---------------------------------------------------------------- 5: staff commands ----
+async def test_staff_commands_are_never_read_as_citizen_text(h: Harness) -> None:
+    lead, officer = await setup_unit(h)
+    for command in ("/report month", "/baocao quarter", "/report"):
+        await lead.says(command)  # a unit lead, in private: not a supervisor
+        assert "chỉ dành cho lãnh đạo Công an tỉnh" in lead.last(), command
+    await lead.says("/report month", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "chỉ dành cho lãnh đạo Công an tỉnh" in (h.api.last_text(QUEUE) or "")
+    # a staff command whose answer fails still belongs to its own handler: the error is
+    # logged, and the text is never handed to the citizen dialogue as an unknown command
+    h.api.fail_next("sendMessage", "5xx", chat_id=officer.chat_id)
+    await officer.says("/queue")
+    texts = [m.get("text", "") for m in lead.messages() + officer.messages()]
+    assert not any("Bước" in t or "Lệnh không hợp lệ" in t for t in texts), texts
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM dialogues") == 0
+        assert await tx.scalar("SELECT COUNT(*) FROM tips") == 0
