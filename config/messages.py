@@ -422,16 +422,38 @@ MESSAGES.update(
         "qbtn_outcome_spam": {"vi": "Tin rác", "en": "Spam"},
         "q_pick_outcome": {"vi": "Đóng tin báo {code} với kết quả:", "en": "Close tip {code} as:"},
         "q_ask_prompt": {
-            "vi": "{who}, hãy trả lời tin nhắn này bằng câu hỏi gửi người báo tin (tin báo {code}).",
-            "en": "{who}, reply to this message with your question for the reporter (tip {code}).",
+            "vi": "{who}, hãy trả lời tin nhắn này (bấm «Trả lời») bằng câu hỏi gửi người báo tin (tin báo {code}), trong {minutes} phút. Bạn sẽ xem lại trước khi gửi.",
+            "en": "{who}, reply to this message (press «Reply») with your question for the reporter (tip {code}) within {minutes} minutes. You will check it before it is sent.",
         },
         "q_transfer_prompt": {
-            "vi": "{who}, hãy trả lời tin nhắn này bằng tên xã/phường nhận tin báo {code}.",
-            "en": "{who}, reply to this message with the commune to receive tip {code}.",
+            "vi": "{who}, hãy trả lời tin nhắn này (bấm «Trả lời») bằng tên xã/phường nhận tin báo {code}, trong {minutes} phút.",
+            "en": "{who}, reply to this message (press «Reply») with the commune to receive tip {code} within {minutes} minutes.",
         },
         "q_duplicate_prompt": {
-            "vi": "{who}, hãy trả lời tin nhắn này bằng mã tin báo gốc mà {code} bị trùng.",
-            "en": "{who}, reply to this message with the code of the original tip {code} duplicates.",
+            "vi": "{who}, hãy trả lời tin nhắn này (bấm «Trả lời») bằng mã tin báo gốc mà {code} bị trùng, trong {minutes} phút.",
+            "en": "{who}, reply to this message (press «Reply») with the code of the original tip {code} duplicates within {minutes} minutes.",
+        },
+        "q_ask_confirm": {
+            "vi": "Người báo tin #{pseudonym} sẽ nhận đúng tin nhắn sau:\n\n{message}\n\nBấm «Gửi» trong {minutes} phút để gửi, hoặc «Hủy».",
+            "en": "Reporter #{pseudonym} will receive exactly this message:\n\n{message}\n\nPress «Send» within {minutes} minutes to send it, or «Cancel».",
+        },
+        "qbtn_ask_send": {"vi": "📨 Gửi", "en": "📨 Send"},
+        "qbtn_ask_cancel": {"vi": "✖️ Hủy", "en": "✖️ Cancel"},
+        "q_ask_cancelled": {
+            "vi": "Đã hủy, không gửi gì cho người báo tin.",
+            "en": "Cancelled; nothing was sent to the reporter.",
+        },
+        "q_prompt_expired": {
+            "vi": "Yêu cầu này đã hết hạn ({minutes} phút) hoặc đã được xử lý. Không có gì thay đổi; hãy bấm lại nút trên thẻ tin báo.",
+            "en": "This request has expired ({minutes} minutes) or was already dealt with. Nothing changed; press the button on the tip card again.",
+        },
+        "q_prompt_lapsed": {
+            "vi": "Đã hết hạn, không gửi gì.",
+            "en": "Expired; nothing was sent.",
+        },
+        "q_prompt_not_yours": {
+            "vi": "Chỉ cán bộ đã soạn câu hỏi này mới gửi hoặc hủy được.",
+            "en": "Only the officer who wrote this question can send or cancel it.",
         },
         "q_transfer_pick": {"vi": "Chuyển tin báo {code} tới:", "en": "Transfer tip {code} to:"},
         "q_question_sent": {

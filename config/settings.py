@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     # Invites
     invite_hours: int = Field(default=72, ge=1)
 
+    # Officers' prompts (❓ question, ➡️ transfer target, duplicate's original): only a
+    # reply to the bot's prompt, by the officer who pressed, within this many minutes
+    # counts; the «Gửi» of a question counts for as long again after it is typed.
+    prompt_minutes: int = Field(default=10, ge=1, le=1440)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

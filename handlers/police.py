@@ -21,7 +21,7 @@ from bot.queues import Reply
 from config.messages import t
 from handlers.citizen import tinbao
 from handlers.commands import Callback, final
-from handlers.render import inline_markup, markup
+from handlers.render import inline_markup, markup, settle_pressed
 
 log = logging.getLogger(__name__)
 LANG = "vi"
@@ -33,12 +33,14 @@ async def _render(
     for screen in reply.screens:
         keyboard = markup(screen, scope="q")
         if reply.force_reply and keyboard is None:
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 chat_id,
                 screen.text,
                 reply_markup=ForceReply(),
                 reply_to_message_id=reply_to,
             )
+            if reply.prompt_id is not None:
+                await tinbao(context).queues.prompt_shown(reply.prompt_id, sent.message_id)
         else:
             await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
 
@@ -81,15 +83,18 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
     if reply.changed:
         app.sender.wake()
-        if parsed.action in ("outcome", "xfer") and isinstance(query.message, Message):
-            # the follow-up list (outcomes, units) has done its job
-            await context.bot.edit_message_reply_markup(chat_id, query.message.message_id)
-    reply_to = query.message.message_id if isinstance(query.message, Message) else None
-    await _render(context, chat_id, reply, reply_to)
+    pressed = query.message if isinstance(query.message, Message) else None
+    if pressed is not None and reply.settle is not None:
+        await settle_pressed(context.bot, chat_id, pressed.message_id, pressed.text, reply.settle)
+    elif pressed is not None and reply.changed and parsed.action in ("outcome", "xfer"):
+        # the follow-up list (outcomes, units) has done its job
+        await context.bot.edit_message_reply_markup(chat_id, pressed.message_id)
+    await _render(context, chat_id, reply, pressed.message_id if pressed else None)
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Officers answer prompts (question, transfer target, duplicate code) in the group."""
+    """Officers answer prompts (question, transfer target, duplicate code) by replying to
+    the bot's prompt message; every other message is the group's own conversation."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or not message.text or message.text.startswith("/"):
@@ -98,6 +103,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     reply = await app.queues.officer_text(
         user_id=user.id,
         chat_id=message.chat_id,
+        reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         text=message.text[:4096],
         update_key=f"tg:{update.update_id}",
     )
@@ -224,6 +230,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in POLICE_COMMANDS.items():
         application.add_handler(CommandHandler(name, final(callback)), group=0)
     application.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text),
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.TEXT & filters.REPLY & ~filters.COMMAND,
+            on_group_text,
+        ),
         group=1,
     )

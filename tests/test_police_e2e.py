@@ -15,10 +15,12 @@ UNBOUND = -100555
 PROMPT_MARK = "trả lời tin nhắn này"
 
 
-def prompt_of(h: Harness, chat_id: int) -> dict[str, Any]:
-    """The bot's newest prompt in the chat (the message an officer must reply to)."""
+def prompt_of(h: Harness, chat_id: int, who: str = "") -> dict[str, Any]:
+    """The bot's newest prompt in the chat (the message an officer must reply to), to
+    the officer named ``who`` if given."""
     for message in reversed(h.api.sent_to(chat_id)):
-        if PROMPT_MARK in message.get("text", ""):
+        text = message.get("text", "")
+        if PROMPT_MARK in text and text.startswith(who):
             return message
     raise AssertionError(f"no prompt in {chat_id}")
 
@@ -140,3 +142,132 @@ async def test_staff_commands_are_never_read_as_citizen_text(h: Harness) -> None
     async with h.tinbao.db.read() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM dialogues") == 0
         assert await tx.scalar("SELECT COUNT(*) FROM tips") == 0
+
+
+# ---------------------------------------------------------------- 1: prompts -----------
+QUESTION = "Bạn có nhớ biển số xe không?"
+CHATTER = "ok anh em, 9h họp giao ban nhé"
+
+
+async def asked(h: Harness) -> tuple[Person, Person, Person, int]:
+    """A tip, and the officer Mai has pressed ❓ Hỏi thêm on its card."""
+    lead, officer = await setup_unit(h)
+    citizen = h.citizen()
+    code = await file_tip(citizen)
+    await officer.presses("Hỏi thêm", chat=h.group("CA Tam Chúc", QUEUE))
+    return lead, officer, citizen, tip_id(h, code)
+
+
+async def status_of(h: Harness, tid: int) -> str:
+    async with h.tinbao.db.read() as tx:
+        return str(await tx.scalar("SELECT status FROM tips WHERE id = ?", (tid,)))
+
+
+async def test_group_chatter_after_ask_never_reaches_the_citizen(h: Harness) -> None:
+    lead, officer, citizen, tid = await asked(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    before = len(citizen.messages())
+    await lead.says(CHATTER, chat=group)
+    await officer.says(CHATTER, chat=group)  # the officer who pressed, not replying either
+    await officer.replies(card_of(h, QUEUE, "TIN BÁO"), CHATTER, chat=group)  # to the card
+    await h.flush()
+    assert len(citizen.messages()) == before
+    assert not any(CHATTER in m.get("text", "") for m in h.api.sent_to(QUEUE))
+    assert await status_of(h, tid) == "new"
+
+
+async def test_a_reply_to_the_prompt_by_anyone_else_is_ignored(h: Harness) -> None:
+    lead, _officer, citizen, tid = await asked(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    # the lead has a question of their own pending, on another citizen's tip
+    other_citizen = h.citizen(1002, "Bình")
+    await file_tip(other_citizen)
+    await lead.presses("Hỏi thêm", chat=group)
+    before = len(citizen.messages()), len(other_citizen.messages())
+    shown = len(h.api.sent_to(QUEUE))
+    await lead.replies(prompt_of(h, QUEUE, who="Mai"), QUESTION, chat=group)
+    stranger = h.officer(777, "Khách")
+    await stranger.replies(prompt_of(h, QUEUE, who="Mai"), QUESTION, chat=group)
+    await h.flush()
+    assert (len(citizen.messages()), len(other_citizen.messages())) == before
+    assert len(h.api.sent_to(QUEUE)) == shown  # no confirmation offered to them
+    assert await status_of(h, tid) == "new"
+    assert await status_of(h, tid + 1) == "new"
+
+
+async def test_a_reply_after_the_prompt_expired_is_refused(h: Harness) -> None:
+    _lead, officer, citizen, tid = await asked(h)
+    before = len(citizen.messages())
+    h.clock.advance(minutes=h.tinbao.settings.prompt_minutes + 1)
+    await answer_prompt(h, officer, QUESTION)
+    await h.flush()
+    assert "hết hạn" in (h.api.last_text(QUEUE) or "")
+    assert len(citizen.messages()) == before
+    assert await status_of(h, tid) == "new"
+    with_buttons = [m for m in h.api.sent_to(QUEUE) if "Gửi" in str(m.get("reply_markup"))]
+    assert not with_buttons
+
+
+def questions_to(citizen: Person) -> int:
+    return len([m for m in citizen.messages() if QUESTION in m.get("text", "")])
+
+
+async def test_question_is_sent_only_after_its_officer_confirms(h: Harness) -> None:
+    lead, officer, citizen, tid = await asked(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    before = len(citizen.messages())
+    await answer_prompt(h, officer, QUESTION)
+    confirm = h.api.sent_to(QUEUE)[-1]
+    assert QUESTION in confirm["text"] and "Công an hỏi thêm về tin báo" in confirm["text"]
+    labels = [b["text"] for row in confirm["reply_markup"]["inline_keyboard"] for b in row]
+    assert any("Gửi" in label for label in labels) and any("Hủy" in label for label in labels)
+    await h.flush()
+    assert len(citizen.messages()) == before  # nothing leaves before «Gửi»
+    _, send = officer.find_button("Gửi", chat_id=QUEUE)
+    await lead.sends(h.updates.callback(lead.user, confirm, send))  # not the one who asked
+    await h.flush()
+    assert len(citizen.messages()) == before
+    assert "Chỉ cán bộ đã soạn câu hỏi này" in officer.answers()[-1]
+    await officer.presses("Gửi", chat=group)
+    await h.flush()
+    assert QUESTION in citizen.last() and "Mai" not in citizen.last()
+    assert questions_to(citizen) == 1
+    assert await status_of(h, tid) == "needs_info"
+    settled = h.api.message(QUEUE, confirm["message_id"]) or {}
+    assert "Đã gửi câu hỏi" in settled["text"] and "reply_markup" not in settled
+    # the same press again (a double tap, or a forged copy) sends nothing more
+    await officer.sends(h.updates.callback(officer.user, confirm, send))
+    await h.flush()
+    assert questions_to(citizen) == 1
+
+
+async def test_cancelled_question_is_never_sent(h: Harness) -> None:
+    _lead, officer, citizen, tid = await asked(h)
+    before = len(citizen.messages())
+    await answer_prompt(h, officer, QUESTION)
+    confirm = h.api.sent_to(QUEUE)[-1]
+    _, send = officer.find_button("Gửi", chat_id=QUEUE)
+    await officer.presses("Hủy", chat=h.group("CA Tam Chúc", QUEUE))
+    assert "Đã hủy" in officer.answers()[-1]
+    await officer.sends(h.updates.callback(officer.user, confirm, send))
+    await h.flush()
+    assert len(citizen.messages()) == before
+    assert await status_of(h, tid) == "new"
+
+
+async def test_transfer_and_duplicate_answers_need_a_reply_too(h: Harness) -> None:
+    _lead, officer = await setup_unit(h)
+    await bind_other_unit(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    original = await file_tip(h.citizen())
+    await file_tip(h.citizen(1002, "Bình"))
+    await officer.presses("Chuyển đơn vị", chat=group)
+    await officer.says("kim bang", chat=group)
+    assert "Chuyển tin báo" not in (h.api.last_text(QUEUE) or "")
+    await answer_prompt(h, officer, "kim bang")
+    assert "Chuyển tin báo" in (h.api.last_text(QUEUE) or "")
+    await officer.presses("Đóng", chat=group)
+    await officer.presses("Trùng tin báo khác", chat=group)
+    await officer.says(original, chat=group)
+    await h.flush()
+    assert await status_of(h, tip_id(h, original) + 1) != "closed"
