@@ -680,6 +680,37 @@ class QueueService:
                 return QueuePage(Screen(t("q_wrong_chat", LANG)))
             return QueuePage(await self._page(tx, unit_id, page), unit_id)
 
+    async def page_shown(self, *, chat_id: int, message_id: int, shown: QueuePage) -> None:
+        """Remember a page the bot sent, so that its buttons, and only its buttons, may
+        later turn it (callback data names a unit and a page, and proves nothing)."""
+        if shown.unit_id is None or not shown.screen.buttons:
+            return
+        async with self.db.transaction() as tx:
+            await cards.add_page(
+                tx,
+                chat_id=chat_id,
+                message_id=message_id,
+                unit_id=shown.unit_id,
+                at=utc_text(self.clock()),
+            )
+
+    async def turn_page(
+        self, *, user_id: int, chat_id: int, private: bool, message_id: int, page: int
+    ) -> QueuePage | str:
+        """A page button: the pressed message must be a queue page the bot sent in this
+        chat, and the presser must be allowed to read that unit's queue here. Returns the
+        new page, or the refusal to show in a pop-up (the message is left as it is)."""
+        async with self.db.read() as tx:
+            unit_id = await cards.page_unit(tx, chat_id, message_id)
+            if unit_id is None:
+                return t("stale_button", LANG)
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return t("q_page_refused", LANG)
+            if await self._chat_unit(tx, officer, chat_id, private) != unit_id:
+                return t("q_page_refused", LANG)
+            return QueuePage(await self._page(tx, unit_id, page), unit_id)
+
     async def _page(self, tx: Tx, unit_id: int, page: int) -> Screen:
         unit = await units.get_unit(tx, unit_id)
         name = unit.name if unit else "?"

@@ -455,6 +455,10 @@ MESSAGES.update(
             "vi": "Chỉ cán bộ đã soạn câu hỏi này mới gửi hoặc hủy được.",
             "en": "Only the officer who wrote this question can send or cancel it.",
         },
+        "q_page_refused": {
+            "vi": "Bạn không có quyền xem hoặc lật danh sách này.",
+            "en": "You are not allowed to view or turn this list.",
+        },
         "q_transfer_pick": {"vi": "Chuyển tin báo {code} tới:", "en": "Transfer tip {code} to:"},
         "q_question_sent": {
             "vi": "Đã gửi câu hỏi tới người báo tin #{pseudonym}.",

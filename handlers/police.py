@@ -45,6 +45,31 @@ async def _render(
             await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
 
 
+async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None or query.message is None:
+        return
+    page = value.partition(":")[2]
+    turned = await tinbao(context).queues.turn_page(
+        user_id=user.id,
+        chat_id=query.message.chat.id,
+        private=query.message.chat.type == "private",
+        message_id=query.message.message_id,
+        page=int(page) if page.isdigit() else 1,
+    )
+    if isinstance(turned, str):
+        await query.answer(turned, show_alert=True)
+        return
+    await query.answer()
+    await context.bot.edit_message_text(
+        turned.screen.text,
+        query.message.chat.id,
+        query.message.message_id,
+        reply_markup=inline_markup(turned.screen, "q"),
+    )
+
+
 async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     user = update.effective_user
@@ -55,24 +80,10 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if parsed is None or parsed.scope != "q":
         await query.answer(t("stale_button", LANG), show_alert=True)
         return
-    chat_id = query.message.chat.id
     if parsed.action == "page":
-        page = parsed.value.partition(":")[2]
-        shown = await app.queues.queue_view(
-            user_id=user.id,
-            chat_id=chat_id,
-            private=query.message.chat.type == "private",
-            page=int(page) if page.isdigit() else 1,
-        )
-        await query.answer()
-        if isinstance(query.message, Message):
-            await context.bot.edit_message_text(
-                shown.screen.text,
-                chat_id,
-                query.message.message_id,
-                reply_markup=inline_markup(shown.screen, "q"),
-            )
+        await _turn_page(update, context, parsed.value)
         return
+    chat_id = query.message.chat.id
     reply = await app.queues.press(
         user_id=user.id,
         chat_id=chat_id,
@@ -212,7 +223,10 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         private=message.chat.type == "private",
         page=page,
     )
-    await message.reply_text(shown.screen.text, reply_markup=markup(shown.screen, "q"))
+    sent = await message.reply_text(shown.screen.text, reply_markup=markup(shown.screen, "q"))
+    await tinbao(context).queues.page_shown(
+        chat_id=message.chat_id, message_id=sent.message_id, shown=shown
+    )
 
 
 POLICE_COMMANDS: dict[str, Callback] = {

@@ -1,5 +1,5 @@
-"""SQL for the bot's working messages in police chats: tip cards, and officers'
-free-text prompts (answered by a reply to the prompt message)."""
+"""SQL for the bot's working messages in police chats: tip cards, queue pages, and
+officers' free-text prompts (answered by a reply to the prompt message)."""
 
 from __future__ import annotations
 
@@ -122,3 +122,20 @@ async def close_prompt(tx: Tx, prompt_id: int, at: str) -> None:
         "UPDATE officer_prompts SET closed_at = ?, draft = NULL WHERE id = ? AND closed_at IS NULL",
         (at, prompt_id),
     )
+
+
+async def add_page(tx: Tx, *, chat_id: int, message_id: int, unit_id: int, at: str) -> None:
+    await tx.execute(
+        "INSERT OR REPLACE INTO queue_pages(chat_id, message_id, unit_id, created_at)"
+        " VALUES (?,?,?,?)",
+        (chat_id, message_id, unit_id, at),
+    )
+
+
+async def page_unit(tx: Tx, chat_id: int, message_id: int) -> int | None:
+    """Whose queue the bot showed as this message, if it is a queue page at all."""
+    value = await tx.scalar(
+        "SELECT unit_id FROM queue_pages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return int(value) if value is not None else None

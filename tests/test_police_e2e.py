@@ -144,6 +144,45 @@ async def test_staff_commands_are_never_read_as_citizen_text(h: Harness) -> None
         assert await tx.scalar("SELECT COUNT(*) FROM tips") == 0
 
 
+# ---------------------------------------------------------------- 2: page buttons ------
+def edits_in(h: Harness, chat_id: int) -> int:
+    return len([c for c in h.api.calls_of("editMessageText") if c.params.get("chat_id") == chat_id])
+
+
+async def test_forged_page_buttons_edit_nothing(h: Harness) -> None:
+    _lead, officer = await setup_unit(h)
+    other = await bind_other_unit(h)
+    ours = await file_tip(h.citizen())
+    theirs = await file_tip(h.citizen(1002, "Bình"), place="kim bang", choose="Kim Bảng")
+    our_card, their_card = card_of(h, QUEUE, ours), card_of(h, OTHER_QUEUE, theirs)
+    stranger = h.officer(777, "Khách")
+    async with h.tinbao.db.read() as tx:
+        unit = await tx.scalar("SELECT id FROM units WHERE short_name = 'Tam Chúc'")
+    before = edits_in(h, QUEUE), edits_in(h, OTHER_QUEUE)
+    for person, message in [
+        (stranger, our_card),  # a group member who is no officer, on a card
+        (officer, their_card),  # an officer of another unit, in that unit's group
+        (officer, our_card),  # an officer on their own unit's card: a card is no page
+        (other, their_card),
+    ]:
+        await person.sends(h.updates.callback(person.user, message, f"q1|page|{unit}:1"))
+        assert officer.answers()[-1], "a refusal is answered with a pop-up"
+    await h.flush()
+    assert (edits_in(h, QUEUE), edits_in(h, OTHER_QUEUE)) == before
+    assert card_of(h, QUEUE, ours)["text"] == our_card["text"]
+    assert card_of(h, OTHER_QUEUE, theirs)["text"] == their_card["text"]
+    # a real queue page turns for the unit's officer, and for nobody else
+    for i in range(10):
+        await file_tip(h.citizen(3000 + i, f"Dân {i}"))
+    await officer.says("/queue", chat=h.group("CA Tam Chúc", QUEUE))
+    page, data = officer.find_button("Sau", chat_id=QUEUE)
+    await stranger.sends(h.updates.callback(stranger.user, page, data))
+    await other.sends(h.updates.callback(other.user, page, data))
+    assert "trang 1/2" in (h.api.message(QUEUE, page["message_id"]) or {}).get("text", "")
+    await officer.sends(h.updates.callback(officer.user, page, data))
+    assert "trang 2/2" in (h.api.message(QUEUE, page["message_id"]) or {}).get("text", "")
+
+
 # ---------------------------------------------------------------- 1: prompts -----------
 QUESTION = "Bạn có nhớ biển số xe không?"
 CHATTER = "ok anh em, 9h họp giao ban nhé"
