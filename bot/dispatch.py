@@ -30,6 +30,14 @@ LANG = "vi"
 log = logging.getLogger(__name__)
 
 
+async def duplicate_code(tx: Tx, tip: tips.Tip) -> str | None:
+    """The original's receipt code as shown, for a tip closed as its duplicate."""
+    if tip.outcome != "duplicate":
+        return None
+    code = await tips.duplicate_of_code(tx, tip.id)
+    return receipt.display(code) if code else None
+
+
 class CardDispatch:
     def __init__(self, settings: Settings, people: People, clock: Clock) -> None:
         self.settings = settings
@@ -261,14 +269,7 @@ class CardDispatch:
         )
         if last and last[1]:
             who, at = last[1], when(parse_utc(last[0]), LANG, self.settings.tz)
-        dup_code = None
-        if tip.outcome == "duplicate":
-            dup = await tx.scalar(
-                "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id ="
-                " t1.duplicate_of WHERE t1.id = ?",
-                (tip.id,),
-            )
-            dup_code = receipt.display(dup) if dup else None
+        dup_code = await duplicate_code(tx, tip)
         wanted_lines = await self._wanted_lines(tx, tip)
         if wanted_lines:
             note = wanted_lines + ("\n" + note if note else "")

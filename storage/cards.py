@@ -1,4 +1,5 @@
-"""SQL for tip cards in chats and officers' pending free-text prompts."""
+"""SQL for the bot's working messages in police chats: tip cards, queue pages, and
+officers' free-text prompts (answered by a reply to the prompt message)."""
 
 from __future__ import annotations
 
@@ -87,41 +88,113 @@ async def unrouted(tx: Tx, unit_id: int | None = None) -> list[tuple[int, str]]:
 
 @dataclass(frozen=True)
 class Prompt:
+    """A free-text answer the bot waits for from one officer in one chat."""
+
+    id: int
     officer_id: int
     chat_id: int
     kind: str  # ask | transfer | duplicate
     tip_id: int
+    created_at: str
+    message_id: int | None  # the bot's prompt message; only a reply to it answers
+    draft: str | None  # ask: the question shown to its officer, awaiting «Gửi»
+    drafted_at: str | None
+    closed_at: str | None
 
 
-async def set_prompt(
-    tx: Tx, *, officer_id: int, chat_id: int, kind: str, tip_id: int, at: str
-) -> None:
+_PROMPT = (
+    "SELECT id, officer_id, chat_id, kind, tip_id, created_at, message_id, draft, drafted_at,"
+    " closed_at FROM officer_prompts"
+)
+
+
+async def open_prompt(
+    tx: Tx,
+    *,
+    officer_id: int,
+    chat_id: int,
+    kind: str,
+    tip_id: int,
+    at: str,
+    created_at: str | None = None,
+    message_id: int | None = None,
+    draft: str | None = None,
+) -> int:
+    """A new prompt under a new id (never reused), replacing the officer's open one in
+    this chat. ``created_at`` carries a prompt's start over to its redrafts."""
     await tx.execute(
-        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at)"
-        " VALUES (?,?,?,?,?) ON CONFLICT(officer_id, chat_id) DO UPDATE SET kind = excluded.kind,"
-        " tip_id = excluded.tip_id, created_at = excluded.created_at",
-        (officer_id, chat_id, kind, tip_id, at),
+        "UPDATE officer_prompts SET closed_at = ?, draft = NULL"
+        " WHERE officer_id = ? AND chat_id = ? AND closed_at IS NULL",
+        (at, officer_id, chat_id),
+    )
+    return await tx.execute(
+        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at, message_id,"
+        " draft, drafted_at) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            officer_id,
+            chat_id,
+            kind,
+            tip_id,
+            created_at or at,
+            message_id,
+            draft,
+            at if draft is not None else None,
+        ),
     )
 
 
-async def get_prompt(tx: Tx, officer_id: int, chat_id: int) -> Prompt | None:
+async def set_prompt_message(tx: Tx, prompt_id: int, message_id: int) -> None:
+    """Record the bot's prompt message once Telegram has given it an id."""
+    await tx.execute(
+        "UPDATE officer_prompts SET message_id = ? WHERE id = ? AND message_id IS NULL",
+        (message_id, prompt_id),
+    )
+
+
+async def prompt_by_id(tx: Tx, prompt_id: int) -> Prompt | None:
+    row = await tx.fetchone(f"{_PROMPT} WHERE id = ?", (prompt_id,))
+    return Prompt(*row) if row else None
+
+
+async def prompt_for_message(tx: Tx, chat_id: int, message_id: int) -> Prompt | None:
+    """The newest prompt (open or not) shown as this message of this chat."""
     row = await tx.fetchone(
-        "SELECT officer_id, chat_id, kind, tip_id FROM officer_prompts"
-        " WHERE officer_id = ? AND chat_id = ?",
-        (officer_id, chat_id),
+        f"{_PROMPT} WHERE chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1",
+        (chat_id, message_id),
     )
     return Prompt(*row) if row else None
 
 
 async def move_prompts(tx: Tx, old_chat_id: int, new_chat_id: int) -> None:
-    """An officer's unanswered prompt follows the group to its new id."""
+    """When a group becomes a supergroup, officers' open prompts follow it to the new id
+    (they expire on their own); the old group's queue pages can no longer be pressed."""
     await tx.execute(
         "UPDATE OR REPLACE officer_prompts SET chat_id = ? WHERE chat_id = ?",
         (new_chat_id, old_chat_id),
     )
+    await tx.execute("DELETE FROM queue_pages WHERE chat_id = ?", (old_chat_id,))
 
 
-async def clear_prompt(tx: Tx, officer_id: int, chat_id: int) -> None:
+async def close_prompt(tx: Tx, prompt_id: int, at: str) -> None:
+    """Done with (answered, sent, cancelled, expired): the draft text goes with it."""
     await tx.execute(
-        "DELETE FROM officer_prompts WHERE officer_id = ? AND chat_id = ?", (officer_id, chat_id)
+        "UPDATE officer_prompts SET closed_at = ?, draft = NULL WHERE id = ? AND closed_at IS NULL",
+        (at, prompt_id),
     )
+
+
+async def add_page(tx: Tx, *, chat_id: int, message_id: int, unit_id: int, at: str) -> None:
+    await tx.execute(
+        "INSERT OR REPLACE INTO queue_pages(chat_id, message_id, unit_id, created_at)"
+        " VALUES (?,?,?,?)",
+        (chat_id, message_id, unit_id, at),
+    )
+
+
+async def page_unit(tx: Tx, chat_id: int, message_id: int) -> int | None:
+    """Whose queue the bot showed as this message, if it is a queue page at all."""
+    value = await tx.scalar(
+        "SELECT unit_id FROM queue_pages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return int(value) if value is not None else None

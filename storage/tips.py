@@ -240,6 +240,15 @@ async def count_by_reporter_since(tx: Tx, reporter_id: int, since_text: str) -> 
     return int(value or 0)
 
 
+async def duplicate_of_code(tx: Tx, tip_id: int) -> str | None:
+    """The receipt code (canonical) of the original a tip was closed as a duplicate of."""
+    value = await tx.scalar(
+        "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id = t1.duplicate_of WHERE t1.id = ?",
+        (tip_id,),
+    )
+    return str(value) if value else None
+
+
 async def code_exists(tx: Tx, code: str) -> bool:
     return bool(await tx.scalar("SELECT 1 FROM tips WHERE code = ?", (code,)))
 

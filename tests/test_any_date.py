@@ -41,6 +41,7 @@ TIME_DEPENDENT = (
     "tests/test_intake_e2e.py",
     "tests/test_intake_rules.py",
     "tests/test_queues_e2e.py",
+    "tests/test_police_e2e.py",
     "tests/test_retention.py",
     "tests/test_sightings_e2e.py",
     "tests/test_supervisor_e2e.py",

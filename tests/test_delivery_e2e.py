@@ -20,6 +20,7 @@ from bot.updates import FakeChat
 from storage import outbox
 from storage.db import Database
 from tests.harness import Harness, Person, file_tip
+from tests.test_queues_e2e import prompt
 
 KIM_BANG_QUEUE = -100333
 DUTY = -100999
@@ -343,7 +344,7 @@ async def test_each_unit_that_takes_the_tip_up_tells_the_citizen_once(h: Harness
     assert len(told()) == 1 and "Tam Chúc" in told()[0]
     await a_officer.presses("Nhận xử lý", chat=tam_chuc)  # the same unit: nothing new
     await a_officer.presses("Chuyển đơn vị", chat=tam_chuc)
-    await a_officer.says("kim bang", chat=tam_chuc)
+    await a_officer.replies(prompt(h, -100111), "kim bang", chat=tam_chuc)
     await a_officer.presses("Kim Bảng", chat=tam_chuc)
     await h.flush()
     assert len(told()) == 1
