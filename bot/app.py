@@ -15,6 +15,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot import receipt
 from bot.clock import Clock, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
@@ -30,7 +31,7 @@ from bot.sender import OutboxSender
 from bot.staff import StaffService
 from config.settings import Settings
 from handlers.telegram_inbox import TelegramInbox
-from storage import reporters
+from storage import cards, reporters
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Tinbao:
         stop or crash, then optionally poll and run the sender."""
         await self.app.initialize()
         await self.app.start()
+        await self.warn_unrouted()
         self._tasks.append(asyncio.create_task(self.inbox.run()))
         if sender:
             self._tasks.append(asyncio.create_task(self.sender.run()))
@@ -70,6 +72,25 @@ class Tinbao:
             await catch_up(self.digests)
         if polling:
             self._tasks.append(asyncio.create_task(self.telegram.poll()))
+
+    async def warn_unrouted(self) -> int:
+        """Say loudly at start-up that tips are waiting where no officer can see them
+        (no queue group for their commune, no duty group): binding a duty group
+        (``/bindduty``) or the unit's queue group delivers them. Returns how many."""
+        async with self.db.read() as tx:
+            waiting = await cards.unrouted(tx)
+        if waiting:
+            shown = ", ".join(receipt.display(code) for _, code in waiting[:20])
+            more = f" and {len(waiting) - 20} more" if len(waiting) > 20 else ""
+            log.warning(
+                "UNROUTED TIPS: %d tip(s) reached no police chat (no queue group for their"
+                " commune and no duty group bound): %s%s. Bind a duty group with /bindduty"
+                " (or the units' queue groups with /bindqueue) to deliver them.",
+                len(waiting),
+                shown,
+                more,
+            )
+        return len(waiting)
 
     async def stop(self) -> None:
         self.telegram.stop()
@@ -138,8 +159,15 @@ async def create(
     app = builder.updater(None).build()
     dispatch = CardDispatch(settings, people, clock)
     queues = QueueService(db, settings, places, clock, dispatch)
-    staff = StaffService(db, settings, places, clock)
-    sender = OutboxSender(db, app.bot, people, clock, on_failure=[dispatch.on_delivery_failure])
+    staff = StaffService(db, settings, places, clock, dispatch)
+    sender = OutboxSender(
+        db,
+        app.bot,
+        people,
+        clock,
+        on_failure=[dispatch.on_delivery_failure],
+        on_migrated=[dispatch.follow_migration],
+    )
     intake = IntakeService(
         db,
         settings,

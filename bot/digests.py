@@ -179,6 +179,7 @@ class Digest:
     verification_days: int = 20
     chart_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     ack_by_unit: dict[str, list[float]] = field(default_factory=dict)
+    unrouted: list[TipLine] = field(default_factory=list)  # open tips no police chat holds
 
     @property
     def new_total(self) -> int:
@@ -222,6 +223,7 @@ async def compute(db: Database, settings: Settings, period: Period, now: datetim
         closed = await store.closed_by_outcome(tx, start, end)
         old = await store.open_received_before(tx, utc_text(now - warn_age))
         no_queue = await store.units_without_queue(tx)
+        unrouted = await store.unrouted(tx)
         failed = await store.failed_deliveries(tx, start, end)
         wanted = await store.wanted_figures(tx, start, end)
         chart_counts: dict[tuple[str, str], int] = {}
@@ -265,6 +267,7 @@ async def compute(db: Database, settings: Settings, period: Period, now: datetim
         verification_days=settings.verification_days,
         chart_counts=chart_counts,
         ack_by_unit=ack_by_unit,
+        unrouted=unrouted,
     )
 
 
@@ -365,6 +368,13 @@ def _lines(d: Digest, lang: str, show: int) -> tuple[list[str], bool]:
     # always carry the line, as the report does, so that a zero is seen to be a zero
     if d.period.kind != DAILY or not d.wanted.empty:
         lines.append(wanted_line(d.wanted, lang))
+    if d.unrouted:
+        # tips no officer can see: the codes on the line itself, it is the one to act on
+        items = [f"{receipt.display(tip.code)} {tip.unit_name}" for tip in d.unrouted[:show]]
+        lines.append(
+            t("d_unrouted", lang, n=_n(len(d.unrouted), lang), items=", ".join(items) or "…")
+            + more(len(d.unrouted))
+        )
     states = [(status_label(s, lang), d.open_by_status.get(s, 0)) for s in OPEN_STATUSES]
     lines.append(
         t("d_open", lang, n=_n(d.open_total, lang))
@@ -498,6 +508,8 @@ def full_list_csv(d: Digest, settings: Settings, lang: str) -> bytes:
 
     for tip in d.urgent:
         tip_row("sec_urgent", tip, None, None)
+    for tip in d.unrouted:
+        tip_row("sec_unrouted", tip, now - parse_utc(tip.created_at), None)
     for w in d.overdue_ack:
         tip_row("sec_overdue", w.tip, w.waited, None)
     for v in d.verification:

@@ -6,6 +6,7 @@ evidence and its later edits commit with the change that caused them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot import receipt
@@ -15,7 +16,7 @@ from bot.cards import card_text as render_card
 from bot.clock import Clock
 from bot.fmt import when
 from bot.people import People
-from bot.routing import route
+from bot.routing import RoutingPlan, route
 from config.messages import t
 from config.settings import Settings
 from storage import bindings, cards, outbox, reporters, tips, units
@@ -26,6 +27,15 @@ from storage.outbox import OutboxRow
 from storage.wanted import WantedNotice
 
 LANG = "vi"
+log = logging.getLogger(__name__)
+
+
+async def duplicate_code(tx: Tx, tip: tips.Tip) -> str | None:
+    """The original's receipt code as shown, for a tip closed as its duplicate."""
+    if tip.outcome != "duplicate":
+        return None
+    code = await tips.duplicate_of_code(tx, tip.id)
+    return receipt.display(code) if code else None
 
 
 class CardDispatch:
@@ -44,7 +54,10 @@ class CardDispatch:
 
     async def send_cards(
         self, tx: Tx, tip: tips.Tip, unit_id: int, *, include_issuer: bool = False
-    ) -> None:
+    ) -> RoutingPlan:
+        """Write the tip's cards for the queue of ``unit_id`` (and the alerts routing asks
+        for); an empty plan is recorded as an ``unroutable`` event, which is what makes
+        the tip surface when a chat is bound later (:meth:`surface_unrouted`)."""
         at = utc_text(self.clock())
         province = await units.get_province(tx)
         province_id = province.id if province else unit_id
@@ -113,6 +126,33 @@ class CardDispatch:
                 action="unroutable",
                 note="no queue and no duty chat bound",
             )
+        return plan
+
+    async def surface_unrouted(self, tx: Tx, purpose: str, unit_id: int) -> int:
+        """A chat was just bound: the tips nobody received so far go there now, in the
+        binding's transaction. A unit's queue takes that unit's tips; a duty chat takes
+        all of them (it stands in for every unit without a queue). Returns how many."""
+        if purpose not in ("queue", "duty"):
+            return 0
+        at = utc_text(self.clock())
+        surfaced = 0
+        for tip_id, _code in await cards.unrouted(tx, unit_id if purpose == "queue" else None):
+            tip = await tips.by_id(tx, tip_id)
+            assert tip is not None
+            plan = await self.send_cards(
+                tx, tip, tip.current_unit_id, include_issuer=tip.current_unit_id == tip.unit_id
+            )
+            if plan.deliveries:
+                surfaced += 1
+                await tips.add_event(
+                    tx,
+                    tip.id,
+                    at=at,
+                    actor_kind="system",
+                    action="routed",
+                    note=f"{purpose} chat bound",
+                )
+        return surfaced
 
     async def _send_evidence(
         self, tx: Tx, tip: tips.Tip, chat_id: int, card_row: int, at: str
@@ -229,14 +269,7 @@ class CardDispatch:
         )
         if last and last[1]:
             who, at = last[1], when(parse_utc(last[0]), LANG, self.settings.tz)
-        dup_code = None
-        if tip.outcome == "duplicate":
-            dup = await tx.scalar(
-                "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id ="
-                " t1.duplicate_of WHERE t1.id = ?",
-                (tip.id,),
-            )
-            dup_code = receipt.display(dup) if dup else None
+        dup_code = await duplicate_code(tx, tip)
         wanted_lines = await self._wanted_lines(tx, tip)
         if wanted_lines:
             note = wanted_lines + ("\n" + note if note else "")
@@ -280,6 +313,67 @@ class CardDispatch:
                 edit_of_outbox=card.outbox_id,
             )
 
+    # ------------------------------------------------------------------ migration ----
+    async def follow_migration(self, tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
+        """A basic group became a supergroup (Telegram gives it a new id and refuses
+        every call to the old one): its bindings, cards, officers' prompts and pending
+        messages move to the new id, in the caller's transaction. A card already shown
+        in the old group can no longer be edited, so an open tip's working card is sent
+        again in the new group. Idempotent: a second call finds nothing to move.
+        Returns how many cards were sent again."""
+        at = utc_text(self.clock())
+        moved = await bindings.move_chat(tx, old_chat_id, new_chat_id)
+        await cards.move_prompts(tx, old_chat_id, new_chat_id)
+        purposes = {b.purpose for b in await bindings.for_chat(tx, new_chat_id)}
+        reposted = 0
+        for card in await cards.in_chat(tx, old_chat_id):
+            sent = await outbox.sent_message(tx, card.outbox_id)
+            if sent is not None and sent[2] == "pending":
+                await cards.move(tx, card.id, new_chat_id)  # its row moves below
+                continue
+            await cards.deactivate(tx, card.id)
+            tip = await tips.by_id(tx, card.tip_id)
+            if tip is None or tip.status == "closed" or card.kind != "queue":
+                continue
+            note = None
+            if "queue" not in purposes:  # the duty chat standing in for the unit
+                unit = await units.get_unit(tx, tip.current_unit_id)
+                note = t("card_no_queue", LANG, unit=unit.name if unit else "?")
+            row = await outbox.enqueue(
+                tx,
+                at=at,
+                method="sendMessage",
+                payload=await self.card_payload(tx, tip, note=note),
+                purpose="card",
+                chat_id=new_chat_id,
+                tip_id=tip.id,
+            )
+            await cards.add(
+                tx, tip_id=tip.id, chat_id=new_chat_id, outbox_id=row, kind="queue", at=at
+            )
+            await outbox.repoint_replies(tx, card.outbox_id, row)
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=at,
+                actor_kind="system",
+                action="card_moved",
+                note=f"group {old_chat_id} became supergroup {new_chat_id}",
+            )
+            reposted += 1
+        rows = await outbox.follow_chat_migration(tx, old_chat_id, new_chat_id)
+        if moved or reposted or rows:
+            log.warning(
+                "group %s became supergroup %s: %d binding(s), %d pending message(s) moved,"
+                " %d card(s) sent again",
+                old_chat_id,
+                new_chat_id,
+                moved,
+                rows,
+                reposted,
+            )
+        return reposted
+
     # ------------------------------------------------------------------ failures -----
     async def on_refused_event(self, tx: Tx, event_key: str, reason: str) -> None:
         """An incoming event nobody can read is skipped, once, and a person is told: the
@@ -300,13 +394,21 @@ class CardDispatch:
         )
 
     async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
-        """A permanent delivery failure raises an alert in the duty queue (never about
-        a failed alert itself, so a dead duty chat cannot cause a storm)."""
+        """A permanent delivery failure raises an alert in the duty group, or in the
+        supervisors' group when no duty group is bound (never about a failed alert
+        itself, and never into the chat that refused, so a dead chat cannot cause a
+        storm). The alert names the purpose, the chat's role and the receipt code:
+        no reporter identity and nothing of the tip's content."""
         if row.purpose == "delivery_alert":
             return
         province = await units.get_province(tx)
-        duty = await bindings.for_unit(tx, "duty", province.id) if province else None
-        if duty is None or duty.chat_id == row.chat_id:
+        target_chat = None
+        for purpose in ("duty", "supervisors"):
+            bound = await bindings.for_unit(tx, purpose, province.id) if province else None
+            if bound is not None and bound.chat_id != row.chat_id:
+                target_chat = bound.chat_id
+                break
+        if target_chat is None:
             return
         target = "người báo tin" if row.reporter_id else str(row.chat_id)
         if row.chat_id is not None:
@@ -322,6 +424,6 @@ class CardDispatch:
             text,
             at=utc_text(self.clock()),
             purpose="delivery_alert",
-            chat_id=duty.chat_id,
+            chat_id=target_chat,
             tip_id=row.tip_id,
         )

@@ -127,6 +127,7 @@ class _Fault:
     times: int
     chat_id: int | str | None
     retry_after: int
+    migrate_to: int = 0  # kind "migrated": the supergroup that replaced the chat
 
 
 class _ApiError(Exception):
@@ -593,6 +594,7 @@ class FakeBotApi(BaseRequest):
         self._users: dict[int, JSONDict] = {}
         self._faults: list[_Fault] = []
         self._blocked: dict[int | str, str] = {}
+        self._migrated: dict[int, int] = {}  # basic group id -> its supergroup's id
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._bot_texts: dict[str, str] = {}
         self._default_menu_button: JSONDict = {"type": "default"}
@@ -781,8 +783,26 @@ class FakeBotApi(BaseRequest):
         """Undo :meth:`block_chat`."""
         self._blocked.pop(_norm_chat_id(chat_id) or 0, None)
 
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Upgrade the basic group ``old_chat_id`` to the supergroup ``new_chat_id``, as
+        Telegram does when a group gets a public link, many members or some admin
+        settings: the supergroup keeps the title, the members and the bot's rights, and
+        from then on every call aimed at the old id fails with 400 "group chat was
+        upgraded to a supergroup chat" and ``parameters.migrate_to_chat_id`` (PTB raises
+        ``ChatMigrated``).  The service messages that announce it come from
+        :meth:`bot.updates.UpdateFactory.migration`."""
+        old = self._state(old_chat_id, create=True)
+        new = self._state(new_chat_id, create=True)
+        new.chat.update({"type": "supergroup", "title": old.chat.get("title", "")})
+        new.members.update(copy.deepcopy(old.members))
+        if old.bot_member is not None:
+            new.bot_member = copy.deepcopy(old.bot_member)
+        self._migrated[old_chat_id] = new_chat_id
+
     def _take_fault(self, call: ApiCall) -> _Fault | None:
         target = _norm_chat_id(call.params.get("chat_id"))
+        if isinstance(target, int) and target in self._migrated:
+            return _Fault(call.method.lower(), "migrated", 1, target, 1, self._migrated[target])
         if target in self._blocked and call.method.startswith(_BLOCKABLE):
             return _Fault(call.method.lower(), self._blocked[target], 1, target, 1)
         for fault in self._faults:
@@ -812,6 +832,11 @@ class FakeBotApi(BaseRequest):
             "deactivated": _ApiError(403, "Forbidden: user is deactivated"),
             "chat_not_found": _bad("chat not found"),
             "kicked": _ApiError(403, f"Forbidden: bot was kicked from the {self._kind(target)}"),
+            "migrated": _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": fault.migrate_to},
+            ),
         }
         return self._error(call, errors[fault.kind])
 

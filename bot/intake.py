@@ -39,7 +39,7 @@ from bot.people import People, Person
 from config.categories import BY_CODE, category_label
 from config.messages import t
 from config.settings import Settings
-from storage import dialogues, outbox, ratelimits, reporters, tips
+from storage import cards, dialogues, outbox, ratelimits, reporters, tips
 from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utc_text
 from storage.reporters import Reporter
 
@@ -756,20 +756,26 @@ class IntakeService:
             to_status="new",
             public=True,
         )
+        for hook in self.on_tip_committed:
+            await hook(ctx.tx, tip_id)
+        # The receipt says where the tip went only once routing has placed it: with no
+        # chat bound for its commune and none for the duty desk, nobody has it yet.
+        if await cards.has_working_card(ctx.tx, tip_id):
+            routing = t("receipt_routed", lang, unit=draft["unit_name"])
+        else:
+            routing = t("receipt_waiting", lang)
         await outbox.enqueue(
             ctx.tx,
             at=at,
             method="sendMessage",
             payload={
-                "text": t("receipt", lang, code=receipt.display(code), unit=draft["unit_name"]),
+                "text": t("receipt", lang, code=receipt.display(code), routing=routing),
                 "reply_markup": {"remove_keyboard": True},
             },
             purpose="receipt",
             reporter_id=ctx.reporter.id,
             tip_id=tip_id,
         )
-        for hook in self.on_tip_committed:
-            await hook(ctx.tx, tip_id)
         ctx.draft = None
         return Outcome(pressed=t("btn_submit", lang), tip_code=code)
 

@@ -10,6 +10,7 @@ on and answers with its current state, changing nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot import receipt
@@ -18,7 +19,7 @@ from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
 from bot.dialogue import Button, Screen
-from bot.dispatch import CardDispatch
+from bot.dispatch import CardDispatch, duplicate_code
 from bot.fmt import when
 from bot.places import PlaceSearch
 from bot.wanted import WithdrawResult
@@ -30,7 +31,7 @@ from storage.officers import Officer
 
 LANG = "vi"
 PAGE_SIZE = 10
-ACTIONS = ("ack", "take", "ask", "transfer", "close", "outcome", "xfer", "page")
+ACTIONS = ("ack", "take", "ask", "transfer", "close", "outcome", "xfer", "asksend", "askcancel")
 INVITE_ALPHABET = receipt.ALPHABET
 
 # action -> (states it may start from, state it leads to)
@@ -56,6 +57,19 @@ class Reply:
     screens: list[Screen] = field(default_factory=list)
     force_reply: bool = False
     changed: bool = False
+    # the prompt the force-reply screen asks for: its message id is recorded once sent,
+    # because only a reply to that very message answers it
+    prompt_id: int | None = None
+    # the pressed message has done its job: its buttons go, this note stays in their place
+    settle: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of a unit's open tips, or a refusal (``unit_id`` None)."""
+
+    screen: Screen
+    unit_id: int | None = None
 
 
 class QueueService:
@@ -72,6 +86,11 @@ class QueueService:
         self.places = places
         self.clock = clock
         self.dispatch = dispatch
+
+    async def _state(self, tx: Tx, tip: tips.Tip) -> str:
+        """A tip's state as officers read it; a duplicate names its original (the label
+        alone cannot: the original's code lives in another row)."""
+        return state_label(tip, duplicate_code=await duplicate_code(tx, tip))
 
     # ------------------------------------------------------------------ authorization
     async def _authorize(self, tx: Tx, user_id: int, tip: tips.Tip | None) -> Officer | str:
@@ -116,15 +135,15 @@ class QueueService:
             if not arg.isdigit():
                 return Reply(alert=t("stale_button", LANG))
             return await self._transfer(tx, officer, tip, int(arg), at)
+        if action in ("asksend", "askcancel"):
+            return await self._confirm_question(tx, officer, tip, chat_id, action, arg, at)
         if action not in TRANSITIONS:
             return Reply(alert=t("stale_button", LANG))
         if not allowed(action, tip.status):
             await self.dispatch.refresh(tx, tip.id, at)  # show the truth on a stale card
-            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
-        who = officer.display_name
+            return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         if action in ("ack", "take"):
             target = TRANSITIONS[action][1]
-            await self._notify_ack_once(tx, tip, at)
             await self._move(
                 tx,
                 tip,
@@ -135,23 +154,14 @@ class QueueService:
                 acknowledged=True,
                 assigned_officer_id=officer.id if action == "take" else None,
             )
+            await self._notify_ack_once(tx, tip, at)  # ``tip`` as it was before the move
             return Reply(alert=t("q_done", LANG, state=t(f"state_{target}", LANG)), changed=True)
         if action == "ask":
             if tip.reporter_id is None:
                 return Reply(alert=t("q_unknown_tip", LANG))
-            await cards.set_prompt(
-                tx, officer_id=officer.id, chat_id=chat_id, kind="ask", tip_id=tip.id, at=at
-            )
-            return Reply(
-                screens=[Screen(t("q_ask_prompt", LANG, who=who, code=code))], force_reply=True
-            )
+            return await self._prompt(tx, officer, tip, chat_id, "ask", at)
         if action == "transfer":
-            await cards.set_prompt(
-                tx, officer_id=officer.id, chat_id=chat_id, kind="transfer", tip_id=tip.id, at=at
-            )
-            return Reply(
-                screens=[Screen(t("q_transfer_prompt", LANG, who=who, code=code))], force_reply=True
-            )
+            return await self._prompt(tx, officer, tip, chat_id, "transfer", at)
         # close: choose the outcome
         return Reply(screens=[Screen(t("q_pick_outcome", LANG, code=code), outcome_buttons(tip))])
 
@@ -215,15 +225,22 @@ class QueueService:
         )
 
     async def _notify_ack_once(self, tx: Tx, tip: tips.Tip, at: str) -> None:
-        """The citizen hears "acknowledged" once, whichever button came first."""
-        already = await tx.scalar(
-            "SELECT 1 FROM outbox WHERE tip_id = ? AND purpose = 'notify_ack'", (tip.id,)
-        )
-        if already or tip.reporter_id is None:
+        """The citizen hears "acknowledged" once from each unit that takes the tip up,
+        whichever button came first: when the tip still waits for its current unit
+        (new, or just transferred) and that unit has not told them before (a tip that
+        comes back to a unit is not news). The notice names the unit and nothing else
+        of its work; an ``ack_notified`` event (note: the unit's id) remembers it."""
+        if tip.reporter_id is None or tip.status not in ("new", "transferred"):
             return
-        unit = await units.get_unit(tx, tip.current_unit_id)
+        unit_id = tip.current_unit_id
+        if await tips.has_event(tx, tip.id, "ack_notified", note=str(unit_id)):
+            return
+        unit = await units.get_unit(tx, unit_id)
         await self._notify(
             tx, tip, "n_acknowledged", at, purpose="notify_ack", unit=unit.name if unit else ""
+        )
+        await tips.add_event(
+            tx, tip.id, at=at, actor_kind="system", action="ack_notified", note=str(unit_id)
         )
 
     async def _close(
@@ -233,24 +250,9 @@ class QueueService:
             return Reply(alert=t("stale_button", LANG))
         if not allowed("close", tip.status):
             await self.dispatch.refresh(tx, tip.id, at)
-            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+            return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         if outcome == "duplicate":
-            await cards.set_prompt(
-                tx, officer_id=officer.id, chat_id=chat_id, kind="duplicate", tip_id=tip.id, at=at
-            )
-            return Reply(
-                screens=[
-                    Screen(
-                        t(
-                            "q_duplicate_prompt",
-                            LANG,
-                            who=officer.display_name,
-                            code=receipt.display(tip.code),
-                        )
-                    )
-                ],
-                force_reply=True,
-            )
+            return await self._prompt(tx, officer, tip, chat_id, "duplicate", at)
         return await self._do_close(tx, officer, tip, outcome, at, duplicate_of=None)
 
     async def _do_close(
@@ -278,14 +280,14 @@ class QueueService:
         )
         closed = await tips.by_id(tx, tip.id)
         assert closed is not None
-        return Reply(alert=t("q_done", LANG, state=state_label(closed)), changed=True)
+        return Reply(alert=t("q_done", LANG, state=await self._state(tx, closed)), changed=True)
 
     async def _transfer(
         self, tx: Tx, officer: Officer, tip: tips.Tip, unit_id: int, at: str
     ) -> Reply:
         if not allowed("transfer", tip.status):
             await self.dispatch.refresh(tx, tip.id, at)
-            return Reply(alert=t("q_stale", LANG, state=state_label(tip)))
+            return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         target = await units.get_unit(tx, unit_id)
         if target is None or not target.active or target.kind != "commune":
             return Reply(alert=t("stale_button", LANG))
@@ -322,36 +324,78 @@ class QueueService:
         await self.dispatch.send_cards(tx, moved_tip, unit_id, include_issuer=False)
         return Reply(alert=t("q_done", LANG, state=t("state_transferred", LANG)), changed=True)
 
-    # ------------------------------------------------------------------ officer text -
+    # ------------------------------------------------------------------ prompts ------
+    async def _prompt(
+        self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, kind: str, at: str
+    ) -> Reply:
+        """Ask the officer for free text (the question, the commune, the original's code).
+        Only their reply to this prompt's message, in time, will answer it."""
+        prompt_id = await cards.open_prompt(
+            tx, officer_id=officer.id, chat_id=chat_id, kind=kind, tip_id=tip.id, at=at
+        )
+        text = t(
+            f"q_{kind}_prompt",
+            LANG,
+            who=officer.display_name,
+            code=receipt.display(tip.code),
+            minutes=self.settings.prompt_minutes,
+        )
+        return Reply(screens=[Screen(text)], force_reply=True, prompt_id=prompt_id)
+
+    async def prompt_shown(self, prompt_id: int, message_id: int) -> None:
+        """The prompt's message was sent: from now on a reply to it can answer it."""
+        async with self.db.transaction() as tx:
+            await cards.set_prompt_message(tx, prompt_id, message_id)
+
+    def _expired(self, since: str) -> bool:
+        return self.clock() - parse_utc(since) > timedelta(minutes=self.settings.prompt_minutes)
+
     async def officer_text(
-        self, *, user_id: int, chat_id: int, text: str, update_key: str | None
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        reply_to: int | None,
+        text: str,
+        update_key: str | None,
     ) -> Reply | None:
-        """A message from an officer in a chat where they owe an answer to a prompt
-        (a question for the reporter, a transfer target, a duplicate's original)."""
+        """A message in a police chat. It answers a prompt only if it is a reply to the
+        bot's prompt message, by the officer who pressed, within ``prompt_minutes``;
+        anything else is the group's own conversation and gets no answer (None)."""
+        if reply_to is None:
+            return None
         try:
             async with self.db.transaction(update_key) as tx:
-                officer = await officers.find_active(tx, user_id)
-                if officer is None:
-                    return None
-                prompt = await cards.get_prompt(tx, officer.id, chat_id)
+                prompt = await cards.prompt_for_message(tx, chat_id, reply_to)
                 if prompt is None:
-                    return None
+                    return None  # a reply to some other message
+                officer = await officers.find_active(tx, user_id)
+                if officer is None or officer.id != prompt.officer_id:
+                    return None  # someone else's prompt: not theirs to answer
+                at = utc_text(self.clock())
+                if prompt.closed_at is not None or self._expired(prompt.created_at):
+                    await cards.close_prompt(tx, prompt.id, at)
+                    return Reply(screens=[Screen(self._expired_text())])
                 tip = await tips.by_id(tx, prompt.tip_id)
                 who = await self._authorize(tx, user_id, tip)
-                await cards.clear_prompt(tx, officer.id, chat_id)
                 if isinstance(who, str):
+                    await cards.close_prompt(tx, prompt.id, at)
                     return Reply(alert=who, screens=[Screen(who)])
                 assert tip is not None
-                return await self._answer_prompt(tx, who, tip, prompt.kind, text.strip())
+                return await self._answer_prompt(tx, who, tip, prompt, text.strip(), at)
         except AlreadyProcessed:
             return Reply()
 
+    def _expired_text(self) -> str:
+        return t("q_prompt_expired", LANG, minutes=self.settings.prompt_minutes)
+
     async def _answer_prompt(
-        self, tx: Tx, officer: Officer, tip: tips.Tip, kind: str, text: str
+        self, tx: Tx, officer: Officer, tip: tips.Tip, prompt: cards.Prompt, text: str, at: str
     ) -> Reply:
-        at = utc_text(self.clock())
+        """A transfer search or a wrong code leaves the prompt open (the officer may reply
+        again); a question is shown back for «Gửi» before anything reaches the reporter."""
         code = receipt.display(tip.code)
-        if kind == "transfer":
+        if prompt.kind == "transfer":
             matches = self.places.search(text, limit=5)
             if not matches:
                 return Reply(
@@ -361,25 +405,105 @@ class QueueService:
                         )
                     ]
                 )
+            await cards.close_prompt(tx, prompt.id, at)
             rows = [[Button(m.name, "xfer", f"{tip.id}:{m.unit_id}")] for m in matches]
             return Reply(screens=[Screen(t("q_transfer_pick", LANG, code=code), rows)])
-        if kind == "duplicate":
+        if prompt.kind == "duplicate":
             try:
                 original = await tips.by_code(tx, receipt.canonical(text))
             except receipt.MalformedCode:
                 original = None
             if original is None or original.id == tip.id:
                 return Reply(screens=[Screen(t("q_dup_self", LANG))])
+            await cards.close_prompt(tx, prompt.id, at)
             if not allowed("close", tip.status):
-                return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
+                return Reply(screens=[Screen(t("q_stale", LANG, state=await self._state(tx, tip)))])
             reply = await self._do_close(
                 tx, officer, tip, "duplicate", at, duplicate_of=original.id
             )
             return Reply(screens=[Screen(reply.alert or "")], changed=True)
-        # kind == "ask"
+        # ask
         if not allowed("ask", tip.status) or tip.reporter_id is None:
-            return Reply(screens=[Screen(t("q_stale", LANG, state=state_label(tip)))])
+            await cards.close_prompt(tx, prompt.id, at)
+            return Reply(screens=[Screen(t("q_stale", LANG, state=await self._state(tx, tip)))])
         question = text[: self.settings.description_max_chars]
+        # a fresh id per draft: «Gửi» under an earlier draft can never send this one
+        draft_id = await cards.open_prompt(
+            tx,
+            officer_id=officer.id,
+            chat_id=prompt.chat_id,
+            kind="ask",
+            tip_id=tip.id,
+            at=at,
+            created_at=prompt.created_at,
+            message_id=prompt.message_id,
+            draft=question,
+        )
+        reporter = await reporters.get(tx, tip.reporter_id)
+        preview = t(
+            "q_ask_confirm",
+            LANG,
+            pseudonym=reporter.pseudonym if reporter else "?",
+            message=self._question_text(tip, question),
+            minutes=self.settings.prompt_minutes,
+        )
+        value = f"{tip.id}:{draft_id}"
+        buttons = [
+            [
+                Button(t("qbtn_ask_send", LANG), "asksend", value),
+                Button(t("qbtn_ask_cancel", LANG), "askcancel", value),
+            ]
+        ]
+        return Reply(screens=[Screen(preview, buttons)])
+
+    def _question_text(self, tip: tips.Tip, question: str) -> str:
+        """Exactly what the reporter will read, in their language."""
+        return t("n_question", tip.language, code=receipt.display(tip.code), question=question)
+
+    async def _confirm_question(
+        self,
+        tx: Tx,
+        officer: Officer,
+        tip: tips.Tip,
+        chat_id: int,
+        action: str,
+        arg: str,
+        at: str,
+    ) -> Reply:
+        """«Gửi» or «Hủy» under a drafted question: only its officer, only that draft,
+        only in time; anything else changes nothing."""
+        prompt = await cards.prompt_by_id(tx, int(arg)) if arg.isdigit() else None
+        if (
+            prompt is None
+            or prompt.kind != "ask"
+            or prompt.tip_id != tip.id
+            or prompt.chat_id != chat_id
+            or prompt.drafted_at is None
+        ):
+            return Reply(alert=t("stale_button", LANG))
+        if prompt.officer_id != officer.id:
+            return Reply(alert=t("q_prompt_not_yours", LANG))
+        if prompt.closed_at is not None or prompt.draft is None:
+            return Reply(alert=self._expired_text())
+        await cards.close_prompt(tx, prompt.id, at)
+        if action == "askcancel":
+            note = t("q_ask_cancelled", LANG)
+            return Reply(alert=note, settle=note)
+        if self._expired(prompt.drafted_at):
+            return Reply(alert=self._expired_text(), settle=t("q_prompt_lapsed", LANG))
+        if not allowed("ask", tip.status) or tip.reporter_id is None:
+            await self.dispatch.refresh(tx, tip.id, at)
+            state = await self._state(tx, tip)
+            return Reply(alert=t("q_stale", LANG, state=state), settle=state)
+        note = await self._send_question(tx, officer, tip, prompt.draft, at)
+        return Reply(alert=note, settle=note, changed=True)
+
+    async def _send_question(
+        self, tx: Tx, officer: Officer, tip: tips.Tip, question: str, at: str
+    ) -> str:
+        """The confirmed question goes to the reporter through the relay; returns the
+        note for the officer."""
+        assert tip.reporter_id is not None
         await self._move(
             tx,
             tip,
@@ -395,9 +519,11 @@ class QueueService:
         await tips.add_event(
             tx, tip.id, at=at, actor_kind="system", action="question_sent", public=True
         )
+        if tip.status in ("new", "transferred"):
+            await self._notify_ack_once(tx, tip, at)  # "acknowledged" comes first
         lang = tip.language
         payload = {
-            "text": t("n_question", lang, code=code, question=question),
+            "text": self._question_text(tip, question),
             "reply_markup": {
                 "inline_keyboard": [
                     [
@@ -418,18 +544,9 @@ class QueueService:
             reporter_id=tip.reporter_id,
             tip_id=tip.id,
         )
-        if tip.status in ("new", "transferred"):
-            await self._notify_ack_once(tx, tip, at)
         await self.dispatch.refresh(tx, tip.id, at)
         reporter = await reporters.get(tx, tip.reporter_id)
-        return Reply(
-            screens=[
-                Screen(
-                    t("q_question_sent", LANG, pseudonym=reporter.pseudonym if reporter else "?")
-                )
-            ],
-            changed=True,
-        )
+        return t("q_question_sent", LANG, pseudonym=reporter.pseudonym if reporter else "?")
 
     # ------------------------------------------------------------------ relay --------
     async def relay_from_reporter(
@@ -506,23 +623,48 @@ class QueueService:
         return "ok"
 
     # ------------------------------------------------------------------ views --------
-    async def tip_view(self, *, user_id: int, code_text: str) -> str:
+    async def _chat_unit(self, tx: Tx, officer: Officer, chat_id: int, private: bool) -> int | None:
+        """Whose tips this officer may read in this chat, or None. Tip data is shown only
+        where only the police of that unit read it: the officer's private chat (their own
+        unit), a group bound as a unit's queue (their unit's; a supervisor's: any), or a
+        supervisor's own duty or supervisors' group. An unbound group may hold anyone."""
+        if private:
+            return officer.unit_id
+        for binding in await bindings.for_chat(tx, chat_id):
+            if binding.purpose == "queue" and (
+                binding.unit_id == officer.unit_id or officer.role == "supervisor"
+            ):
+                return binding.unit_id
+            if officer.role == "supervisor" and binding.unit_id == officer.unit_id:
+                return officer.unit_id
+        return None
+
+    async def tip_view(self, *, user_id: int, chat_id: int, private: bool, code_text: str) -> str:
         try:
             code = receipt.canonical(code_text)
         except receipt.MalformedCode:
             return t("code_malformed", LANG, code=code_text.strip()[:40])
         async with self.db.read() as tx:
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return t("q_not_officer", LANG)
+            chat_unit = await self._chat_unit(tx, officer, chat_id, private)
+            if chat_unit is None:
+                return t("q_wrong_chat", LANG)
             tip = await tips.by_code(tx, code)
             who = await self._authorize(tx, user_id, tip)
             if isinstance(who, str):
                 return who
             assert tip is not None
+            province_chat = officer.role == "supervisor" and chat_unit == officer.unit_id
+            if not private and tip.current_unit_id != chat_unit and not province_chat:
+                return t("q_wrong_chat", LANG)  # another unit's tip in this unit's group
             lines = [await self.dispatch.card_text(tx, tip), "", t("q_history", LANG)]
             for event in await tips.events(tx, tip.id):
                 actor = ""
                 if event.actor_kind == "officer" and event.actor_id:
-                    officer = await officers.get(tx, event.actor_id)
-                    actor = officer.display_name if officer else "?"
+                    actor_row = await officers.get(tx, event.actor_id)
+                    actor = actor_row.display_name if actor_row else "?"
                 elif event.actor_kind == "reporter":
                     actor = "người báo tin"
                 stamp = when(parse_utc(event.at), LANG, self.settings.tz)
@@ -533,21 +675,56 @@ class QueueService:
             lines.append(render_clocks(clock_state, LANG, self.settings.tz, self.clock()))
         return "\n".join(lines)[:4000]
 
-    async def queue_view(self, *, user_id: int, chat_id: int, page: int) -> Screen:
+    async def queue_view(
+        self, *, user_id: int, chat_id: int, private: bool, page: int
+    ) -> QueuePage:
         async with self.db.read() as tx:
             officer = await officers.find_active(tx, user_id)
             if officer is None:
-                return Screen(t("q_only_officers", LANG))
-            unit_id = officer.unit_id
-            if officer.role == "supervisor":
-                bound = [b for b in await bindings.for_chat(tx, chat_id) if b.purpose == "queue"]
-                unit_id = bound[0].unit_id if bound else unit_id
-            unit = await units.get_unit(tx, unit_id)
-            name = unit.name if unit else "?"
-            page = max(1, page)
-            rows, total = await tips.open_for_unit(
-                tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                return QueuePage(Screen(t("q_only_officers", LANG)))
+            unit_id = await self._chat_unit(tx, officer, chat_id, private)
+            if unit_id is None:
+                return QueuePage(Screen(t("q_wrong_chat", LANG)))
+            return QueuePage(await self._page(tx, unit_id, page), unit_id)
+
+    async def page_shown(self, *, chat_id: int, message_id: int, shown: QueuePage) -> None:
+        """Remember a page the bot sent, so that its buttons, and only its buttons, may
+        later turn it (callback data names a unit and a page, and proves nothing)."""
+        if shown.unit_id is None or not shown.screen.buttons:
+            return
+        async with self.db.transaction() as tx:
+            await cards.add_page(
+                tx,
+                chat_id=chat_id,
+                message_id=message_id,
+                unit_id=shown.unit_id,
+                at=utc_text(self.clock()),
             )
+
+    async def turn_page(
+        self, *, user_id: int, chat_id: int, private: bool, message_id: int, page: int
+    ) -> QueuePage | str:
+        """A page button: the pressed message must be a queue page the bot sent in this
+        chat, and the presser must be allowed to read that unit's queue here. Returns the
+        new page, or the refusal to show in a pop-up (the message is left as it is)."""
+        async with self.db.read() as tx:
+            unit_id = await cards.page_unit(tx, chat_id, message_id)
+            if unit_id is None:
+                return t("stale_button", LANG)
+            officer = await officers.find_active(tx, user_id)
+            if officer is None:
+                return t("q_page_refused", LANG)
+            if await self._chat_unit(tx, officer, chat_id, private) != unit_id:
+                return t("q_page_refused", LANG)
+            return QueuePage(await self._page(tx, unit_id, page), unit_id)
+
+    async def _page(self, tx: Tx, unit_id: int, page: int) -> Screen:
+        unit = await units.get_unit(tx, unit_id)
+        name = unit.name if unit else "?"
+        page = max(1, page)
+        rows, total = await tips.open_for_unit(
+            tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
         if total == 0:
             return Screen(t("q_queue_empty", LANG, unit=name))
         pages = (total + PAGE_SIZE - 1) // PAGE_SIZE

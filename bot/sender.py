@@ -4,7 +4,11 @@ Each pass takes the first pending row of every recipient (so a chat sees its mes
 order) and sends them concurrently through the bot, whose ``AIORateLimiter`` keeps us
 inside Telegram's flood limits. Network errors and 5xx back off exponentially, a 429
 waits exactly its ``retry_after``, and permanent refusals (blocked, kicked, chat not
-found) mark the row failed and raise an alert instead of retrying forever.
+found, any other answer of Telegram that is not about the network) mark the row failed
+and raise an alert instead of retrying forever. A group upgraded to a supergroup is
+followed to its new id. An error of our own (a bug, a database hiccup) is retried
+:data:`MAX_ATTEMPTS` times, then the row fails with an alert: one broken row must
+neither stop the others nor stay pending for ever.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ from telegram import (
     InputMediaVideo,
     Message,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
@@ -51,8 +63,12 @@ PERMANENT_BAD_REQUESTS = (
 )
 ALREADY_DONE = ("message is not modified",)
 MAX_BACKOFF_SECONDS = 300.0
+MAX_ATTEMPTS = 5  # for errors that are neither the network's nor Telegram's answer
+IDLE_SECONDS = 30.0  # the longest sleep between passes when nothing is due
+IDLE_POLL_SECONDS = 0.5  # how often an idle sender asks whether another process wrote
 
 FailureHook = Callable[[Tx, OutboxRow, str], Awaitable[None]]
+MigrationHook = Callable[[Tx, int, int], Awaitable[object]]
 
 
 class Unresolvable(Exception):
@@ -72,12 +88,16 @@ class OutboxSender:
         clock: Clock,
         *,
         on_failure: list[FailureHook] | None = None,
+        on_migrated: list[MigrationHook] | None = None,
+        idle_poll: float = IDLE_POLL_SECONDS,
     ) -> None:
         self.db = db
         self.bot = bot
         self.people = people
         self.clock = clock
         self.on_failure = on_failure or []
+        self.on_migrated = on_migrated or []
+        self.idle_poll = idle_poll
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()
         self._stopping = False
@@ -105,27 +125,59 @@ class OutboxSender:
         return sent
 
     async def run(self) -> None:
-        """Background loop for a running bot: flush, then sleep until woken or due."""
+        """Background loop for a running bot: flush, then sleep until woken, due, or
+        another process wrote to the database."""
         while not self._stopping:
             self._wake.clear()  # before the pass, so a wake during it is not lost
+            # read before the pass: a row another process commits during it changes the
+            # version, and the sleep below ends at once instead of missing it
+            version = await self.db.data_version()
             try:
                 await self.flush()
             except Exception:  # pragma: no cover - keep the loop alive, log for operators
                 log.exception("outbox pass failed")
             async with self.db.read() as tx:
                 next_at = await outbox.next_due_at(tx)
-            timeout = 30.0
+            timeout = IDLE_SECONDS
             if next_at:
                 delta = (parse_utc(next_at) - self.clock()).total_seconds()
                 timeout = max(0.05, min(timeout, delta))
+            await self._sleep(seconds=timeout, version=version)
+
+    async def _sleep(self, *, seconds: float, version: int) -> None:
+        """Sleep up to ``seconds``; end early when woken (this process wrote rows)
+        or when the database's ``data_version`` moved (another process did: ``tinbao
+        wanted withdraw`` writes its notices to the outbox from the command line, and
+        would otherwise wait for the next timeout)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self._stopping:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                await asyncio.wait_for(self._wake.wait(), timeout=min(remaining, self.idle_poll))
+                return
+            if await self.db.data_version() != version:
+                return
 
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
 
     async def _deliver(self, row: OutboxRow) -> int:
+        try:
+            return await self._attempt(row)
+        except Exception as exc:  # our own error: not Telegram's answer, not the network
+            log.exception("outbox row %s (%s): internal error", row.id, row.purpose)
+            error = f"internal error ({type(exc).__name__})"  # the type only: no content
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                await self._fail(row, error)
+            else:
+                await self._retry(row, self._backoff(row), error)
+            return 0
+
+    async def _attempt(self, row: OutboxRow) -> int:
         try:
             kwargs = await self._resolve(row)
         except NotYet:
@@ -146,6 +198,9 @@ class OutboxSender:
                 result = await self.bot.do_api_request(
                     method, api_kwargs=kwargs, return_type=_return_type(method)
                 )
+        except ChatMigrated as exc:
+            await self._migrated(row, int(kwargs["chat_id"]), int(exc.new_chat_id))
+            return 0
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -166,8 +221,13 @@ class OutboxSender:
             else:
                 await self._retry(row, self._backoff(row), f"bad request: {exc.message}")
             return 0
-        except (NetworkError, TelegramError) as exc:  # timeouts and 5xx are NetworkErrors
+        except (NetworkError, InvalidToken) as exc:
+            # timeouts, 5xx and lost connections pass; a refused token is the whole bot's
+            # trouble, not this row's: the row waits until the operator fixes it
             await self._retry(row, self._backoff(row), f"{type(exc).__name__}: {exc}")
+            return 0
+        except TelegramError as exc:  # Telegram's definite answer: retrying changes nothing
+            await self._fail(row, f"{type(exc).__name__}: {exc.message}")
             return 0
         message_id = None
         if isinstance(result, Message):
@@ -232,6 +292,19 @@ class OutboxSender:
                 await tx.execute(
                     "UPDATE outbox SET attempts = attempts - 1 WHERE id = ?", (row.id,)
                 )
+
+    async def _migrated(self, row: OutboxRow, old_chat_id: int, new_chat_id: int) -> None:
+        """The group was upgraded to a supergroup: follow it (the hooks move bindings and
+        cards; the outbox's own pending rows move in any case), then send the row again
+        at once if it is still pending (an edit of a message in the old group is not)."""
+        log.warning("outbox row %s: chat %s is now %s", row.id, old_chat_id, new_chat_id)
+        async with self.db.transaction() as tx:
+            for hook in self.on_migrated:
+                await hook(tx, old_chat_id, new_chat_id)
+            await outbox.follow_chat_migration(tx, old_chat_id, new_chat_id)
+            await outbox.retry_now(
+                tx, row.id, at=utc_text(self.clock()), error="chat upgraded to a supergroup"
+            )
 
     async def _fail(self, row: OutboxRow, error: str, *, alert: bool = True) -> None:
         log.warning("outbox row %s (%s) failed for good: %s", row.id, row.purpose, error)

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from bot import receipt
 from bot.clock import Clock
+from bot.crypto import IdentityBox
+from bot.dispatch import CardDispatch
 from bot.fmt import when
 from bot.places import PlaceSearch
 from config.messages import t
 from config.settings import Settings
-from storage import bindings, officers, units
+from storage import bindings, officers, ratelimits, units
 from storage.db import AlreadyProcessed, Database, parse_utc, utc_text
 
 LANG = "vi"
@@ -20,11 +22,22 @@ INVITE_ALPHABET = receipt.ALPHABET
 
 
 class StaffService:
-    def __init__(self, db: Database, settings: Settings, places: PlaceSearch, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        places: PlaceSearch,
+        clock: Clock,
+        dispatch: CardDispatch | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.places = places
         self.clock = clock
+        self.dispatch = dispatch
+        # Rate-limit hits name a person by the same blind index as their reporter row:
+        # a stranger guessing codes leaves no Telegram id in clear in the database.
+        self._box = IdentityBox(settings.key_bytes)
 
     # ------------------------------------------------------------------ setup --------
     async def create_invite(self, unit_query: str, role: str) -> tuple[str, str, str]:
@@ -63,15 +76,24 @@ class StaffService:
         return code, unit.name, when(expires, LANG, self.settings.tz)
 
     async def join(self, *, user_id: int, display_name: str, code_text: str) -> str:
+        """Turn a one-time invite into an officer. Wrong codes are counted per person
+        (``join_attempts_per_hour``); past the limit even a right code waits, so
+        guessing cannot go on at Telegram's speed."""
         code = "".join(ch for ch in code_text.upper() if ch.isalnum())
+        subject = self._box.blind_index("telegram", user_id)
         async with self.db.transaction() as tx:
             current = await officers.find_active(tx, user_id)
             if current is not None:
                 unit = await units.get_unit(tx, current.unit_id)
                 return t("join_already", LANG, unit=unit.name if unit else "?")
-            invite = await officers.invite_by_hash(tx, _hash(code))
             now = self.clock()
+            since = utc_text(now - timedelta(hours=1))
+            wrong = await ratelimits.count_since(tx, subject, "join", since)
+            if wrong >= self.settings.join_attempts_per_hour:
+                return t("join_limited", LANG)
+            invite = await officers.invite_by_hash(tx, _hash(code))
             if invite is None or invite.used_at or parse_utc(invite.expires_at) < now:
+                await ratelimits.record(tx, subject, "join", utc_text(now))
                 return t("join_bad", LANG)
             at = utc_text(now)
             officer_id = await officers.insert(
@@ -120,6 +142,10 @@ class StaffService:
             if purpose != "queue":
                 province = await units.get_province(tx)
                 unit_id = province.id if province else unit_id
+            if any(b.unit_id != unit_id for b in await bindings.for_chat(tx, chat_id)):
+                # A group is one unit's: re-pointing it would show this unit's tips to the
+                # other unit's officers (and take their queue away without a word).
+                return t("bind_other_unit", LANG)
             await bindings.bind(
                 tx,
                 chat_id=chat_id,
@@ -129,10 +155,31 @@ class StaffService:
                 officer_id=officer.id,
                 at=utc_text(self.clock()),
             )
+            # tips that reached no chat so far come here now, with the binding
+            surfaced = 0
+            if self.dispatch is not None:
+                surfaced = await self.dispatch.surface_unrouted(tx, purpose, unit_id)
             unit = await units.get_unit(tx, unit_id)
-        return t(
+        text = t(
             "bind_ok", LANG, purpose=t(f"purpose_{purpose}", LANG), unit=unit.name if unit else "?"
         )
+        return text + ("\n" + t("bind_surfaced", LANG, n=surfaced) if surfaced else "")
+
+    async def chat_migrated(
+        self, *, old_chat_id: int, new_chat_id: int, update_key: str | None
+    ) -> int:
+        """Telegram announced that a group became a supergroup (a service message in
+        each of the two chats): the bindings, cards and pending messages follow it.
+        Only Telegram writes these messages, so they need no officer's authority; the
+        second announcement finds nothing left to move. Returns the cards sent again."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                if self.dispatch is None:
+                    await bindings.move_chat(tx, old_chat_id, new_chat_id)
+                    return 0
+                return await self.dispatch.follow_migration(tx, old_chat_id, new_chat_id)
+        except AlreadyProcessed:
+            return 0
 
     async def revoke(self, officer_id: int) -> bool:
         async with self.db.transaction() as tx:

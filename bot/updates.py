@@ -610,6 +610,17 @@ class UpdateFactory:
             new_chat_members=users,
         )
 
+    def migration(self, actor: FakeUser, old: FakeChat, new: FakeChat) -> tuple[JSONDict, JSONDict]:
+        """The two service messages Telegram posts when ``actor`` upgrades the basic group
+        ``old`` to the supergroup ``new``: in the old group one with ``migrate_to_chat_id``,
+        in the new supergroup one with ``migrate_from_chat_id``."""
+        if old.type != "group" or new.type != "supergroup":
+            raise ValueError("a basic group migrates to a supergroup")
+        return (
+            self.message(actor, old, migrate_to_chat_id=new.id),
+            self.message(actor, new, migrate_from_chat_id=old.id),
+        )
+
     def my_chat_member(
         self,
         actor: FakeUser,

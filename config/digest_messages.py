@@ -113,6 +113,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "• {code} {unit}, ngày thứ {day}",
         "en": "• {code} {unit}, day {day}",
     },
+    "d_unrouted": {
+        "vi": "📭 Tin báo chưa tới nhóm nào: {n} ({items}) — hãy gắn nhóm trực ban",
+        "en": "📭 Tips no police chat received: {n} ({items}) — bind a duty group",
+    },
     "d_no_queue": {
         "vi": "📡 Chưa gắn nhóm tiếp nhận: {n} ({items})",
         "en": "📡 No queue chat bound: {n} ({items})",
@@ -172,6 +176,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_day": {"vi": "Ngày xác minh", "en": "Verification day"},
     "col_count": {"vi": "Số lượng", "en": "Count"},
     "sec_urgent": {"vi": "Tin khẩn", "en": "Urgent"},
+    "sec_unrouted": {"vi": "Chưa tới nhóm nào", "en": "No police chat received it"},
     "sec_overdue": {"vi": "Quá hạn tiếp nhận", "en": "Past acknowledgement deadline"},
     "sec_verification_warn": {"vi": "Sắp hết hạn xác minh", "en": "Verification due soon"},
     "sec_verification_over": {"vi": "Quá hạn xác minh", "en": "Verification overdue"},

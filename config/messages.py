@@ -230,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "✅ Tin báo đã được ghi nhận an toàn.\n\n"
             "Mã tin báo của bạn: {code}\n\n"
             "Hãy lưu lại mã này để tra cứu (/status {code}) hoặc bổ sung thông tin. "
-            "Tin báo đã được chuyển tới {unit}. Công an sẽ xem xét và có thể hỏi thêm bạn "
+            "{routing} Công an sẽ xem xét và có thể hỏi thêm bạn "
             "qua bot này, danh tính của bạn vẫn được giữ kín.\n"
             "Cảm ơn bạn đã chung tay giữ gìn an ninh, trật tự."
         ),
@@ -238,10 +238,19 @@ MESSAGES: dict[str, dict[str, str]] = {
             "✅ Your tip is safely recorded.\n\n"
             "Your tip code: {code}\n\n"
             "Keep this code to check the status (/status {code}) or add information. "
-            "The tip has gone to {unit}. The police will look into it and may ask you more "
+            "{routing} The police will look into it and may ask you more "
             "through this bot; your identity stays protected.\n"
             "Thank you for helping keep our community safe."
         ),
+    },
+    # what the receipt says about where the tip is: only what is true at the commit
+    "receipt_routed": {
+        "vi": "Tin báo đã được chuyển tới {unit}.",
+        "en": "The tip has gone to {unit}.",
+    },
+    "receipt_waiting": {
+        "vi": "Tin báo đã được lưu và đang chờ phân công cho đơn vị công an xử lý.",
+        "en": "The tip is stored and waiting to be assigned to a police unit.",
     },
     # --- status --------------------------------------------------------------------------
     "ask_code": {
@@ -425,16 +434,42 @@ MESSAGES.update(
         "qbtn_outcome_spam": {"vi": "Tin rác", "en": "Spam"},
         "q_pick_outcome": {"vi": "Đóng tin báo {code} với kết quả:", "en": "Close tip {code} as:"},
         "q_ask_prompt": {
-            "vi": "{who}, hãy trả lời tin nhắn này bằng câu hỏi gửi người báo tin (tin báo {code}).",
-            "en": "{who}, reply to this message with your question for the reporter (tip {code}).",
+            "vi": "{who}, hãy trả lời tin nhắn này (bấm «Trả lời») bằng câu hỏi gửi người báo tin (tin báo {code}), trong {minutes} phút. Bạn sẽ xem lại trước khi gửi.",
+            "en": "{who}, reply to this message (press «Reply») with your question for the reporter (tip {code}) within {minutes} {minutes:minute|minutes}. You will check it before it is sent.",
         },
         "q_transfer_prompt": {
-            "vi": "{who}, hãy trả lời tin nhắn này bằng tên xã/phường nhận tin báo {code}.",
-            "en": "{who}, reply to this message with the commune to receive tip {code}.",
+            "vi": "{who}, hãy trả lời tin nhắn này (bấm «Trả lời») bằng tên xã/phường nhận tin báo {code}, trong {minutes} phút.",
+            "en": "{who}, reply to this message (press «Reply») with the commune to receive tip {code} within {minutes} {minutes:minute|minutes}.",
         },
         "q_duplicate_prompt": {
-            "vi": "{who}, hãy trả lời tin nhắn này bằng mã tin báo gốc mà {code} bị trùng.",
-            "en": "{who}, reply to this message with the code of the original tip {code} duplicates.",
+            "vi": "{who}, hãy trả lời tin nhắn này (bấm «Trả lời») bằng mã tin báo gốc mà {code} bị trùng, trong {minutes} phút.",
+            "en": "{who}, reply to this message (press «Reply») with the code of the original tip {code} duplicates within {minutes} {minutes:minute|minutes}.",
+        },
+        "q_ask_confirm": {
+            "vi": "Người báo tin #{pseudonym} sẽ nhận đúng tin nhắn sau:\n\n{message}\n\nBấm «Gửi» trong {minutes} phút để gửi, hoặc «Hủy».",
+            "en": "Reporter #{pseudonym} will receive exactly this message:\n\n{message}\n\nPress «Send» within {minutes} {minutes:minute|minutes} to send it, or «Cancel».",
+        },
+        "qbtn_ask_send": {"vi": "📨 Gửi", "en": "📨 Send"},
+        "qbtn_ask_cancel": {"vi": "✖️ Hủy", "en": "✖️ Cancel"},
+        "q_ask_cancelled": {
+            "vi": "Đã hủy, không gửi gì cho người báo tin.",
+            "en": "Cancelled; nothing was sent to the reporter.",
+        },
+        "q_prompt_expired": {
+            "vi": "Yêu cầu này đã hết hạn ({minutes} phút) hoặc đã được xử lý. Không có gì thay đổi; hãy bấm lại nút trên thẻ tin báo.",
+            "en": "This request has expired ({minutes} {minutes:minute|minutes}) or was already dealt with. Nothing changed; press the button on the tip card again.",
+        },
+        "q_prompt_lapsed": {
+            "vi": "Đã hết hạn, không gửi gì.",
+            "en": "Expired; nothing was sent.",
+        },
+        "q_prompt_not_yours": {
+            "vi": "Chỉ cán bộ đã soạn câu hỏi này mới gửi hoặc hủy được.",
+            "en": "Only the officer who wrote this question can send or cancel it.",
+        },
+        "q_page_refused": {
+            "vi": "Bạn không có quyền xem hoặc lật danh sách này.",
+            "en": "You are not allowed to view or turn this list.",
         },
         "q_transfer_pick": {"vi": "Chuyển tin báo {code} tới:", "en": "Transfer tip {code} to:"},
         "q_question_sent": {
@@ -486,6 +521,10 @@ MESSAGES.update(
             "vi": "Lệnh này chỉ dành cho cán bộ đã đăng ký.",
             "en": "This command is for registered officers only.",
         },
+        "q_wrong_chat": {
+            "vi": "Lệnh này chỉ dùng được trong nhóm tiếp nhận của đơn vị bạn hoặc trong cuộc trò chuyện riêng với bot.",
+            "en": "This command works only in your unit's queue group or in a private chat with the bot.",
+        },
         "q_private_only": {
             "vi": "Hãy dùng lệnh này trong cuộc trò chuyện riêng với bot.",
             "en": "Use this command in a private chat with the bot.",
@@ -507,12 +546,20 @@ MESSAGES.update(
             "en": "This account is already an officer of {unit}.",
         },
         "join_usage": {"vi": "Cú pháp: /join <mã mời>", "en": "Usage: /join <invite code>"},
+        "join_limited": {
+            "vi": "Bạn đã nhập sai mã mời quá nhiều lần. Hãy thử lại sau một giờ.",
+            "en": "Too many wrong invite codes. Please try again in an hour.",
+        },
         "role_officer": {"vi": "cán bộ", "en": "officer"},
         "role_lead": {"vi": "trưởng công an", "en": "unit lead"},
         "role_supervisor": {"vi": "lãnh đạo", "en": "supervisor"},
         "bind_ok": {
             "vi": "Nhóm này đã được gắn làm {purpose} của {unit}. Tin báo mới sẽ xuất hiện tại đây.",
             "en": "This group is now the {purpose} of {unit}. New tips will appear here.",
+        },
+        "bind_surfaced": {
+            "vi": "📥 {n} tin báo đang chờ phân công đã được chuyển vào nhóm này.",
+            "en": "📥 {n} {n:tip|tips} waiting for assignment {n:was|were} sent to this group.",
         },
         "bind_need_lead": {
             "vi": "Chỉ trưởng công an xã (hoặc lãnh đạo) mới gắn được nhóm tiếp nhận.",
@@ -521,6 +568,10 @@ MESSAGES.update(
         "bind_need_supervisor": {
             "vi": "Chỉ lãnh đạo Công an tỉnh mới gắn được nhóm này.",
             "en": "Only a provincial supervisor can bind this group.",
+        },
+        "bind_other_unit": {
+            "vi": "Nhóm này đã được gắn cho một đơn vị khác nên không gắn thêm được. Mỗi đơn vị cần một nhóm riêng; nếu cần đổi, hãy liên hệ quản trị viên.",
+            "en": "This group is already bound to another unit and cannot be bound again. Each unit needs its own group; ask the administrator to change it.",
         },
         "bind_missing_rights": {
             "vi": "Bot chưa đủ quyền trong nhóm này: {missing}. Hãy cấp quyền rồi gõ lại lệnh.",
@@ -611,6 +662,10 @@ MESSAGES.update(
         "s_only_supervisors": {
             "vi": "Lệnh này chỉ dành cho lãnh đạo Công an tỉnh đã đăng ký.",
             "en": "This command is for registered provincial supervisors only.",
+        },
+        "s_report_only_supervisors": {
+            "vi": "Lệnh này chỉ dành cho lãnh đạo Công an tỉnh đã đăng ký. Để gửi một tin báo, hãy dùng /baotin.",
+            "en": "This command is for registered provincial supervisors only. To send a tip, use /baotin.",
         },
         "s_export_usage": {
             "vi": "Cú pháp: /export [từ ngày] [đến ngày] [csv|xlsx], ví dụ /export 01/11/2026 30/11/2026 xlsx. Mặc định: 30 ngày gần nhất.",

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     tips_per_hour: int = Field(default=5, ge=1)
     messages_per_minute: int = Field(default=30, ge=1)
     status_lookups_per_hour: int = Field(default=10, ge=1)
+    join_attempts_per_hour: int = Field(default=5, ge=1)  # wrong /join codes per person
 
     # Text and evidence limits
     description_min_chars: int = Field(default=10, ge=1)
@@ -90,6 +91,11 @@ class Settings(BaseSettings):
 
     # Invites
     invite_hours: int = Field(default=72, ge=1)
+
+    # Officers' prompts (❓ question, ➡️ transfer target, duplicate's original): only a
+    # reply to the bot's prompt, by the officer who pressed, within this many minutes
+    # counts; the «Gửi» of a question counts for as long again after it is typed.
+    prompt_minutes: int = Field(default=10, ge=1, le=1440)
 
     @field_validator("timezone")
     @classmethod

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from telegram import ChatMemberAdministrator, ChatMemberOwner, ForceReply, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -23,11 +20,11 @@ from bot.callbacks import decode
 from bot.queues import Reply
 from config.messages import t
 from handlers.citizen import tinbao
-from handlers.render import inline_markup, markup
+from handlers.commands import Callback, final
+from handlers.render import inline_markup, markup, settle_pressed
 
 log = logging.getLogger(__name__)
 LANG = "vi"
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 async def _render(
@@ -36,14 +33,41 @@ async def _render(
     for screen in reply.screens:
         keyboard = markup(screen, scope="q")
         if reply.force_reply and keyboard is None:
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 chat_id,
                 screen.text,
                 reply_markup=ForceReply(),
                 reply_to_message_id=reply_to,
             )
+            if reply.prompt_id is not None:
+                await tinbao(context).queues.prompt_shown(reply.prompt_id, sent.message_id)
         else:
             await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
+
+
+async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None or query.message is None:
+        return
+    page = value.partition(":")[2]
+    turned = await tinbao(context).queues.turn_page(
+        user_id=user.id,
+        chat_id=query.message.chat.id,
+        private=query.message.chat.type == "private",
+        message_id=query.message.message_id,
+        page=int(page) if page.isdigit() else 1,
+    )
+    if isinstance(turned, str):
+        await query.answer(turned, show_alert=True)
+        return
+    await query.answer()
+    await context.bot.edit_message_text(
+        turned.screen.text,
+        query.message.chat.id,
+        query.message.message_id,
+        reply_markup=inline_markup(turned.screen, "q"),
+    )
 
 
 async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,21 +80,10 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if parsed is None or parsed.scope != "q":
         await query.answer(t("stale_button", LANG), show_alert=True)
         return
-    chat_id = query.message.chat.id
     if parsed.action == "page":
-        page = parsed.value.partition(":")[2]
-        screen = await app.queues.queue_view(
-            user_id=user.id, chat_id=chat_id, page=int(page) if page.isdigit() else 1
-        )
-        await query.answer()
-        if isinstance(query.message, Message):
-            await context.bot.edit_message_text(
-                screen.text,
-                chat_id,
-                query.message.message_id,
-                reply_markup=inline_markup(screen, "q"),
-            )
+        await _turn_page(update, context, parsed.value)
         return
+    chat_id = query.message.chat.id
     reply = await app.queues.press(
         user_id=user.id,
         chat_id=chat_id,
@@ -81,15 +94,18 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
     if reply.changed:
         app.sender.wake()
-        if parsed.action in ("outcome", "xfer") and isinstance(query.message, Message):
-            # the follow-up list (outcomes, units) has done its job
-            await context.bot.edit_message_reply_markup(chat_id, query.message.message_id)
-    reply_to = query.message.message_id if isinstance(query.message, Message) else None
-    await _render(context, chat_id, reply, reply_to)
+    pressed = query.message if isinstance(query.message, Message) else None
+    if pressed is not None and reply.settle is not None:
+        await settle_pressed(context.bot, chat_id, pressed.message_id, pressed.text, reply.settle)
+    elif pressed is not None and reply.changed and parsed.action in ("outcome", "xfer"):
+        # the follow-up list (outcomes, units) has done its job
+        await context.bot.edit_message_reply_markup(chat_id, pressed.message_id)
+    await _render(context, chat_id, reply, pressed.message_id if pressed else None)
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Officers answer prompts (question, transfer target, duplicate code) in the group."""
+    """Officers answer prompts (question, transfer target, duplicate code) by replying to
+    the bot's prompt message; every other message is the group's own conversation."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or not message.text or message.text.startswith("/"):
@@ -98,6 +114,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     reply = await app.queues.officer_text(
         user_id=user.id,
         chat_id=message.chat_id,
+        reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         text=message.text[:4096],
         update_key=f"tg:{update.update_id}",
     )
@@ -155,13 +172,15 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         await message.reply_text(t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
-    text = await tinbao(context).staff.bind(
+    app = tinbao(context)
+    text = await app.staff.bind(
         user_id=user.id,
         chat_id=message.chat_id,
         title=message.chat.title,
         purpose=purpose,
         missing_rights=missing,
     )
+    app.sender.wake()  # tips that were waiting for a chat may have just been given one
     await message.reply_text(text)
 
 
@@ -177,6 +196,25 @@ async def on_bindsupervisors(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await _bind(update, context, "supervisors")
 
 
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The service messages of a group's upgrade to a supergroup: ``migrate_to_chat_id``
+    in the old group, ``migrate_from_chat_id`` in the new one (either may come first)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:  # pragma: no cover - the filter lets only these two through
+        return
+    app = tinbao(context)
+    await app.staff.chat_migrated(
+        old_chat_id=old, new_chat_id=new, update_key=f"tg:{update.update_id}"
+    )
+    app.sender.wake()
+
+
 async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     user = update.effective_user
@@ -185,7 +223,12 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await message.reply_text("/tip <mã tin báo>")
         return
-    text = await tinbao(context).queues.tip_view(user_id=user.id, code_text=" ".join(context.args))
+    text = await tinbao(context).queues.tip_view(
+        user_id=user.id,
+        chat_id=message.chat_id,
+        private=message.chat.type == "private",
+        code_text=" ".join(context.args),
+    )
     await message.reply_text(text)
 
 
@@ -195,21 +238,16 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None:
         return
     page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
-    screen = await tinbao(context).queues.queue_view(
-        user_id=user.id, chat_id=message.chat_id, page=page
+    shown = await tinbao(context).queues.queue_view(
+        user_id=user.id,
+        chat_id=message.chat_id,
+        private=message.chat.type == "private",
+        page=page,
     )
-    await message.reply_text(screen.text, reply_markup=markup(screen, "q"))
-
-
-def _final(callback: Callback) -> Callback:
-    """Police commands are answered here and nowhere else (not as a citizen's unknown
-    command further down)."""
-
-    async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await callback(update, context)
-        raise ApplicationHandlerStop
-
-    return wrapped
+    sent = await message.reply_text(shown.screen.text, reply_markup=markup(shown.screen, "q"))
+    await tinbao(context).queues.page_shown(
+        chat_id=message.chat_id, message_id=sent.message_id, shown=shown
+    )
 
 
 POLICE_COMMANDS: dict[str, Callback] = {
@@ -224,9 +262,13 @@ POLICE_COMMANDS: dict[str, Callback] = {
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(on_queue_button, pattern=r"^q1\|"), group=1)
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration), group=0)
     for name, callback in POLICE_COMMANDS.items():
-        application.add_handler(CommandHandler(name, _final(callback)), group=0)
+        application.add_handler(CommandHandler(name, final(callback)), group=0)
     application.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text),
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.TEXT & filters.REPLY & ~filters.COMMAND,
+            on_group_text,
+        ),
         group=1,
     )

@@ -5,22 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.exports import send_export
 from bot.reports import ReportUsage, parse_period, send_report
 from config.digest_messages import t as dt
 from config.messages import t
 from handlers.citizen import tinbao
+from handlers.commands import PassOn, final
 from storage import officers
 from storage.officers import Officer
 
 LANG = "vi"
 
 
-async def _supervisor(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, *, refuse: bool = True
-) -> Officer | None:
+async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Officer | None:
     """The asker, if an active supervisor; everyone else gets a short refusal."""
     user = update.effective_user
     message = update.effective_message
@@ -29,28 +28,36 @@ async def _supervisor(
     async with tinbao(context).db.read() as tx:
         officer = await officers.find_active(tx, user.id)
     if officer is None or officer.role != "supervisor":
-        if refuse:
-            await message.reply_text(t("s_only_supervisors", LANG))
+        await message.reply_text(t("s_only_supervisors", LANG))
         return None
     return officer
 
 
 async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """For a supervisor, the period report; for anyone else ``/report`` is the English
-    citizens' "report a tip", handled further down."""
+    """For a supervisor, the period report; for another officer (a unit lead asking for
+    the month's figures) a refusal: staff words are never read as a citizen's. Only for
+    someone who is not staff is ``/report`` the English "report a tip", handled further
+    down."""
     message = update.effective_message
-    if message is None or await _supervisor(update, context, refuse=False) is None:
+    user = update.effective_user
+    if message is None or user is None:
         return
     app = tinbao(context)
+    async with app.db.read() as tx:
+        officer = await officers.find_active(tx, user.id)
+    if officer is None:
+        raise PassOn
+    if officer.role != "supervisor":
+        await message.reply_text(t("s_report_only_supervisors", LANG))
+        return
     now = app.clock()
     try:
         period = parse_period(context.args or [], now, app.settings.tz)
     except ReportUsage:
         await message.reply_text(dt("r_usage", LANG))
-        raise ApplicationHandlerStop from None
+        return
     await send_report(app.db, app.settings, chat_id=message.chat_id, period=period, now=now)
     app.sender.wake()
-    raise ApplicationHandlerStop
 
 
 def _parse_day(text: str) -> date | None:
@@ -65,7 +72,7 @@ def _parse_day(text: str) -> date | None:
 async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or await _supervisor(update, context) is None:
-        raise ApplicationHandlerStop
+        return
     app = tinbao(context)
     tz = app.settings.tz
     now = app.clock()
@@ -74,7 +81,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     days = [_parse_day(a) for a in args if a not in ("csv", "xlsx")]
     if any(d is None for d in days) or len(days) > 2:
         await message.reply_text(t("s_export_usage", LANG))
-        raise ApplicationHandlerStop
+        return
     today = now.astimezone(tz).date()
     first = days[0] if days else today - timedelta(days=29)
     last = days[1] if len(days) > 1 else today
@@ -88,29 +95,27 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     app.sender.wake()
     await message.reply_text(t("s_queued", LANG))
-    raise ApplicationHandlerStop
 
 
 async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
-        raise ApplicationHandlerStop
+        return
     officer = await _supervisor(update, context)
     if officer is None:
-        raise ApplicationHandlerStop
+        return
     if message.chat.type != "private":
         await message.reply_text(t("q_private_only", LANG))
-        raise ApplicationHandlerStop
+        return
     app = tinbao(context)
     on = not (context.args and context.args[0].lower() in ("off", "tat", "tắt"))
     async with app.db.transaction() as tx:
         await officers.set_digest_opt_in(tx, officer.id, on)
     when = app.settings.daily_digest_time.strftime("%H:%M")
     await message.reply_text(t("s_digest_on", LANG, time=when) if on else t("s_digest_off", LANG))
-    raise ApplicationHandlerStop
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler(["report", "baocao"], on_report), group=0)
-    application.add_handler(CommandHandler("export", on_export), group=0)
-    application.add_handler(CommandHandler("digest", on_digest), group=0)
+    application.add_handler(CommandHandler(["report", "baocao"], final(on_report)), group=0)
+    application.add_handler(CommandHandler("export", final(on_export)), group=0)
+    application.add_handler(CommandHandler("digest", final(on_digest)), group=0)

@@ -61,3 +61,11 @@ async def unbind_chat(tx: Tx, chat_id: int) -> int:
     return await tx.execute(
         "UPDATE chat_bindings SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
     )
+
+
+async def move_chat(tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup with a new id: its bindings follow it."""
+    return await tx.execute(
+        "UPDATE chat_bindings SET chat_id = ? WHERE chat_id = ? AND active = 1",
+        (new_chat_id, old_chat_id),
+    )

@@ -1,4 +1,5 @@
-"""SQL for tip cards in chats and officers' pending free-text prompts."""
+"""SQL for the bot's working messages in police chats: tip cards, queue pages, and
+officers' free-text prompts (answered by a reply to the prompt message)."""
 
 from __future__ import annotations
 
@@ -32,39 +33,168 @@ async def active(tx: Tx, tip_id: int) -> list[Card]:
     return [Card(*r) for r in rows]
 
 
+async def in_chat(tx: Tx, chat_id: int) -> list[Card]:
+    """The active cards in one chat, oldest first."""
+    rows = await tx.fetchall(
+        "SELECT id, tip_id, chat_id, outbox_id, kind FROM tip_cards"
+        " WHERE chat_id = ? AND active = 1 ORDER BY id",
+        (chat_id,),
+    )
+    return [Card(*r) for r in rows]
+
+
+async def move(tx: Tx, card_id: int, chat_id: int) -> None:
+    """A card not sent yet follows its chat to a new id (its outbox row moves too)."""
+    await tx.execute("UPDATE tip_cards SET chat_id = ? WHERE id = ?", (chat_id, card_id))
+
+
 async def deactivate(tx: Tx, card_id: int) -> None:
     await tx.execute("UPDATE tip_cards SET active = 0 WHERE id = ?", (card_id,))
 
 
+async def has_working_card(tx: Tx, tip_id: int) -> bool:
+    """Whether some police chat holds a card with the tip's buttons: what a receipt may
+    promise ("sent to the unit") only when true."""
+    found = await tx.scalar(
+        "SELECT 1 FROM tip_cards WHERE tip_id = ? AND active = 1 AND kind = 'queue' LIMIT 1",
+        (tip_id,),
+    )
+    return found is not None
+
+
+# An open tip that routing could not place (it has an 'unroutable' event: no queue of its
+# unit and no duty chat were bound) and that no chat holds a working card of since: no
+# officer can see it. ``t`` is the tips table; the partial index ``tips_open`` and the
+# per-tip indexes of events and cards keep this cheap.
+UNROUTED = (
+    "t.status <> 'closed'"
+    " AND EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND +e.action = 'unroutable')"
+    " AND NOT EXISTS (SELECT 1 FROM tip_cards c WHERE c.tip_id = t.id AND c.active = 1"
+    "  AND c.kind = 'queue')"
+)
+
+
+async def unrouted(tx: Tx, unit_id: int | None = None) -> list[tuple[int, str]]:
+    """(tip id, receipt code) of tips no police chat received, oldest first; of one
+    unit's queue when ``unit_id`` is given."""
+    sql = f"SELECT t.id, t.code FROM tips t WHERE {UNROUTED}"
+    params: tuple[int, ...] = ()
+    if unit_id is not None:
+        sql += " AND t.current_unit_id = ?"
+        params = (unit_id,)
+    rows = await tx.fetchall(sql + " ORDER BY t.created_at, t.id", params)
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
 @dataclass(frozen=True)
 class Prompt:
+    """A free-text answer the bot waits for from one officer in one chat."""
+
+    id: int
     officer_id: int
     chat_id: int
     kind: str  # ask | transfer | duplicate
     tip_id: int
+    created_at: str
+    message_id: int | None  # the bot's prompt message; only a reply to it answers
+    draft: str | None  # ask: the question shown to its officer, awaiting «Gửi»
+    drafted_at: str | None
+    closed_at: str | None
 
 
-async def set_prompt(
-    tx: Tx, *, officer_id: int, chat_id: int, kind: str, tip_id: int, at: str
-) -> None:
+_PROMPT = (
+    "SELECT id, officer_id, chat_id, kind, tip_id, created_at, message_id, draft, drafted_at,"
+    " closed_at FROM officer_prompts"
+)
+
+
+async def open_prompt(
+    tx: Tx,
+    *,
+    officer_id: int,
+    chat_id: int,
+    kind: str,
+    tip_id: int,
+    at: str,
+    created_at: str | None = None,
+    message_id: int | None = None,
+    draft: str | None = None,
+) -> int:
+    """A new prompt under a new id (never reused), replacing the officer's open one in
+    this chat. ``created_at`` carries a prompt's start over to its redrafts."""
     await tx.execute(
-        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at)"
-        " VALUES (?,?,?,?,?) ON CONFLICT(officer_id, chat_id) DO UPDATE SET kind = excluded.kind,"
-        " tip_id = excluded.tip_id, created_at = excluded.created_at",
-        (officer_id, chat_id, kind, tip_id, at),
+        "UPDATE officer_prompts SET closed_at = ?, draft = NULL"
+        " WHERE officer_id = ? AND chat_id = ? AND closed_at IS NULL",
+        (at, officer_id, chat_id),
+    )
+    return await tx.execute(
+        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at, message_id,"
+        " draft, drafted_at) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            officer_id,
+            chat_id,
+            kind,
+            tip_id,
+            created_at or at,
+            message_id,
+            draft,
+            at if draft is not None else None,
+        ),
     )
 
 
-async def get_prompt(tx: Tx, officer_id: int, chat_id: int) -> Prompt | None:
+async def set_prompt_message(tx: Tx, prompt_id: int, message_id: int) -> None:
+    """Record the bot's prompt message once Telegram has given it an id."""
+    await tx.execute(
+        "UPDATE officer_prompts SET message_id = ? WHERE id = ? AND message_id IS NULL",
+        (message_id, prompt_id),
+    )
+
+
+async def prompt_by_id(tx: Tx, prompt_id: int) -> Prompt | None:
+    row = await tx.fetchone(f"{_PROMPT} WHERE id = ?", (prompt_id,))
+    return Prompt(*row) if row else None
+
+
+async def prompt_for_message(tx: Tx, chat_id: int, message_id: int) -> Prompt | None:
+    """The newest prompt (open or not) shown as this message of this chat."""
     row = await tx.fetchone(
-        "SELECT officer_id, chat_id, kind, tip_id FROM officer_prompts"
-        " WHERE officer_id = ? AND chat_id = ?",
-        (officer_id, chat_id),
+        f"{_PROMPT} WHERE chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1",
+        (chat_id, message_id),
     )
     return Prompt(*row) if row else None
 
 
-async def clear_prompt(tx: Tx, officer_id: int, chat_id: int) -> None:
+async def move_prompts(tx: Tx, old_chat_id: int, new_chat_id: int) -> None:
+    """When a group becomes a supergroup, officers' open prompts follow it to the new id
+    (they expire on their own); the old group's queue pages can no longer be pressed."""
     await tx.execute(
-        "DELETE FROM officer_prompts WHERE officer_id = ? AND chat_id = ?", (officer_id, chat_id)
+        "UPDATE OR REPLACE officer_prompts SET chat_id = ? WHERE chat_id = ?",
+        (new_chat_id, old_chat_id),
     )
+    await tx.execute("DELETE FROM queue_pages WHERE chat_id = ?", (old_chat_id,))
+
+
+async def close_prompt(tx: Tx, prompt_id: int, at: str) -> None:
+    """Done with (answered, sent, cancelled, expired): the draft text goes with it."""
+    await tx.execute(
+        "UPDATE officer_prompts SET closed_at = ?, draft = NULL WHERE id = ? AND closed_at IS NULL",
+        (at, prompt_id),
+    )
+
+
+async def add_page(tx: Tx, *, chat_id: int, message_id: int, unit_id: int, at: str) -> None:
+    await tx.execute(
+        "INSERT OR REPLACE INTO queue_pages(chat_id, message_id, unit_id, created_at)"
+        " VALUES (?,?,?,?)",
+        (chat_id, message_id, unit_id, at),
+    )
+
+
+async def page_unit(tx: Tx, chat_id: int, message_id: int) -> int | None:
+    """Whose queue the bot showed as this message, if it is a queue page at all."""
+    value = await tx.scalar(
+        "SELECT unit_id FROM queue_pages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return int(value) if value is not None else None

@@ -48,8 +48,8 @@ def bundled_migrations() -> list[Migration]:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    if not versions or versions[0] != 1 or len(set(versions)) != len(versions):
+        raise RuntimeError(f"migrations must be numbered once each from 0001, found {versions}")
     return found
 
 
@@ -99,7 +99,8 @@ class Database:
             await self._conn.close()
 
     async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
-        """Apply every migration not yet recorded, each in its own transaction."""
+        """Apply every migration not yet recorded, each in its own transaction, in order;
+        one numbered below a migration already applied is refused."""
         applied: list[int] = []
         async with self._lock:
             await self._conn.execute(
@@ -108,9 +109,17 @@ class Database:
             )
             rows = await self._conn.execute_fetchall("SELECT version FROM schema_migrations")
             done = {row[0] for row in rows}
+            newest = max(done, default=0)
             for migration in migrations or bundled_migrations():
                 if migration.version in done:
                     continue
+                if migration.version < newest:
+                    # Numbers may have gaps while parallel work is merged (0006 written
+                    # before 0005 lands), but never apply out of order: stop and say so.
+                    raise RuntimeError(
+                        f"migration {migration.name} is older than version {newest}, which"
+                        " this database already has; renumber it after the newest"
+                    )
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     for statement in split_sql(migration.sql):
@@ -167,6 +176,16 @@ class Database:
                 yield tx
             finally:
                 await tx.execute("COMMIT")
+
+    async def data_version(self) -> int:
+        """SQLite's count of commits made to the file by *other* connections (``PRAGMA
+        data_version``; this connection's own commits leave it unchanged). A different
+        value than before means another process, such as the ``tinbao`` command line,
+        wrote: a cheap question (no table is read) that an idle loop may ask often."""
+        async with self._lock:
+            cursor = await self._conn.execute("PRAGMA data_version")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def backup_to(self, target: Path) -> None:
         """Online copy with SQLite's backup API (safe while the bot runs)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from storage.cards import UNROUTED
 from storage.db import Tx
 
 OPEN_STATUSES = ("new", "transferred", "acknowledged", "in_progress", "needs_info")
@@ -196,6 +197,15 @@ async def open_tips(tx: Tx, unit_id: int | None = None) -> list[TipLine]:
         f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE {where} ORDER BY t.created_at, t.id",
         params,
+    )
+    return [_line(row) for row in rows]
+
+
+async def unrouted(tx: Tx) -> list[TipLine]:
+    """Open tips no police chat received (see ``storage.cards.UNROUTED``), oldest first."""
+    rows = await tx.fetchall(
+        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f" WHERE {UNROUTED} ORDER BY t.created_at, t.id"
     )
     return [_line(row) for row in rows]
 

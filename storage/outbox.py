@@ -107,6 +107,47 @@ async def mark_retry(tx: Tx, row_id: int, *, next_at: str, error: str) -> None:
     )
 
 
+async def retry_now(tx: Tx, row_id: int, *, at: str, error: str) -> None:
+    """Try a still-pending row again at once, without counting the attempt (its chat
+    moved: the failure was not the row's)."""
+    await tx.execute(
+        "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
+        (at, error[:500], row_id),
+    )
+
+
+async def repoint_replies(tx: Tx, old_row: int, new_row: int) -> None:
+    """Pending replies to the message ``old_row`` sent now answer what ``new_row`` sends."""
+    await tx.execute(
+        "UPDATE outbox SET reply_to_outbox = ? WHERE reply_to_outbox = ? AND status = 'pending'",
+        (new_row, old_row),
+    )
+
+
+async def follow_chat_migration(tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup: its pending rows go to the new id. Edits of messages
+    already sent in the old group can never be made (the old id refuses every call), so
+    they end without an alert; pending replies to such messages are sent as plain
+    messages (the message id would name another message in the new chat). Returns how
+    many rows moved. Idempotent."""
+    sent_there = "SELECT id FROM outbox WHERE chat_id = ? AND status = 'sent'"
+    await tx.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1,"
+        " last_error = 'the group became a supergroup; this message cannot be edited'"
+        f" WHERE status = 'pending' AND edit_of_outbox IN ({sent_there})",
+        (old_chat_id,),
+    )
+    await tx.execute(
+        "UPDATE outbox SET reply_to_outbox = NULL"
+        f" WHERE status = 'pending' AND chat_id = ? AND reply_to_outbox IN ({sent_there})",
+        (old_chat_id, old_chat_id),
+    )
+    return await tx.execute(
+        "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+        (new_chat_id, old_chat_id),
+    )
+
+
 async def mark_failed(tx: Tx, row_id: int, *, error: str) -> None:
     await tx.execute(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",

@@ -182,6 +182,16 @@ async def add_event(
     )
 
 
+async def has_event(tx: Tx, tip_id: int, action: str, *, note: str | None = None) -> bool:
+    """Whether the tip's trail holds an event of ``action`` (with exactly ``note``)."""
+    sql = "SELECT 1 FROM tip_events WHERE tip_id = ? AND +action = ?"
+    params: tuple[object, ...] = (tip_id, action)
+    if note is not None:
+        sql += " AND note = ?"
+        params = (*params, note)
+    return await tx.scalar(sql + " LIMIT 1", params) is not None
+
+
 async def events(tx: Tx, tip_id: int, *, public_only: bool = False) -> list[TipEvent]:
     rows = await tx.fetchall(
         "SELECT id, tip_id, at, actor_kind, actor_id, action, from_status, to_status, note,"
@@ -228,6 +238,15 @@ async def count_by_reporter_since(tx: Tx, reporter_id: int, since_text: str) -> 
         (reporter_id, since_text),
     )
     return int(value or 0)
+
+
+async def duplicate_of_code(tx: Tx, tip_id: int) -> str | None:
+    """The receipt code (canonical) of the original a tip was closed as a duplicate of."""
+    value = await tx.scalar(
+        "SELECT t2.code FROM tips t1 JOIN tips t2 ON t2.id = t1.duplicate_of WHERE t1.id = ?",
+        (tip_id,),
+    )
+    return str(value) if value else None
 
 
 async def code_exists(tx: Tx, code: str) -> bool:

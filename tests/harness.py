@@ -99,6 +99,12 @@ class Person:
     async def sends(self, update: dict[str, Any]) -> None:
         await self.h.deliver(update)
 
+    async def replies(self, to: dict[str, Any], text: str, chat: FakeChat) -> dict[str, Any]:
+        """Telegram's "Reply" to message ``to`` (a message dict from the fake Bot API)."""
+        update = self.h.updates.text(self.user, text, chat=chat, reply_to=to)
+        await self.h.deliver(update)
+        return update
+
     def messages(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         return self.h.api.sent_to(chat_id if chat_id is not None else self.chat_id)
 

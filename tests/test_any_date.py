@@ -41,11 +41,13 @@ TIME_DEPENDENT = (
     "tests/test_intake_e2e.py",
     "tests/test_intake_rules.py",
     "tests/test_queues_e2e.py",
+    "tests/test_police_e2e.py",
     "tests/test_retention.py",
     "tests/test_sightings_e2e.py",
     "tests/test_supervisor_e2e.py",
     "tests/test_polling.py",
     "tests/test_wanted_handlers.py",
+    "tests/test_delivery_e2e.py",
 )
 
 

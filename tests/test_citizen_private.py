@@ -24,7 +24,7 @@ from storage import reporters
 from storage.db import Database, bundled_migrations
 from tests.dates import START
 from tests.harness import Harness, file_tip, make_settings
-from tests.test_queues_e2e import QUEUE, card_of, setup_unit
+from tests.test_queues_e2e import QUEUE, card_of, prompt, setup_unit
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
 PRIVATE_ONLY = "Để bảo vệ bạn, hãy báo tin trong cuộc trò chuyện riêng với bot"
@@ -134,18 +134,23 @@ async def test_citizen_texts_never_go_to_a_group_even_for_a_bad_stored_chat(h: H
     await officer.presses("Tiếp nhận", chat=group)
     await officer.presses("Nhận xử lý", chat=group)
     await officer.presses("Hỏi thêm", chat=group)
-    await officer.says("Bạn có nhớ biển số xe không?", chat=group)
+    await officer.replies(prompt(h, QUEUE), "Bạn có nhớ biển số xe không?", chat=group)
+    await officer.presses("Gửi", chat=group)  # the officer confirms the exact text
     await h.flush()
     await citizen.says(f"/status {code}")
     private = [str(m.get("text") or "") for m in citizen.messages()]
     for marker in ("Mã tin báo của bạn", "đã tiếp nhận tin báo", "biển số xe", "Tình trạng:"):
         assert any(marker in text for text in private), marker
     in_group = [str(m.get("text") or m.get("caption") or "") for m in h.api.sent_to(QUEUE)]
+    # the one exception, by design: the officer's preview quotes the question to confirm it
+    in_group = [text for text in in_group if "sẽ nhận đúng tin nhắn sau" not in text]
     assert not any(marker in text for text in in_group for marker in CITIZEN_TEXTS)
     # and no row addressed to a reporter was even attempted towards a negative chat id
     for call in h.api.calls:
         if call.method in ("sendMessage", "sendPhoto", "sendMediaGroup"):
             text = str(call.params.get("text") or "")
+            if "sẽ nhận đúng tin nhắn sau" in text:
+                continue
             if any(marker in text for marker in CITIZEN_TEXTS):
                 assert int(call.params["chat_id"]) > 0, text
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     EndPointNotFound,
     Forbidden,
     NetworkError,
@@ -28,6 +30,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.fakeapi import FakeBotApi, parse_html, parse_markdown_v2
 from bot.updates import FakeChat, FakeUser, UpdateFactory, text_entities, utf16_len
@@ -306,6 +310,37 @@ async def test_blocked_chat_fails_until_unblocked(app: Any, api: FakeBotApi) -> 
     api.unblock_chat(MAI.id)
     await app.bot.send_message(MAI.id, "y")
     assert [m["text"] for m in api.sent_to(MAI.id)] == ["y"]
+
+
+async def test_migrated_group_answers_with_telegrams_json_and_ptb_raises_chat_migrated(
+    app: Any, api: FakeBotApi
+) -> None:
+    old, new = FakeChat.group("CA xã", id=-4_000_000_077), FakeChat.supergroup("CA xã", id=-1001)
+    api.register_chat(old)
+    await app.bot.send_message(old.id, "trước")
+    api.migrate_chat(old.id, new.id)
+    with pytest.raises(ChatMigrated) as caught:
+        await app.bot.send_message(old.id, "sau")
+    assert caught.value.new_chat_id == new.id
+    status, body = await api.do_request(
+        f"https://api.telegram.org/bot{api.token}/sendMessage",
+        "POST",
+        RequestData(
+            [RequestParameter.from_input(k, v) for k, v in (("chat_id", old.id), ("text", "x"))]
+        ),
+    )
+    assert status == 400 and json.loads(body) == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": new.id},
+    }
+    await app.bot.send_message(new.id, "ở nhóm mới")  # the supergroup works, same title
+    assert (await app.bot.get_chat(new.id)).title == "CA xã"
+    to_old, to_new = api.factory().migration(LAN, old, new)
+    assert to_old["message"]["migrate_to_chat_id"] == new.id
+    assert to_new["message"]["migrate_from_chat_id"] == old.id
+    assert Update.de_json(to_new, app.bot).effective_message.migrate_from_chat_id == old.id
 
 
 async def test_timeout_after_delivers_but_raises(app: Any, api: FakeBotApi) -> None:

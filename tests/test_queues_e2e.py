@@ -29,6 +29,14 @@ async def setup_unit(h: Harness) -> tuple[Person, Person]:
     return lead, officer
 
 
+def prompt(h: Harness, chat_id: int) -> dict:
+    """The bot's newest prompt in the chat: officers answer by replying to it."""
+    for message in reversed(h.api.sent_to(chat_id)):
+        if "trả lời tin nhắn này" in message.get("text", ""):
+            return message
+    raise AssertionError(f"no prompt in {chat_id}")
+
+
 def card_of(h: Harness, chat_id: int, code: str) -> dict:
     for message in h.api.sent_to(chat_id):
         if code in message.get("text", "") and "TIN BÁO" in message.get("text", ""):
@@ -94,7 +102,8 @@ async def test_acknowledge_take_ask_answer_close(h: Harness) -> None:
     assert len(h.api.sent_to(citizen.chat_id)) == before
     await officer.presses("Nhận xử lý", chat=group)
     await officer.presses("Hỏi thêm", chat=group)
-    await officer.says("Bạn có nhớ biển số xe không?", chat=group)
+    await officer.replies(prompt(h, QUEUE), "Bạn có nhớ biển số xe không?", chat=group)
+    await officer.presses("Gửi", chat=group)  # after reading what the citizen will get
     await h.flush()
     assert "Bạn có nhớ biển số xe không?" in citizen.last()
     assert "Mai" not in citizen.last()  # the officer stays unknown to the citizen
@@ -130,7 +139,7 @@ async def test_transfer_moves_the_card(h: Harness) -> None:
     await other.says("/bindqueue", chat=h.group("CA Kim Bảng", OTHER_QUEUE))
     code = await file_tip(h.citizen())
     await officer.presses("Chuyển đơn vị", chat=group)
-    await officer.says("kim bang", chat=group)
+    await officer.replies(prompt(h, QUEUE), "kim bang", chat=group)
     await officer.presses("Kim Bảng", chat=group)
     await h.flush()
     assert "Đã chuyển tới Phường Kim Bảng" in card_of(h, QUEUE, code)["text"]
