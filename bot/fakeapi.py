@@ -1051,6 +1051,22 @@ class FakeBotApi(BaseRequest):
 
     # -- inspection helpers ---------------------------------------------------------------
 
+    def recent_to(self, chat_id: int, limit: int) -> list[JSONDict]:
+        """The newest ``limit`` messages the bot sent to ``chat_id``, newest first: cheap
+        enough for a load generator to ask after every step (``sent_to`` copies all; these
+        are the fake's own dicts, to read, not to change)."""
+        state = self._chats.get(chat_id)
+        if state is None:
+            return []
+        bot_id = self.bot_user.id
+        found: list[JSONDict] = []
+        for message in reversed(state.messages.values()):
+            if message.get("from", {}).get("id") == bot_id:
+                found.append(message)
+                if len(found) == limit:
+                    break
+        return found
+
     def sent_to(self, chat_id: int) -> list[JSONDict]:
         """Messages the bot sent to ``chat_id`` and has not deleted, oldest first, in
         their current (edited) state, as Bot API message dicts."""

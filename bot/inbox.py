@@ -97,6 +97,7 @@ class Inbox:
             return 0
         async with self.db.transaction() as tx:
             added = await inbox.store(tx, channel, arrivals)
+        await self.db.sync()  # on disk before the platform hears that it arrived
         if added:
             self.wake()
         return added

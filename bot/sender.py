@@ -114,6 +114,9 @@ class OutboxSender:
     async def _flush(self, max_passes: int) -> int:
         sent = 0
         for _ in range(max_passes):
+            # Nothing leaves before the change that caused it is on disk (DESIGN.md rule
+            # 1): one fsync here covers every transaction since the last one.
+            await self.db.sync()
             async with self.db.read() as tx:
                 rows = await outbox.due(tx, utc_text(self.clock()), limit=200)
             if not rows:

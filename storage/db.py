@@ -10,6 +10,7 @@ tip that survives a power cut.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -24,6 +25,8 @@ import aiosqlite
 
 Clock = Callable[[], datetime]
 """The product's time source; ``bot.clock.system_clock`` in production, a fake in tests."""
+
+log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -68,14 +71,32 @@ def parse_utc(text: str) -> datetime:
 class Database:
     """An open tinbao database. Use :meth:`transaction` for writes, :meth:`read` for reads."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, clock: Clock) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, clock: Clock, group_commit: float | None
+    ) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
         self.clock = clock
+        self.group_commit = group_commit
+        self._open_batch = False  # an outer BEGIN IMMEDIATE holds committed-to-be savepoints
+        self._sync_timer: asyncio.TimerHandle | None = None
+        self._sync_task: asyncio.Task[None] | None = None
+        self.syncs = 0  # commits to disk (fsyncs), for the benchmarks
 
     @classmethod
-    async def open(cls, path: Path | str, *, clock: Clock, migrate: bool = True) -> Database:
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        clock: Clock,
+        migrate: bool = True,
+        group_commit: float | None = None,
+    ) -> Database:
+        """``group_commit`` (seconds): let transactions of several updates share one
+        commit to disk, made at the latest that long after the first of them, and always
+        before anything they caused can leave the process (see :meth:`sync`). ``None``:
+        every transaction is committed to disk before it returns (the command line)."""
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,14 +110,55 @@ class Database:
             "PRAGMA busy_timeout=5000",
         ):
             await conn.execute(pragma)
-        db = cls(conn, path, clock)
+        db = cls(conn, path, clock, group_commit)
         if migrate:
             await db.migrate()
         return db
 
     async def close(self) -> None:
+        await self.sync()
         async with self._lock:
+            if self._sync_timer is not None:
+                self._sync_timer.cancel()
             await self._conn.close()
+
+    async def sync(self) -> None:
+        """Make every transaction that has returned durable: commit the open batch (one
+        fsync, ``synchronous=FULL``). Whoever is about to let an effect out of the process
+        calls this first: the sender before a delivery pass (no receipt before its tip is
+        on disk), the inbox before a platform is told an update arrived."""
+        async with self._lock:
+            await self._commit_batch()
+
+    async def _commit_batch(self) -> None:
+        if not self._open_batch:
+            return
+        try:
+            await self._conn.execute("COMMIT")  # the fsync: off the loop
+            self.syncs += 1
+        except BaseException:
+            # nothing of the batch is kept: its updates stay pending in the inbox and are
+            # applied again; nothing they caused was sent (senders sync first)
+            await self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._open_batch = False
+
+    def _schedule_sync(self) -> None:
+        if self._sync_timer is not None or self.group_commit is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._sync_timer = loop.call_later(self.group_commit, self._start_sync)
+
+    def _start_sync(self) -> None:
+        self._sync_timer = None
+        self._sync_task = asyncio.create_task(self._timed_sync())
+
+    async def _timed_sync(self) -> None:
+        try:
+            await self.sync()
+        except Exception:  # logged by whoever syncs next; the batch was rolled back
+            log.exception("group commit failed; the batch will be applied again")
 
     async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
         """Apply every migration not yet recorded, each in its own transaction, in order;
@@ -140,8 +202,14 @@ class Database:
         """A write transaction. With a key, a second commit of the same key raises
         :class:`AlreadyProcessed` and nothing of the block is kept."""
         async with self._lock:
-            # may wait for another process's write lock (busy_timeout): off the loop
-            await self._conn.execute("BEGIN IMMEDIATE")
+            if self.group_commit is None:
+                # may wait for another process's write lock (busy_timeout): off the loop
+                await self._conn.execute("BEGIN IMMEDIATE")
+            else:
+                if not self._open_batch:
+                    await self._conn.execute("BEGIN IMMEDIATE")
+                    self._open_batch = True
+                await self._conn.execute("SAVEPOINT unit")
             try:
                 tx = Tx(self._conn, self.clock)
                 if idempotency_key is not None:
@@ -161,9 +229,18 @@ class Database:
                         (now, idempotency_key),
                     )
                 yield tx
-                await self._conn.execute("COMMIT")  # the fsync: off the loop
+                if self.group_commit is None:
+                    await self._conn.execute("COMMIT")  # the fsync: off the loop
+                    self.syncs += 1
+                else:
+                    await tx.execute("RELEASE unit")  # committed with the batch
+                    self._schedule_sync()
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                if self.group_commit is None:
+                    await self._conn.execute("ROLLBACK")
+                else:  # only this unit of work is undone; the batch goes on
+                    await tx.execute("ROLLBACK TO unit")
+                    await tx.execute("RELEASE unit")
                 raise
 
     @asynccontextmanager
@@ -171,6 +248,9 @@ class Database:
         """A consistent read snapshot (a deferred transaction that only reads)."""
         async with self._lock:
             tx = Tx(self._conn, self.clock)
+            if self._open_batch:  # already inside the batch: it sees its own writes
+                yield tx
+                return
             await tx.execute("BEGIN")  # deferred, in WAL: never waits for a writer
             try:
                 yield tx
@@ -191,6 +271,7 @@ class Database:
         """Online copy with SQLite's backup API (safe while the bot runs)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         async with self._lock:
+            await self._commit_batch()
             dest = await aiosqlite.connect(target)
             try:
                 await self._conn.backup(dest)

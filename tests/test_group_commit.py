@@ -1,0 +1,56 @@
+"""Group commit: transactions of a burst share one fsync, and nothing they caused leaves
+the process before that fsync (DESIGN.md rule 1 still holds)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from tests.dates import fixed_clock
+from tests.harness import Harness
+
+
+def committed_count(path: Path, sql: str) -> int:
+    """What another connection (or the disk after a crash) sees."""
+    with sqlite3.connect(path) as other:
+        return int(other.execute(sql).fetchone()[0])
+
+
+async def test_a_reply_is_on_disk_before_it_is_sent(h: Harness) -> None:
+    citizen = h.citizen()
+    path = Path(h.tinbao.settings.database_path)
+    await h.tinbao.telegram.accept([h.updates.text(citizen.user, "/start")])
+    await h.tinbao.inbox.drain()
+    # applied and answered inside the open batch, not yet on disk, and not yet sent
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM outbox WHERE purpose = 'reply'") == 1
+    assert committed_count(path, "SELECT COUNT(*) FROM outbox WHERE purpose = 'reply'") == 0
+    assert citizen.messages() == []
+    await h.flush()  # the sender commits the batch first, then sends
+    assert committed_count(path, "SELECT COUNT(*) FROM outbox WHERE purpose = 'reply'") == 1
+    assert "113" in citizen.last()
+
+
+async def test_a_failed_unit_of_work_undoes_only_itself(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "g.db", clock=fixed_clock, group_commit=60)
+    try:
+        async with db.transaction("first") as tx:
+            await tx.execute("INSERT INTO rate_hits(subject, kind, at) VALUES ('a','x','t')")
+        with pytest.raises(RuntimeError):
+            async with db.transaction("second") as tx:
+                await tx.execute("INSERT INTO rate_hits(subject, kind, at) VALUES ('b','x','t')")
+                raise RuntimeError("a handler failed")
+        async with db.transaction("third") as tx:
+            await tx.execute("INSERT INTO rate_hits(subject, kind, at) VALUES ('c','x','t')")
+        assert committed_count(tmp_path / "g.db", "SELECT COUNT(*) FROM rate_hits") == 0
+        await db.sync()
+        assert db.syncs == 1  # three units of work, one commit to disk
+        with sqlite3.connect(tmp_path / "g.db") as other:
+            subjects = [r[0] for r in other.execute("SELECT subject FROM rate_hits ORDER BY 1")]
+            keys = [r[0] for r in other.execute("SELECT key FROM processed_keys ORDER BY 1")]
+        assert subjects == ["a", "c"] and keys == ["first", "third"]
+    finally:
+        await db.close()
