@@ -25,6 +25,7 @@ from bot.intake import IntakeService
 from bot.people import People, Person, repair_reporter_chats
 from bot.places import PlaceSearch
 from bot.queues import QueueService
+from bot.replies import Replies
 from bot.retention import register_purge_job
 from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
@@ -52,6 +53,7 @@ class Tinbao:
     clock: Clock
     inbox: Inbox
     telegram: TelegramInbox
+    replies: Replies
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
@@ -194,6 +196,7 @@ async def create(
         clock,
         inbox,
         telegram,
+        Replies(db, people),
     )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)

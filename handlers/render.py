@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from telegram import (
-    Bot,
     CallbackQuery,
     ForceReply,
     InlineKeyboardButton,
@@ -21,7 +20,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot.callbacks import encode
 from bot.dialogue import Screen, screen_from_plain
@@ -105,23 +104,3 @@ async def answer_quietly(
         await query.answer(text, show_alert=bool(text) if show_alert is None else show_alert)
     except TelegramError as exc:
         log.info("could not answer a button press: %s", type(exc).__name__)
-
-
-async def settle_pressed(
-    bot: Bot, chat_id: int, message_id: int, original: str | None, note: str | None
-) -> None:
-    """Take the buttons off the message that was pressed, leaving what was chosen, so an
-    old keyboard cannot be pressed again by mistake."""
-    try:
-        if note and original is not None:
-            await bot.edit_message_text(f"{original}\n\n✔ {note}", chat_id, message_id)
-        else:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except BadRequest as exc:  # already edited, or too old to edit: harmless
-        log.debug("could not settle pressed message: %s", exc.message)
-
-
-def inline_markup(screen: Screen, scope: str = "c") -> InlineKeyboardMarkup | None:
-    """For edits, which accept only inline keyboards."""
-    result = markup(Screen(screen.text, screen.buttons), scope)
-    return result if isinstance(result, InlineKeyboardMarkup) else None
