@@ -30,6 +30,7 @@ from bot.retention import register_purge_job
 from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
 from bot.staff import StaffService
+from bot.wanted_desk import WantedDesk
 from config.settings import Settings
 from handlers.telegram_inbox import TelegramInbox
 from storage import cards, reporters
@@ -54,6 +55,7 @@ class Tinbao:
     inbox: Inbox
     telegram: TelegramInbox
     replies: Replies
+    wanted_desk: WantedDesk
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
@@ -197,6 +199,7 @@ async def create(
         inbox,
         telegram,
         Replies(db, people),
+        WantedDesk(db, people),
     )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)

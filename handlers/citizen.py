@@ -156,8 +156,8 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         from handlers.wanted import show_page
 
         if (await browse(app.db, 0, 1)).items:
-            await query.answer()
-            await show_page(update, context, query.message.chat.id, 0)
+            await answer_quietly(query, None)
+            await show_page(update, context, 0)
             return
     outcome = await app.intake.handle(
         person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"

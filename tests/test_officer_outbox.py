@@ -2,21 +2,28 @@
 the outbox, committed with the change it reports under the update's idempotency key.
 
 A 5xx, a timeout or a crash after the commit delays a prompt or a citizen's notice,
-never loses it; a redelivered update sends nothing twice. Real Bot API JSON through the
-real Application, on a real SQLite file.
+never loses it; a redelivered update sends nothing twice; no handler calls the Bot API
+to send or edit. Real Bot API JSON through the real Application, on a real SQLite file.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+from pathlib import Path
 from typing import Any
 
+import telegram
 from telegram import Update
 
+from bot import wanted
 from bot.app import create
 from tests.harness import Harness, Person, file_tip
 from tests.test_queues_e2e import QUEUE, card_of, prompt, setup_unit, tip_id
 
 QUESTION = "Bạn có nhớ biển số xe không?"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
+HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
 
 
 def sent_calls(h: Harness) -> list[Any]:
@@ -214,6 +221,21 @@ async def _status(h: Harness, tid: int) -> str:
         return str(await tx.scalar("SELECT status FROM tips WHERE id = ?", (tid,)))
 
 
+async def test_a_redelivered_wanted_browse_sends_nothing_twice(h: Harness) -> None:
+    assert (await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)).ok
+    citizen = h.citizen()
+    browse = await citizen.says("/dstruyna")
+    page, data = citizen.find_button("Sau")
+    turn = h.updates.callback(citizen.user, page, data)
+    await citizen.sends(turn)
+    search = await citizen.says("/timtruyna dat")
+    group = await citizen.says("/dstruyna", chat=h.group("Tổ dân phố", -100500))
+    for update in (browse, turn, search, group):
+        before = len(sent_calls(h))
+        await redeliver(h, update)
+        assert len(sent_calls(h)) == before, update
+
+
 # ---------------------------------------------------------------- who is addressed how
 
 
@@ -233,6 +255,90 @@ async def test_a_citizen_answered_by_a_staff_command_leaves_no_id_in_the_outbox(
             "SELECT COUNT(*) FROM outbox WHERE chat_id = ?", (stranger.chat_id,)
         )
     assert in_clear == 0  # answered through a sealed identity, like a reporter
+
+
+# ---------------------------------------------------------------- (c) no direct sends
+
+
+ALLOWED: dict[str, tuple[set[str], str]] = {
+    "answer": (
+        {"citizen.py", "render.py"},
+        "CallbackQuery.answer: a button press is answered inline, quickly (issue 9)",
+    ),
+    "get_chat_member": (
+        {"police.py"},
+        "/bind* reads the bot's rights in the group before binding it: a read, no message",
+    ),
+    "do_api_request": (
+        {"telegram_inbox.py"},
+        "getUpdates: receiving updates, stored in the inbox before they are confirmed",
+    ),
+}
+
+
+def bot_api_methods() -> set[str]:
+    """Every method of PTB's Bot and of its shortcut-bearing objects that calls the Bot
+    API (the coroutine methods: send_*, edit_*, reply_*, delete, pin, answer, ...)."""
+    names = {"do_api_request"}
+    for cls in (
+        telegram.Bot,
+        telegram.Message,
+        telegram.CallbackQuery,
+        telegram.Chat,
+        telegram.User,
+        telegram.InlineQuery,
+    ):
+        for name, member in inspect.getmembers(cls):
+            if not name.startswith("_") and inspect.iscoroutinefunction(member):
+                names.add(name)
+    return names
+
+
+def direct_calls(source: str, methods: set[str]) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr in methods:
+            found.append((node.lineno, node.func.attr))
+    return found
+
+
+def test_the_detector_sees_direct_sends() -> None:
+    methods = bot_api_methods()
+    source = (
+        "async def f(context, message, query, bot):\n"
+        "    await context.bot.send_message(1, 'x')\n"
+        "    await message.reply_text('x')\n"
+        "    await query.edit_message_text('x')\n"
+        "    await message.edit_reply_markup(None)\n"
+        "    await bot.do_api_request('sendMessage')\n"
+        "    await query.answer()\n"
+    )
+    assert [name for _, name in direct_calls(source, methods)] == [
+        "send_message",
+        "reply_text",
+        "edit_message_text",
+        "edit_reply_markup",
+        "do_api_request",
+        "answer",
+    ]
+
+
+def test_no_handler_calls_the_bot_api_to_send_or_edit() -> None:
+    """Handlers commit outbox rows; only the listed calls are made directly."""
+    methods = bot_api_methods()
+    used: set[str] = set()
+    offending = []
+    for path in sorted(HANDLERS.glob("*.py")):
+        for line, name in direct_calls(path.read_text("utf-8"), methods):
+            modules, _reason = ALLOWED.get(name, (set(), ""))
+            if path.name in modules:
+                used.add(name)
+            else:
+                offending.append(f"handlers/{path.name}:{line} {name}()")
+    assert offending == [], "Bot API called from a handler: " + ", ".join(offending)
+    assert used == set(ALLOWED), f"allowed but no longer used: {set(ALLOWED) - used}"
 
 
 async def test_an_edit_naming_a_message_by_id_does_not_follow_a_group_upgrade(h: Harness) -> None:
