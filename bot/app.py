@@ -25,10 +25,12 @@ from bot.intake import IntakeService
 from bot.people import People, Person, repair_reporter_chats
 from bot.places import PlaceSearch
 from bot.queues import QueueService
+from bot.replies import Replies
 from bot.retention import register_purge_job
 from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
 from bot.staff import StaffService
+from bot.wanted_desk import WantedDesk
 from config.settings import Settings
 from handlers.telegram_inbox import TelegramInbox
 from storage import cards, reporters
@@ -56,6 +58,8 @@ class Tinbao:
     clock: Clock
     inbox: Inbox
     telegram: TelegramInbox
+    replies: Replies
+    wanted_desk: WantedDesk
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
@@ -198,6 +202,8 @@ async def create(
         clock,
         inbox,
         telegram,
+        Replies(db, people),
+        WantedDesk(db, people),
     )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)

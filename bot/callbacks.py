@@ -1,10 +1,11 @@
 """Callback data: versioned, parsed in one place, and treated as untrusted input.
 
 Format ``<scope>1|<action>|<value>``: ``c`` for the citizen dialogue, ``q`` for the
-police queue. Anything else (foreign, oversized, malformed, not even encodable as UTF-8)
-parses to ``None`` and the caller answers "out of date" without touching the database's
-state. Patterns are matched whole (``fullmatch``: ``$`` would let a trailing newline in)
-and in ASCII only.
+police queue, ``w`` for wanted notices (parsed by ``handlers/wanted.py``, which takes
+them first, ASCII digits only). Anything else (foreign, oversized, malformed, not even
+encodable as UTF-8) parses to ``None`` and the caller answers "out of date" without
+touching the database's state. Patterns are matched whole (``fullmatch``: ``$`` would let
+a trailing newline in) and in ASCII only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 MAX_BYTES = 64  # Telegram's own limit for callback_data
 _PART = re.compile(r"[a-z_]{1,20}", re.ASCII)
 _VALUE = re.compile(r"[A-Za-z0-9_:\-]{0,40}", re.ASCII)
-SCOPES = ("c", "q")
+SCOPES = ("c", "q", "w")
 VERSION = "1"
 
 

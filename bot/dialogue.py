@@ -84,10 +84,36 @@ class Screen:
     keyboard: Keyboard | None = None
 
 
-def screen_to_plain(screen: Screen, scope: str) -> dict[str, Any]:
+def screen_to_plain(
+    screen: Screen,
+    scope: str,
+    *,
+    force_reply: bool = False,
+    reply_to_message_id: int | None = None,
+    message_id: int | None = None,
+    wanted_photo: int | None = None,
+) -> dict[str, Any]:
     """A screen as plain JSON for the outbox: what to show, not how a channel shows it
-    (each channel's sender renders it at send time)."""
-    return {"scope": scope, **asdict(screen)}
+    (each channel's sender renders it at send time). The options, stored only when set:
+
+    - ``force_reply``: the screen asks for a free-text answer given as a reply to it (an
+      officer's prompt); the client opens the reply at once.
+    - ``reply_to_message_id``: shown as an answer to that message of the same chat (the
+      command it answers, the card whose button was pressed).
+    - ``message_id``: the screen replaces that message of the chat (an edit of a message
+      known only by its id; an edit of an outbox row uses ``edit_of_outbox``).
+    - ``wanted_photo``: the text is the caption of that wanted notice's photo (the sender
+      sends Telegram's cached file id, or uploads the picture and caches the id)."""
+    plain: dict[str, Any] = {"scope": scope, **asdict(screen)}
+    if force_reply:
+        plain["force_reply"] = True
+    if reply_to_message_id is not None:
+        plain["reply_to_message_id"] = reply_to_message_id
+    if message_id is not None:
+        plain["message_id"] = message_id
+    if wanted_photo is not None:
+        plain["wanted_photo"] = wanted_photo
+    return plain
 
 
 def screen_from_plain(plain: dict[str, Any]) -> tuple[Screen, str]:

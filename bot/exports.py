@@ -27,7 +27,7 @@ from config.digest_messages import outcome_label, status_label, t
 from config.settings import Settings
 from storage import digests as store
 from storage import outbox
-from storage.db import Database, parse_utc, utc_text
+from storage.db import AlreadyProcessed, Database, parse_utc, utc_text
 from storage.digests import ExportRow
 
 COLUMNS = (
@@ -217,10 +217,13 @@ async def send_export(
     now: datetime,
     kind: str = "xlsx",
     lang: str | None = None,
-) -> int:
-    """Enqueue the tips received in ``[start, end)`` as a file to a chat; returns the
-    outbox id. The caller (an /export handler) has checked the asker is a supervisor and
-    wakes the sender afterwards."""
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> int | None:
+    """Enqueue the tips received in ``[start, end)`` as a file to a chat, after ``note``
+    (a text, if given); returns the file's outbox id, or None when the update with this
+    ``idempotency_key`` was handled before. The caller (an /export handler) has checked
+    the asker is a supervisor and wakes the sender afterwards."""
     lang = lang or settings.default_language
     tz = settings.tz
     rows = await load(db, start, end)
@@ -237,15 +240,20 @@ async def send_export(
         end=when(end - timedelta(seconds=1), lang, tz)[:10],
         n=number(len(rows), lang, 0),
     )
-    async with db.transaction() as tx:
-        at = utc_text(now)
-        row_id = await outbox.enqueue(
-            tx,
-            at=at,
-            method="sendDocument",
-            payload={"caption": caption},
-            purpose="export",
-            chat_id=chat_id,
-        )
-        await store.attach_file(tx, row_id, "document", filename, data)
+    try:
+        async with db.transaction(idempotency_key) as tx:
+            at = utc_text(now)
+            if note is not None:
+                await outbox.enqueue_text(tx, note, at=at, purpose="export", chat_id=chat_id)
+            row_id = await outbox.enqueue(
+                tx,
+                at=at,
+                method="sendDocument",
+                payload={"caption": caption},
+                purpose="export",
+                chat_id=chat_id,
+            )
+            await store.attach_file(tx, row_id, "document", filename, data)
+    except AlreadyProcessed:
+        return None
     return row_id

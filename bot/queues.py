@@ -2,9 +2,11 @@
 
 Every action runs in one transaction that re-reads the officer and the tip from the
 database (callback data only names a tip; it never grants anything), checks the
-transition, updates the tip, writes its audit event, and enqueues the card edits and the
-citizen's notification. A second press of the same button finds the tip already moved
-on and answers with its current state, changing nothing.
+transition, updates the tip, writes its audit event, and enqueues the card edits, the
+citizen's notification and what the officer sees (prompts, lists, previews, the pressed
+message settled) as outbox rows; only the pop-up answer to a press is left to the
+handler. A second press of the same button finds the tip already moved on and answers
+with its current state, changing nothing; a redelivered update finds its key taken.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from bot.callbacks import encode
 from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
-from bot.dialogue import Button, Screen
+from bot.dialogue import Button, Screen, screen_to_plain
 from bot.dispatch import CardDispatch, duplicate_code
 from bot.fmt import when
 from bot.places import PlaceSearch
+from bot.replies import Origin, Target, answer, enqueue_screen
 from bot.wanted import WithdrawResult
 from config.messages import t
 from config.settings import Settings
@@ -51,17 +54,31 @@ def allowed(action: str, status: str) -> bool:
 
 @dataclass
 class Reply:
-    """What the Telegram adapter shows: a pop-up answer and/or messages to send now."""
+    """What an officer's action shows: the pop-up answer (``alert``, for the handler to
+    answer the press with) and the screens, which the service commits as outbox rows in
+    the action's own transaction."""
 
     alert: str | None = None
     screens: list[Screen] = field(default_factory=list)
     force_reply: bool = False
     changed: bool = False
-    # the prompt the force-reply screen asks for: its message id is recorded once sent,
-    # because only a reply to that very message answers it
+    # the prompt the force-reply screen asks for: it records the outbox row that shows
+    # it, because only a reply to that very message answers it
     prompt_id: int | None = None
     # the pressed message has done its job: its buttons go, this note stays in their place
     settle: str | None = None
+    # the pressed list (outcomes, communes) has done its job: its buttons go
+    clear_pressed: bool = False
+    # the screens quote what a citizen will read (the question preview): sealed rows
+    sealed: bool = False
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """The message whose button was pressed, as the update shows it."""
+
+    message_id: int
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +123,14 @@ class QueueService:
 
     # ------------------------------------------------------------------ actions ------
     async def press(
-        self, *, user_id: int, chat_id: int, action: str, value: str, update_key: str | None
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        action: str,
+        value: str,
+        update_key: str | None,
+        pressed: Pressed | None = None,
     ) -> Reply:
         """A button on a card (or a follow-up list). ``value`` is untrusted text."""
         tip_part, _, arg = value.partition(":")
@@ -120,9 +144,49 @@ class QueueService:
                 if isinstance(who, str):
                     return Reply(alert=who)
                 assert tip is not None
-                return await self._act(tx, who, tip, chat_id, action, arg)
+                reply = await self._act(tx, who, tip, chat_id, action, arg)
+                reply.clear_pressed = reply.changed and action in ("outcome", "xfer")
+                await self._show(tx, chat_id, reply, pressed)
+                return reply
         except AlreadyProcessed:
             return Reply()
+
+    async def _show(self, tx: Tx, chat_id: int, reply: Reply, pressed: Pressed | None) -> None:
+        """What the officer sees besides the pop-up, as outbox rows of the action's own
+        transaction: the pressed message settled, then the screens; a prompt is a reply
+        to the pressed card, and its row is what a reply to the prompt must answer."""
+        people = self.dispatch.people
+        if pressed is not None and (reply.settle is not None or reply.clear_pressed):
+            if reply.settle is not None and pressed.text is not None:
+                method = "editMessageText"
+                text = f"{pressed.text}\n\n✔ {reply.settle}"
+                # the pressed message may be a question preview: sealed like it
+                payload = people.seal_payload({"message_id": pressed.message_id, "text": text})
+            else:
+                method, payload = "editMessageReplyMarkup", {"message_id": pressed.message_id}
+            await outbox.enqueue(
+                tx,
+                at=utc_text(self.clock()),
+                method=method,
+                payload=payload,
+                purpose="settle",
+                chat_id=chat_id,
+            )
+        for screen in reply.screens:
+            prompt = reply.force_reply and not screen.buttons
+            row = await enqueue_screen(
+                tx,
+                people,
+                Target(chat_id=chat_id),
+                screen,
+                scope="q",
+                purpose="prompt" if prompt else "officer_reply",
+                seal=reply.sealed,
+                force_reply=prompt,
+                reply_to_message_id=pressed.message_id if prompt and pressed else None,
+            )
+            if prompt and reply.prompt_id is not None:
+                await cards.set_prompt_outbox(tx, reply.prompt_id, row)
 
     async def _act(
         self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, action: str, arg: str
@@ -342,11 +406,6 @@ class QueueService:
         )
         return Reply(screens=[Screen(text)], force_reply=True, prompt_id=prompt_id)
 
-    async def prompt_shown(self, prompt_id: int, message_id: int) -> None:
-        """The prompt's message was sent: from now on a reply to it can answer it."""
-        async with self.db.transaction() as tx:
-            await cards.set_prompt_message(tx, prompt_id, message_id)
-
     def _expired(self, since: str) -> bool:
         return self.clock() - parse_utc(since) > timedelta(minutes=self.settings.prompt_minutes)
 
@@ -361,30 +420,39 @@ class QueueService:
     ) -> Reply | None:
         """A message in a police chat. It answers a prompt only if it is a reply to the
         bot's prompt message, by the officer who pressed, within ``prompt_minutes``;
-        anything else is the group's own conversation and gets no answer (None)."""
+        anything else is the group's own conversation and gets no answer (None). What
+        the officer is shown is committed with the answer."""
         if reply_to is None:
             return None
         try:
             async with self.db.transaction(update_key) as tx:
-                prompt = await cards.prompt_for_message(tx, chat_id, reply_to)
-                if prompt is None:
-                    return None  # a reply to some other message
-                officer = await officers.find_active(tx, user_id)
-                if officer is None or officer.id != prompt.officer_id:
-                    return None  # someone else's prompt: not theirs to answer
-                at = utc_text(self.clock())
-                if prompt.closed_at is not None or self._expired(prompt.created_at):
-                    await cards.close_prompt(tx, prompt.id, at)
-                    return Reply(screens=[Screen(self._expired_text())])
-                tip = await tips.by_id(tx, prompt.tip_id)
-                who = await self._authorize(tx, user_id, tip)
-                if isinstance(who, str):
-                    await cards.close_prompt(tx, prompt.id, at)
-                    return Reply(alert=who, screens=[Screen(who)])
-                assert tip is not None
-                return await self._answer_prompt(tx, who, tip, prompt, text.strip(), at)
+                reply = await self._officer_text(tx, user_id, chat_id, reply_to, text)
+                if reply is not None:
+                    await self._show(tx, chat_id, reply, None)
+                return reply
         except AlreadyProcessed:
             return Reply()
+
+    async def _officer_text(
+        self, tx: Tx, user_id: int, chat_id: int, reply_to: int, text: str
+    ) -> Reply | None:
+        prompt = await cards.prompt_for_message(tx, chat_id, reply_to)
+        if prompt is None:
+            return None  # a reply to some other message
+        officer = await officers.find_active(tx, user_id)
+        if officer is None or officer.id != prompt.officer_id:
+            return None  # someone else's prompt: not theirs to answer
+        at = utc_text(self.clock())
+        if prompt.closed_at is not None or self._expired(prompt.created_at):
+            await cards.close_prompt(tx, prompt.id, at)
+            return Reply(screens=[Screen(self._expired_text())])
+        tip = await tips.by_id(tx, prompt.tip_id)
+        who = await self._authorize(tx, user_id, tip)
+        if isinstance(who, str):
+            await cards.close_prompt(tx, prompt.id, at)
+            return Reply(alert=who, screens=[Screen(who)])
+        assert tip is not None
+        return await self._answer_prompt(tx, who, tip, prompt, text.strip(), at)
 
     def _expired_text(self) -> str:
         return t("q_prompt_expired", LANG, minutes=self.settings.prompt_minutes)
@@ -436,7 +504,7 @@ class QueueService:
             tip_id=tip.id,
             at=at,
             created_at=prompt.created_at,
-            message_id=prompt.message_id,
+            outbox_id=prompt.outbox_id,
             draft=question,
         )
         reporter = await reporters.get(tx, tip.reporter_id)
@@ -454,7 +522,7 @@ class QueueService:
                 Button(t("qbtn_ask_cancel", LANG), "askcancel", value),
             ]
         ]
-        return Reply(screens=[Screen(preview, buttons)])
+        return Reply(screens=[Screen(preview, buttons)], sealed=True)
 
     def _question_text(self, tip: tips.Tip, question: str) -> str:
         """Exactly what the reporter will read, in their language."""
@@ -539,7 +607,7 @@ class QueueService:
             tx,
             at=at,
             method="sendMessage",
-            payload=payload,
+            payload=self.dispatch.people.seal_payload(payload),
             purpose="question",
             reporter_id=tip.reporter_id,
             tip_id=tip.id,
@@ -571,13 +639,16 @@ class QueueService:
         pseudonym = reporter.pseudonym if reporter else "?"
         code = receipt.display(tip.code)
         queue_cards = [c for c in await cards.active(tx, tip.id) if c.kind == "queue"]
+        # the citizen's own words and evidence: sealed until sent, like their screens
+        seal = self.dispatch.people.seal_payload
         for card in queue_cards:
             if text is not None:
                 body = t("q_answer_relay", LANG, pseudonym=pseudonym, code=code, text=text)
-                await outbox.enqueue_text(
+                await outbox.enqueue(
                     tx,
-                    body,
                     at=at,
+                    method="sendMessage",
+                    payload=seal({"text": body}),
                     purpose="relay",
                     chat_id=card.chat_id,
                     tip_id=tip.id,
@@ -589,7 +660,7 @@ class QueueService:
                     tx,
                     at=at,
                     method="send" + media.kind.capitalize(),
-                    payload={media.kind: media.file_id, "caption": caption},
+                    payload=seal({media.kind: media.file_id, "caption": caption}),
                     purpose="relay",
                     chat_id=card.chat_id,
                     tip_id=tip.id,
@@ -639,84 +710,120 @@ class QueueService:
                 return officer.unit_id
         return None
 
-    async def tip_view(self, *, user_id: int, chat_id: int, private: bool, code_text: str) -> str:
+    async def tip_view(
+        self, *, user_id: int, origin: Origin, code_text: str, update_key: str | None
+    ) -> None:
+        """``/tip <code>``: the card and its history, committed as the answer (sealed: the
+        history quotes what the citizen added)."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                text = await self._tip_text(tx, user_id, origin, code_text)
+                await answer(tx, self.dispatch.people, origin, text, seal=True)
+        except AlreadyProcessed:
+            return
+
+    async def _tip_text(self, tx: Tx, user_id: int, origin: Origin, code_text: str) -> str:
+        chat_id, private = origin.chat_id, origin.private
         try:
             code = receipt.canonical(code_text)
         except receipt.MalformedCode:
             return t("code_malformed", LANG, code=code_text.strip()[:40])
-        async with self.db.read() as tx:
-            officer = await officers.find_active(tx, user_id)
-            if officer is None:
-                return t("q_not_officer", LANG)
-            chat_unit = await self._chat_unit(tx, officer, chat_id, private)
-            if chat_unit is None:
-                return t("q_wrong_chat", LANG)
-            tip = await tips.by_code(tx, code)
-            who = await self._authorize(tx, user_id, tip)
-            if isinstance(who, str):
-                return who
-            assert tip is not None
-            province_chat = officer.role == "supervisor" and chat_unit == officer.unit_id
-            if not private and tip.current_unit_id != chat_unit and not province_chat:
-                return t("q_wrong_chat", LANG)  # another unit's tip in this unit's group
-            lines = [await self.dispatch.card_text(tx, tip), "", t("q_history", LANG)]
-            for event in await tips.events(tx, tip.id):
-                actor = ""
-                if event.actor_kind == "officer" and event.actor_id:
-                    actor_row = await officers.get(tx, event.actor_id)
-                    actor = actor_row.display_name if actor_row else "?"
-                elif event.actor_kind == "reporter":
-                    actor = "người báo tin"
-                stamp = when(parse_utc(event.at), LANG, self.settings.tz)
-                note = f" — {event.note[:200]}" if event.note else ""
-                lines.append(f"• {stamp} {event.action} {actor}{note}".rstrip())
-            clock_state = await tip_clocks(tx, tip.id, self.settings, self.clock())
+        officer = await officers.find_active(tx, user_id)
+        if officer is None:
+            return t("q_not_officer", LANG)
+        chat_unit = await self._chat_unit(tx, officer, chat_id, private)
+        if chat_unit is None:
+            return t("q_wrong_chat", LANG)
+        tip = await tips.by_code(tx, code)
+        who = await self._authorize(tx, user_id, tip)
+        if isinstance(who, str):
+            return who
+        assert tip is not None
+        province_chat = officer.role == "supervisor" and chat_unit == officer.unit_id
+        if not private and tip.current_unit_id != chat_unit and not province_chat:
+            return t("q_wrong_chat", LANG)  # another unit's tip in this unit's group
+        lines = [await self.dispatch.card_text(tx, tip), "", t("q_history", LANG)]
+        for event in await tips.events(tx, tip.id):
+            actor = ""
+            if event.actor_kind == "officer" and event.actor_id:
+                actor_row = await officers.get(tx, event.actor_id)
+                actor = actor_row.display_name if actor_row else "?"
+            elif event.actor_kind == "reporter":
+                actor = "người báo tin"
+            stamp = when(parse_utc(event.at), LANG, self.settings.tz)
+            note = f" — {event.note[:200]}" if event.note else ""
+            lines.append(f"• {stamp} {event.action} {actor}{note}".rstrip())
+        clock_state = await tip_clocks(tx, tip.id, self.settings, self.clock())
         if clock_state is not None:
             lines.append(render_clocks(clock_state, LANG, self.settings.tz, self.clock()))
         return "\n".join(lines)[:4000]
 
     async def queue_view(
-        self, *, user_id: int, chat_id: int, private: bool, page: int
-    ) -> QueuePage:
-        async with self.db.read() as tx:
-            officer = await officers.find_active(tx, user_id)
-            if officer is None:
-                return QueuePage(Screen(t("q_only_officers", LANG)))
-            unit_id = await self._chat_unit(tx, officer, chat_id, private)
-            if unit_id is None:
-                return QueuePage(Screen(t("q_wrong_chat", LANG)))
-            return QueuePage(await self._page(tx, unit_id, page), unit_id)
+        self, *, user_id: int, origin: Origin, page: int, update_key: str | None
+    ) -> QueuePage | None:
+        """``/queue [page]``: a page of the unit's open tips, committed as the answer. A
+        page with buttons is remembered by its outbox row, so that its buttons, and only
+        its buttons, may later turn it (callback data names a unit and a page, and proves
+        nothing). Returns what was shown (None: the update was handled before)."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                shown = await self._queue_page(tx, user_id, origin, page)
+                (row,) = await answer(tx, self.dispatch.people, origin, [shown.screen])
+                if shown.unit_id is not None and shown.screen.buttons:
+                    await cards.add_page(
+                        tx, outbox_id=row, unit_id=shown.unit_id, at=utc_text(self.clock())
+                    )
+                return shown
+        except AlreadyProcessed:
+            return None
 
-    async def page_shown(self, *, chat_id: int, message_id: int, shown: QueuePage) -> None:
-        """Remember a page the bot sent, so that its buttons, and only its buttons, may
-        later turn it (callback data names a unit and a page, and proves nothing)."""
-        if shown.unit_id is None or not shown.screen.buttons:
-            return
-        async with self.db.transaction() as tx:
-            await cards.add_page(
-                tx,
-                chat_id=chat_id,
-                message_id=message_id,
-                unit_id=shown.unit_id,
-                at=utc_text(self.clock()),
-            )
+    async def _queue_page(self, tx: Tx, user_id: int, origin: Origin, page: int) -> QueuePage:
+        officer = await officers.find_active(tx, user_id)
+        if officer is None:
+            return QueuePage(Screen(t("q_only_officers", LANG)))
+        unit_id = await self._chat_unit(tx, officer, origin.chat_id, origin.private)
+        if unit_id is None:
+            return QueuePage(Screen(t("q_wrong_chat", LANG)))
+        return QueuePage(await self._page(tx, unit_id, page), unit_id)
 
     async def turn_page(
-        self, *, user_id: int, chat_id: int, private: bool, message_id: int, page: int
-    ) -> QueuePage | str:
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        private: bool,
+        message_id: int,
+        page: int,
+        update_key: str | None,
+    ) -> str | None:
         """A page button: the pressed message must be a queue page the bot sent in this
-        chat, and the presser must be allowed to read that unit's queue here. Returns the
-        new page, or the refusal to show in a pop-up (the message is left as it is)."""
-        async with self.db.read() as tx:
-            unit_id = await cards.page_unit(tx, chat_id, message_id)
-            if unit_id is None:
-                return t("stale_button", LANG)
-            officer = await officers.find_active(tx, user_id)
-            if officer is None:
-                return t("q_page_refused", LANG)
-            if await self._chat_unit(tx, officer, chat_id, private) != unit_id:
-                return t("q_page_refused", LANG)
-            return QueuePage(await self._page(tx, unit_id, page), unit_id)
+        chat, and the presser must be allowed to read that unit's queue here. The new
+        page is committed as an edit of the page's outbox row; returns the refusal to
+        show in a pop-up instead (the message is left as it is), or None."""
+        try:
+            async with self.db.transaction(update_key) as tx:
+                found = await cards.page_for_message(tx, chat_id, message_id)
+                if found is None:
+                    return t("stale_button", LANG)
+                page_row, unit_id = found
+                officer = await officers.find_active(tx, user_id)
+                if officer is None:
+                    return t("q_page_refused", LANG)
+                if await self._chat_unit(tx, officer, chat_id, private) != unit_id:
+                    return t("q_page_refused", LANG)
+                screen = await self._page(tx, unit_id, page)
+                await outbox.enqueue(
+                    tx,
+                    at=utc_text(self.clock()),
+                    method="screen",
+                    payload=screen_to_plain(screen, "q"),
+                    purpose="queue_page",
+                    chat_id=chat_id,
+                    edit_of_outbox=page_row,
+                )
+                return None
+        except AlreadyProcessed:
+            return None
 
     async def _page(self, tx: Tx, unit_id: int, page: int) -> Screen:
         unit = await units.get_unit(tx, unit_id)

@@ -28,7 +28,7 @@ from config.categories import CATEGORIES
 from config.digest_messages import outcome_label, t
 from config.settings import Settings
 from storage import digests as store
-from storage.db import Database, utc_text
+from storage.db import AlreadyProcessed, Database, utc_text
 from storage.digests import OUTCOMES, Cohort, WantedFigures
 
 KINDS = {
@@ -210,12 +210,17 @@ async def send_report(
     period: ReportPeriod,
     now: datetime,
     lang: str | None = None,
+    idempotency_key: str | None = None,
 ) -> list[int]:
     """Enqueue a report to a chat (text, and the per-commune table as CSV when long).
-    The /report handler checks the asker is a supervisor, then wakes the sender."""
+    The /report handler checks the asker is a supervisor, then wakes the sender. With
+    the update's ``idempotency_key``, a redelivered ``/report`` enqueues nothing ([])."""
     lang = lang or settings.default_language
     rendered = render_report(await build(db, settings, period, now), settings, lang)
-    async with db.transaction() as tx:
-        return await enqueue_rendered(
-            tx, chat_id, rendered, at=utc_text(now), purpose="report", lang=lang
-        )
+    try:
+        async with db.transaction(idempotency_key) as tx:
+            return await enqueue_rendered(
+                tx, chat_id, rendered, at=utc_text(now), purpose="report", lang=lang
+            )
+    except AlreadyProcessed:
+        return []

@@ -9,6 +9,11 @@ and raise an alert instead of retrying forever. A group upgraded to a supergroup
 followed to its new id. An error of our own (a bug, a database hiccup) is retried
 :data:`MAX_ATTEMPTS` times, then the row fails with an alert: one broken row must
 neither stop the others nor stay pending for ever.
+
+A ``screen`` row holds plain values (:func:`bot.dialogue.screen_to_plain`) and is
+rendered for Telegram only here (``handlers/render.py``): a message, a prompt asking for
+a reply, an edit, or a wanted notice's photo with its card as the caption (the cached
+Telegram file id, else the picture, whose new file id is then cached).
 """
 
 from __future__ import annotations
@@ -43,9 +48,9 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
-from bot.dialogue import screen_from_plain
 from bot.people import People
 from storage import outbox, reporters
+from storage import wanted as wanted_store
 from storage.db import Database, Tx, parse_utc, utc_text
 from storage.digests import drop_files, files_for
 from storage.outbox import OutboxRow
@@ -66,6 +71,11 @@ MAX_BACKOFF_SECONDS = 300.0
 MAX_ATTEMPTS = 5  # for errors that are neither the network's nor Telegram's answer
 IDLE_SECONDS = 30.0  # the longest sleep between passes when nothing is due
 IDLE_POLL_SECONDS = 0.5  # how often an idle sender asks whether another process wrote
+# Edits that tidy a message a button was pressed on (its keyboard goes, a note stays): if
+# Telegram refuses (too old, deleted, already edited), nothing is lost and nobody needs
+# an alert, so a refusal ends the row quietly.
+BEST_EFFORT = frozenset({"settle"})
+WANTED_PHOTO = "_wanted_photo"  # set by _resolve: (notice id, photo sha256, cached id?)
 
 FailureHook = Callable[[Tx, OutboxRow, str], Awaitable[None]]
 MigrationHook = Callable[[Tx, int, int], Awaitable[object]]
@@ -190,9 +200,12 @@ class OutboxSender:
             # a consequence of an earlier failure, which already raised its alert
             await self._fail(row, str(exc), alert=False)
             return 0
+        photo: tuple[int, str | None, bool] | None = kwargs.pop(WANTED_PHOTO, None)
         method = row.method
         if method == "screen":  # plain values, rendered for Telegram only now
-            method, kwargs = "sendMessage", _render_screen(kwargs)
+            from handlers.render import render_screen  # the Telegram renderer
+
+            method, kwargs = render_screen(kwargs)
         try:
             with warnings.catch_warnings():
                 # The outbox stores Bot API method names and JSON parameters on purpose (a
@@ -219,6 +232,14 @@ class OutboxSender:
             if any(marker in text for marker in ALREADY_DONE):
                 await self._sent(row, None)
                 return 1
+            if photo is not None and photo[2]:
+                # the cached file id is refused (another bot token, a purged file): forget
+                # it and upload the picture at once; that attempt is not this row's fault
+                await self._forget_photo(row, photo[0], exc.message)
+                return 0
+            if row.purpose in BEST_EFFORT:
+                await self._fail(row, f"bad request: {exc.message}", alert=False)
+                return 0
             if any(marker in text for marker in PERMANENT_BAD_REQUESTS) or row.attempts >= 3:
                 await self._fail(row, f"bad request: {exc.message}")
             else:
@@ -237,7 +258,10 @@ class OutboxSender:
             message_id = result.message_id
         elif isinstance(result, list | tuple) and result and isinstance(result[0], Message):
             message_id = result[0].message_id
-        await self._sent(row, message_id)
+        uploaded = None
+        if photo is not None and not photo[2] and isinstance(result, Message) and result.photo:
+            uploaded = (photo[0], photo[1], result.photo[-1].file_id)
+        await self._sent(row, message_id, uploaded)
         return 1
 
     async def _resolve(self, row: OutboxRow) -> dict[str, Any]:
@@ -264,6 +288,9 @@ class OutboxSender:
                         "message_id": target[1],
                         "allow_sending_without_reply": True,
                     }
+            notice_id = kwargs.pop("wanted_photo", None)
+            if notice_id is not None:
+                await _wanted_photo(tx, int(notice_id), kwargs)
             for attached in await files_for(tx, row.id):
                 kwargs[attached.field] = InputFile(attached.data, filename=attached.filename)
             if row.edit_of_outbox is not None:
@@ -281,10 +308,25 @@ class OutboxSender:
     def _backoff(self, row: OutboxRow) -> float:
         return float(min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 12)))
 
-    async def _sent(self, row: OutboxRow, message_id: int | None) -> None:
+    async def _sent(
+        self,
+        row: OutboxRow,
+        message_id: int | None,
+        uploaded: tuple[int, str | None, str] | None = None,
+    ) -> None:
         async with self.db.transaction() as tx:
             await outbox.mark_sent(tx, row.id, at=utc_text(self.clock()), message_id=message_id)
             await drop_files(tx, row.id)  # uploaded: the bytes need not stay in the database
+            if uploaded is not None:  # later cards send Telegram's id instead of the bytes
+                await wanted_store.set_photo_file_id(tx, *uploaded)
+
+    async def _forget_photo(self, row: OutboxRow, notice_id: int, error: str) -> None:
+        log.warning("cached photo of wanted notice %s refused: %s", notice_id, error)
+        async with self.db.transaction() as tx:
+            await wanted_store.clear_photo_file_id(tx, notice_id)
+            await outbox.retry_now(
+                tx, row.id, at=utc_text(self.clock()), error=f"cached photo refused: {error}"
+            )
 
     async def _retry(self, row: OutboxRow, seconds: float, error: str, count: bool = True) -> None:
         log.info("outbox row %s (%s) retry in %.1fs: %s", row.id, row.purpose, seconds, error)
@@ -317,15 +359,23 @@ class OutboxSender:
                 await hook(tx, row, error)
 
 
-def _render_screen(kwargs: dict[str, Any]) -> dict[str, Any]:
-    from handlers.render import markup  # the Telegram renderer; the row holds plain values
-
-    screen, scope = screen_from_plain(kwargs)
-    rendered: dict[str, Any] = {"chat_id": kwargs["chat_id"], "text": screen.text}
-    keyboard = markup(screen, scope)
-    if keyboard is not None:
-        rendered["reply_markup"] = keyboard
-    return rendered
+async def _wanted_photo(tx: Tx, notice_id: int, kwargs: dict[str, Any]) -> None:
+    """A screen shown on a wanted notice's photo: Telegram's cached file id if there is
+    one, else the picture's bytes (the id Telegram gives them is cached once sent). A
+    notice without a picture after all is shown as text."""
+    notice = await wanted_store.get(tx, notice_id)
+    if notice is None or not notice.has_photo:
+        return
+    if notice.photo_file_id:
+        kwargs["photo"] = notice.photo_file_id
+        kwargs[WANTED_PHOTO] = (notice_id, notice.photo_sha256, True)
+        return
+    data = await wanted_store.photo(tx, notice_id)
+    if data is None:
+        return
+    extension = "png" if data.startswith(b"\x89PNG") else "jpg"
+    kwargs["photo"] = InputFile(data, filename=f"truyna-{notice_id}.{extension}")
+    kwargs[WANTED_PHOTO] = (notice_id, notice.photo_sha256, False)
 
 
 def _return_type(method: str) -> type[Message] | None:

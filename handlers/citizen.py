@@ -28,6 +28,7 @@ from bot.dialogue import (
     Unsupported,
 )
 from bot.people import Person
+from bot.replies import Origin
 from config.messages import t
 from handlers.render import answer_quietly
 
@@ -61,6 +62,16 @@ def person_of(update: Update) -> Person | None:
     if user is None or chat is None or user.is_bot:
         return None
     return Person("telegram", user.id, chat.id, user.first_name, user.last_name, user.username)
+
+
+def origin_of(update: Update) -> Origin | None:
+    """Where to answer an update: its chat, who sent it, and its message (the command,
+    or the message whose button was pressed)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    message = update.effective_message
+    return Origin(chat.id, person_of(update), message.message_id if message else None)
 
 
 def event_of(message: Message) -> Event:
@@ -145,8 +156,8 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         from handlers.wanted import show_page
 
         if (await browse(app.db, 0, 1)).items:
-            await query.answer()
-            await show_page(update, context, query.message.chat.id, 0)
+            await answer_quietly(query, None)
+            await show_page(update, context, 0)
             return
     outcome = await app.intake.handle(
         person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
@@ -189,12 +200,13 @@ async def on_wanted_sighting(
 
 async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Citizens must never report in a group, where everyone would see it."""
-    message = update.effective_message
-    person = person_of(update)
-    if message is None or person is None:
+    origin = origin_of(update)
+    if origin is None or origin.person is None:
         return
-    lang = await tinbao(context).language_of(person)
-    await message.reply_text(t("private_only", lang))
+    app = tinbao(context)
+    lang = await app.language_of(origin.person)
+    if await app.replies.say(origin, t("private_only", lang), key=f"tg:{update.update_id}"):
+        app.sender.wake()
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -1,10 +1,16 @@
-"""Thin Telegram adapters for officers: card buttons, prompts, /join, /bind*, /tip, /queue."""
+"""Thin Telegram adapters for officers: card buttons, prompts, /join, /bind*, /tip, /queue.
+
+Each parses the update, asks one service, which authorizes it against the database and
+commits what the officer sees as outbox rows with the change itself (issue 9), wakes
+the sender, and answers a button press inline (quick, best-effort). The only other Bot
+API call is ``getChatMember`` before binding a group (a read of the bot's rights).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMemberAdministrator, ChatMemberOwner, ForceReply, Message, Update
+from telegram import ChatMemberAdministrator, ChatMemberOwner, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -17,32 +23,29 @@ from telegram.ext import (
 )
 
 from bot.callbacks import decode
-from bot.queues import Reply
+from bot.queues import Pressed
 from config.messages import t
-from handlers.citizen import tinbao
+from handlers.citizen import origin_of, tinbao
 from handlers.commands import Callback, final
-from handlers.render import inline_markup, markup, settle_pressed
+from handlers.render import answer_quietly
 
 log = logging.getLogger(__name__)
 LANG = "vi"
 
 
-async def _render(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, reply_to: int | None = None
-) -> None:
-    for screen in reply.screens:
-        keyboard = markup(screen, scope="q")
-        if reply.force_reply and keyboard is None:
-            sent = await context.bot.send_message(
-                chat_id,
-                screen.text,
-                reply_markup=ForceReply(),
-                reply_to_message_id=reply_to,
-            )
-            if reply.prompt_id is not None:
-                await tinbao(context).queues.prompt_shown(reply.prompt_id, sent.message_id)
-        else:
-            await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
+def _key(update: Update) -> str:
+    """The update's idempotency key (its inbox event key)."""
+    return f"tg:{update.update_id}"
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """A usage hint or a refusal that is the whole answer, committed under the key."""
+    origin = origin_of(update)
+    if origin is None:
+        return
+    app = tinbao(context)
+    if await app.replies.say(origin, text, key=_key(update)):
+        app.sender.wake()
 
 
 async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
@@ -50,24 +53,18 @@ async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: 
     user = update.effective_user
     if query is None or user is None or query.message is None:
         return
+    app = tinbao(context)
     page = value.partition(":")[2]
-    turned = await tinbao(context).queues.turn_page(
+    refused = await app.queues.turn_page(
         user_id=user.id,
         chat_id=query.message.chat.id,
         private=query.message.chat.type == "private",
         message_id=query.message.message_id,
         page=int(page) if page.isdigit() else 1,
+        update_key=_key(update),
     )
-    if isinstance(turned, str):
-        await query.answer(turned, show_alert=True)
-        return
-    await query.answer()
-    await context.bot.edit_message_text(
-        turned.screen.text,
-        query.message.chat.id,
-        query.message.message_id,
-        reply_markup=inline_markup(turned.screen, "q"),
-    )
+    app.sender.wake()
+    await answer_quietly(query, refused)
 
 
 async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,29 +75,23 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     app = tinbao(context)
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "q":
-        await query.answer(t("stale_button", LANG), show_alert=True)
+        await answer_quietly(query, t("stale_button", LANG))
         return
     if parsed.action == "page":
         await _turn_page(update, context, parsed.value)
         return
-    chat_id = query.message.chat.id
+    message = query.message
+    pressed = Pressed(message.message_id, message.text) if isinstance(message, Message) else None
     reply = await app.queues.press(
         user_id=user.id,
-        chat_id=chat_id,
+        chat_id=message.chat.id,
         action=parsed.action,
         value=parsed.value,
-        update_key=f"tg:{update.update_id}",
+        update_key=_key(update),
+        pressed=pressed,
     )
-    await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
-    if reply.changed:
-        app.sender.wake()
-    pressed = query.message if isinstance(query.message, Message) else None
-    if pressed is not None and reply.settle is not None:
-        await settle_pressed(context.bot, chat_id, pressed.message_id, pressed.text, reply.settle)
-    elif pressed is not None and reply.changed and parsed.action in ("outcome", "xfer"):
-        # the follow-up list (outcomes, units) has done its job
-        await context.bot.edit_message_reply_markup(chat_id, pressed.message_id)
-    await _render(context, chat_id, reply, pressed.message_id if pressed else None)
+    app.sender.wake()  # card edits, notices, prompts: all committed with the press
+    await answer_quietly(query, reply.alert, show_alert=bool(reply.alert) and not reply.changed)
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -116,31 +107,33 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         chat_id=message.chat_id,
         reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         text=message.text[:4096],
-        update_key=f"tg:{update.update_id}",
+        update_key=_key(update),
     )
-    if reply is None:
-        return  # ordinary group chatter: not ours to answer
-    if reply.changed:
+    if reply is not None:  # None: ordinary group chatter, not ours to answer
         app.sender.wake()
-    await _render(context, message.chat_id, reply, message.message_id)
 
 
 async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
+    origin = origin_of(update)
     user = update.effective_user
-    if message is None or user is None:
+    if origin is None or user is None:
         return
-    if message.chat.type != "private":
-        await message.reply_text(t("q_private_only", LANG))
+    if not origin.private:
+        await _say(update, context, t("q_private_only", LANG))
         return
     if not context.args:
-        await message.reply_text(t("join_usage", LANG))
+        await _say(update, context, t("join_usage", LANG))
         return
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
-    text = await tinbao(context).staff.join(
-        user_id=user.id, display_name=name or "?", code_text=context.args[0][:40]
+    app = tinbao(context)
+    await app.staff.join(
+        user_id=user.id,
+        display_name=name or "?",
+        code_text=context.args[0][:40],
+        origin=origin,
+        update_key=_key(update),
     )
-    await message.reply_text(text)
+    app.sender.wake()
 
 
 async def _missing_rights(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> list[str]:
@@ -166,22 +159,23 @@ async def _missing_rights(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> l
 async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str) -> None:
     message = update.effective_message
     user = update.effective_user
-    if message is None or user is None:
+    origin = origin_of(update)
+    if message is None or user is None or origin is None:
         return
     if message.chat.type not in ("group", "supergroup"):
-        await message.reply_text(t("q_group_only", LANG))
+        await _say(update, context, t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
     app = tinbao(context)
-    text = await app.staff.bind(
+    await app.staff.bind(
         user_id=user.id,
-        chat_id=message.chat_id,
+        origin=origin,
         title=message.chat.title,
         purpose=purpose,
         missing_rights=missing,
+        update_key=_key(update),
     )
-    app.sender.wake()  # tips that were waiting for a chat may have just been given one
-    await message.reply_text(text)
+    app.sender.wake()  # the answer, and tips that were waiting for a chat
 
 
 async def on_bindqueue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -216,38 +210,29 @@ async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
+    origin = origin_of(update)
     user = update.effective_user
-    if message is None or user is None:
+    if origin is None or user is None:
         return
     if not context.args:
-        await message.reply_text("/tip <mã tin báo>")
+        await _say(update, context, "/tip <mã tin báo>")
         return
-    text = await tinbao(context).queues.tip_view(
-        user_id=user.id,
-        chat_id=message.chat_id,
-        private=message.chat.type == "private",
-        code_text=" ".join(context.args),
+    app = tinbao(context)
+    await app.queues.tip_view(
+        user_id=user.id, origin=origin, code_text=" ".join(context.args), update_key=_key(update)
     )
-    await message.reply_text(text)
+    app.sender.wake()
 
 
 async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
+    origin = origin_of(update)
     user = update.effective_user
-    if message is None or user is None:
+    if origin is None or user is None:
         return
     page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
-    shown = await tinbao(context).queues.queue_view(
-        user_id=user.id,
-        chat_id=message.chat_id,
-        private=message.chat.type == "private",
-        page=page,
-    )
-    sent = await message.reply_text(shown.screen.text, reply_markup=markup(shown.screen, "q"))
-    await tinbao(context).queues.page_shown(
-        chat_id=message.chat_id, message_id=sent.message_id, shown=shown
-    )
+    app = tinbao(context)
+    await app.queues.queue_view(user_id=user.id, origin=origin, page=page, update_key=_key(update))
+    app.sender.wake()
 
 
 POLICE_COMMANDS: dict[str, Callback] = {

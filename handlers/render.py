@@ -1,31 +1,33 @@
-"""Turn channel-free :class:`~bot.dialogue.Screen` objects into Telegram messages."""
+"""Turn channel-free :class:`~bot.dialogue.Screen` objects into Telegram calls.
+
+Nothing here sends anything: the outbox sender renders each ``screen`` row through
+:func:`render_screen` at send time (so no rendered personal data sits in the database),
+and a handler answers a button press with :func:`answer_quietly`, the one Bot API call a
+handler makes itself.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import warnings
-from datetime import timedelta
+from typing import Any
 
 from telegram import (
-    Bot,
     CallbackQuery,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import TelegramError
 
 from bot.callbacks import encode
-from bot.dialogue import Screen
+from bot.dialogue import Screen, screen_from_plain
 
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-MAX_WAIT_SECONDS = 30.0
 
 
 def markup(screen: Screen, scope: str = "c") -> Markup | None:
@@ -59,66 +61,46 @@ def markup(screen: Screen, scope: str = "c") -> Markup | None:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-async def send_screens(bot: Bot, chat_id: int, screens: list[Screen], scope: str = "c") -> None:
-    for screen in screens:
-        await send_with_retry(bot, chat_id, screen.text, markup(screen, scope))
+def render_screen(plain: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The Bot API call for an outbox ``screen`` row (its plain form, see
+    :func:`bot.dialogue.screen_to_plain`, with ``chat_id`` resolved and, for an edit,
+    ``message_id``; a wanted notice's photo resolved to ``photo``)."""
+    screen, scope = screen_from_plain(plain)
+    keyboard: Markup | ForceReply | None = markup(screen, scope)
+    rendered: dict[str, Any] = {"chat_id": plain["chat_id"]}
+    if plain.get("message_id") is not None:
+        # an edit: only an inline keyboard may stay; without one the old one goes
+        rendered.update(message_id=plain["message_id"], text=screen.text)
+        if isinstance(keyboard, InlineKeyboardMarkup):
+            rendered["reply_markup"] = keyboard
+        return "editMessageText", rendered
+    if keyboard is None and plain.get("force_reply"):
+        keyboard = ForceReply()
+    if keyboard is not None:
+        rendered["reply_markup"] = keyboard
+    if plain.get("reply_parameters"):  # a reply to another outbox row's message
+        rendered["reply_parameters"] = plain["reply_parameters"]
+    elif plain.get("reply_to_message_id"):
+        rendered["reply_parameters"] = {
+            "message_id": plain["reply_to_message_id"],
+            "allow_sending_without_reply": True,
+        }
+    if plain.get("photo") is not None:
+        rendered["photo"] = plain["photo"]
+        rendered["caption"] = screen.text
+        return "sendPhoto", rendered
+    rendered["text"] = screen.text
+    return "sendMessage", rendered
 
 
-async def send_with_retry(
-    bot: Bot, chat_id: int, text: str, reply_markup: Markup | None, attempts: int = 4
+async def answer_quietly(
+    query: CallbackQuery, text: str | None, *, show_alert: bool | None = None
 ) -> None:
-    """A dialogue prompt is sent straight away (the state it shows is already committed),
-    so a 5xx, a timeout or a 429 is waited out and tried again rather than leaving the
-    citizen without the next question. A rare duplicate prompt is harmless; a lost one
-    is not. Refusals (blocked, bad request) are not retried."""
-    for attempt in range(attempts):
-        last = attempt == attempts - 1
-        try:
-            await bot.send_message(chat_id, text, reply_markup=reply_markup)
-            return
-        except RetryAfter as exc:
-            if last:
-                raise
-            with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            delay = min(seconds, MAX_WAIT_SECONDS)
-        except (BadRequest, Forbidden):
-            raise
-        except NetworkError:  # timeouts and 5xx
-            if last:
-                raise
-            delay = 0.5 * 2**attempt
-        log.info("reply to a chat failed, retrying in %.1fs", delay)
-        await asyncio.sleep(delay)
-
-
-async def settle_pressed(
-    bot: Bot, chat_id: int, message_id: int, original: str | None, note: str | None
-) -> None:
-    """Take the buttons off the message that was pressed, leaving what was chosen, so an
-    old keyboard cannot be pressed again by mistake."""
-    try:
-        if note and original is not None:
-            await bot.edit_message_text(f"{original}\n\n✔ {note}", chat_id, message_id)
-        else:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except BadRequest as exc:  # already edited, or too old to edit: harmless
-        log.debug("could not settle pressed message: %s", exc.message)
-
-
-async def answer_quietly(query: CallbackQuery, alert: str | None) -> None:
     """A button press is answered inline (it must be quick, and only the presser sees
     it), best-effort: the state change and the messages it causes are already committed
-    and go out through the outbox, so a failed answer only leaves a spinner turning."""
+    and go out through the outbox, so a failed answer only leaves a spinner turning.
+    A text is a pop-up to dismiss unless ``show_alert`` says otherwise."""
     try:
-        await query.answer(alert, show_alert=bool(alert))
+        await query.answer(text, show_alert=bool(text) if show_alert is None else show_alert)
     except TelegramError as exc:
         log.info("could not answer a button press: %s", type(exc).__name__)
-
-
-def inline_markup(screen: Screen, scope: str = "c") -> InlineKeyboardMarkup | None:
-    """For edits, which accept only inline keyboards."""
-    result = markup(Screen(screen.text, screen.buttons), scope)
-    return result if isinstance(result, InlineKeyboardMarkup) else None

@@ -1,4 +1,7 @@
-"""Thin adapters for supervisors: /report, /export, /digest on|off (opt-in)."""
+"""Thin adapters for supervisors: /report, /export, /digest on|off (opt-in).
+
+Reports, exports and answers are outbox rows committed under the update's idempotency
+key (issue 9): nothing here calls the Bot API."""
 
 from __future__ import annotations
 
@@ -11,12 +14,25 @@ from bot.exports import send_export
 from bot.reports import ReportUsage, parse_period, send_report
 from config.digest_messages import t as dt
 from config.messages import t
-from handlers.citizen import tinbao
+from handlers.citizen import origin_of, tinbao
 from handlers.commands import PassOn, final
 from storage import officers
 from storage.officers import Officer
 
 LANG = "vi"
+
+
+def _key(update: Update) -> str:
+    return f"tg:{update.update_id}"
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    origin = origin_of(update)
+    if origin is None:
+        return
+    app = tinbao(context)
+    if await app.replies.say(origin, text, key=_key(update)):
+        app.sender.wake()
 
 
 async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Officer | None:
@@ -28,7 +44,7 @@ async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Off
     async with tinbao(context).db.read() as tx:
         officer = await officers.find_active(tx, user.id)
     if officer is None or officer.role != "supervisor":
-        await message.reply_text(t("s_only_supervisors", LANG))
+        await _say(update, context, t("s_only_supervisors", LANG))
         return None
     return officer
 
@@ -48,15 +64,22 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if officer is None:
         raise PassOn
     if officer.role != "supervisor":
-        await message.reply_text(t("s_report_only_supervisors", LANG))
+        await _say(update, context, t("s_report_only_supervisors", LANG))
         return
     now = app.clock()
     try:
         period = parse_period(context.args or [], now, app.settings.tz)
     except ReportUsage:
-        await message.reply_text(dt("r_usage", LANG))
+        await _say(update, context, dt("r_usage", LANG))
         return
-    await send_report(app.db, app.settings, chat_id=message.chat_id, period=period, now=now)
+    await send_report(
+        app.db,
+        app.settings,
+        chat_id=message.chat_id,
+        period=period,
+        now=now,
+        idempotency_key=_key(update),
+    )
     app.sender.wake()
 
 
@@ -80,7 +103,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = "csv" if "csv" in args else "xlsx"
     days = [_parse_day(a) for a in args if a not in ("csv", "xlsx")]
     if any(d is None for d in days) or len(days) > 2:
-        await message.reply_text(t("s_export_usage", LANG))
+        await _say(update, context, t("s_export_usage", LANG))
         return
     today = now.astimezone(tz).date()
     first = days[0] if days else today - timedelta(days=29)
@@ -91,28 +114,28 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     start = datetime.combine(first, time(0), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
     await send_export(
-        app.db, app.settings, chat_id=message.chat_id, start=start, end=end, now=now, kind=kind
+        app.db,
+        app.settings,
+        chat_id=message.chat_id,
+        start=start,
+        end=end,
+        now=now,
+        kind=kind,
+        note=t("s_queued", LANG),  # first: the file takes a moment longer
+        idempotency_key=_key(update),
     )
     app.sender.wake()
-    await message.reply_text(t("s_queued", LANG))
 
 
 async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    officer = await _supervisor(update, context)
-    if officer is None:
-        return
-    if message.chat.type != "private":
-        await message.reply_text(t("q_private_only", LANG))
+    origin = origin_of(update)
+    user = update.effective_user
+    if origin is None or user is None:
         return
     app = tinbao(context)
     on = not (context.args and context.args[0].lower() in ("off", "tat", "tắt"))
-    async with app.db.transaction() as tx:
-        await officers.set_digest_opt_in(tx, officer.id, on)
-    when = app.settings.daily_digest_time.strftime("%H:%M")
-    await message.reply_text(t("s_digest_on", LANG, time=when) if on else t("s_digest_off", LANG))
+    await app.staff.digest_opt_in(user_id=user.id, origin=origin, on=on, update_key=_key(update))
+    app.sender.wake()
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

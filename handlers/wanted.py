@@ -10,25 +10,18 @@ the lead's service, plugged in as ``bot_data["wanted_sighting"]``, an async call
 ``(update, context, notice_id) -> None`` that also answers the callback query.
 
 Handlers sit in group 0 and stop the update there (``ApplicationHandlerStop``), so the
-citizen dialogue's catch-alls in group 1 never see these commands and buttons.
+citizen dialogue's catch-alls in group 1 never see these commands and buttons. What they
+show is committed to the outbox by :class:`bot.wanted_desk.WantedDesk` (issue 9); only
+the answer to a button press is a Bot API call made here.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
-from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -40,17 +33,15 @@ from telegram.ext import (
 
 from bot import wanted
 from bot.callbacks import fits
-from bot.wanted import Page, WantedNotice
+from bot.wanted_desk import Trim, WantedDesk
 from config.wanted_messages import t
-from handlers.citizen import person_of
+from handlers.citizen import origin_of, person_of
+from handlers.render import answer_quietly
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 PREFIX = "w1"
 BROWSE_COMMAND = "dstruyna"
 SEARCH_COMMAND = "timtruyna"
-SEARCH_LIMIT = 5  # cards sent for one search; more means the name was too vague
 # ASCII digits only (``\d`` would take "١"), matched whole (``$`` lets a newline in).
 _CALLBACK = re.compile(r"w1\|(page|seen)\|([0-9]{1,9})", re.ASCII)
 
@@ -88,6 +79,30 @@ def _db(context: ContextTypes.DEFAULT_TYPE) -> Database:
     return db
 
 
+def _desk(context: ContextTypes.DEFAULT_TYPE) -> WantedDesk:
+    data = context.application.bot_data
+    desk = data.get("wanted_desk")
+    if desk is None:
+        desk = data["tinbao"].wanted_desk
+    assert isinstance(desk, WantedDesk)
+    return desk
+
+
+def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the outbox sender that rows are waiting."""
+    data = context.application.bot_data
+    app: Any = data.get("tinbao")
+    wake: Callable[[], None] | None = (
+        app.sender.wake if app is not None else data.get("wanted_wake")
+    )
+    if wake is not None:
+        wake()
+
+
+def _key(update: Update) -> str:
+    return f"tg:{update.update_id}"
+
+
 async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The citizen's chosen language when the full app is wired, else their phone's."""
     app: Any = context.application.bot_data.get("tinbao")
@@ -99,169 +114,71 @@ async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return "en" if code and code.lower().startswith("en") else "vi"
 
 
-# ---------------------------------------------------------------- rendering
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    origin = origin_of(update)
+    if origin is not None:
+        text = t(key, await _language(update, context))
+        if await _desk(context).say(origin, text, key=_key(update)):
+            _wake(context)
 
 
-def _markup(notice: WantedNotice, lang: str, page: Page | None) -> InlineKeyboardMarkup:
-    rows = [
-        [InlineKeyboardButton(t("btn_seen", lang), callback_data=callback_data("seen", notice.id))]
-    ]
-    if page is not None and (page.has_prev or page.has_next):
-        nav = []
-        if page.has_prev:
-            nav.append(
-                InlineKeyboardButton(
-                    t("btn_prev", lang), callback_data=callback_data("page", page.page - 1)
-                )
-            )
-        if page.has_next:
-            nav.append(
-                InlineKeyboardButton(
-                    t("btn_next", lang), callback_data=callback_data("page", page.page + 1)
-                )
-            )
-        rows.append(nav)
-    return InlineKeyboardMarkup(rows)
-
-
-def _utf16_len(text: str) -> int:
-    """Telegram counts caption length in UTF-16 units: the card's emoji count twice."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _photo_name(data: bytes, notice_id: int) -> str:
-    extension = "png" if data.startswith(b"\x89PNG") else "jpg"
-    return f"truyna-{notice_id}.{extension}"
-
-
-async def _send_photo(
-    bot: Bot, db: Database, chat_id: int, notice: WantedNotice, caption: str, markup: Any
-) -> Message | None:
-    """Send the notice's photo: the cached Telegram file id if there is one, else the bytes
-    (then cache the id Telegram returns). None if the notice has no photo after all."""
-    if notice.photo_file_id:
-        try:
-            return await bot.send_photo(
-                chat_id, notice.photo_file_id, caption=caption, reply_markup=markup
-            )
-        except BadRequest as exc:  # another bot token, or Telegram dropped the file
-            log.warning("cached photo of wanted notice %s refused: %s", notice.id, exc.message)
-            await wanted.forget_photo_file_id(db, notice.id)
-    data = await wanted.photo_bytes(db, notice.id)
-    if data is None:
-        return None
-    sent = await bot.send_photo(
-        chat_id,
-        data,
-        caption=caption,
-        reply_markup=markup,
-        filename=_photo_name(data, notice.id),
-    )
-    if sent.photo:
-        await wanted.remember_photo_file_id(db, notice, sent.photo[-1].file_id)
-    return sent
-
-
-async def send_notice(
-    bot: Bot,
-    db: Database,
-    chat_id: int,
-    notice: WantedNotice,
-    lang: str,
-    page: Page | None = None,
-) -> Message:
-    """One notice as one message (photo with the card as caption), buttons attached.
-    A card too long for a caption goes in its own message under a photo titled by name."""
-    text = wanted.public_card(notice, lang)
-    if page is not None and page.pages > 1:
-        text += "\n\n" + t("page_label", lang, n=page.page + 1, total=page.pages)
-    markup = _markup(notice, lang, page)
-    if notice.has_photo:
-        if _utf16_len(text) <= MessageLimit.CAPTION_LENGTH:
-            sent = await _send_photo(bot, db, chat_id, notice, text, markup)
-            if sent is not None:
-                return sent
-        else:
-            title = t("card_name", lang, name=notice.full_name.upper())
-            await _send_photo(bot, db, chat_id, notice, title[: MessageLimit.CAPTION_LENGTH], None)
-    return await bot.send_message(chat_id, text, reply_markup=markup)
-
-
-async def _keep_only_seen_button(query: Any) -> None:
-    """After paging on, the old card keeps its "seen" button but loses the arrows, so the
-    chat does not fill up with navigation that leads to pages already shown."""
-    message = query.message
+def _trim_of(message: Any) -> Trim | None:
+    """The pressed card's "seen" row, to keep when paging on from it."""
     if not isinstance(message, Message) or message.reply_markup is None:
-        return
+        return None
     rows = [
-        row
+        [button.to_dict() for button in row]
         for row in message.reply_markup.inline_keyboard
         if any(str(b.callback_data or "").startswith(f"{PREFIX}|seen|") for b in row)
     ]
-    try:
-        await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
-    except BadRequest as exc:  # too old, or already edited: harmless
-        log.debug("could not trim wanted card buttons: %s", exc.message)
+    return Trim(message.message_id, rows)
 
 
 # ---------------------------------------------------------------- handlers
 
 
 async def show_page(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int, page_index: int
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    page_index: int,
+    trim: Trim | None = None,
 ) -> None:
-    lang = await _language(update, context)
-    db = _db(context)
-    page = await wanted.browse(db, page_index, 1)
-    if not page.items:
-        await context.bot.send_message(chat_id, t("browse_empty", lang))
+    """A page of notices (one notice per page), as outbox rows to the chat the update
+    came from; the sender is woken."""
+    origin = origin_of(update)
+    if origin is None:
         return
-    await send_notice(context.bot, db, chat_id, page.items[0], lang, page)
+    lang = await _language(update, context)
+    if await _desk(context).show_page(origin, lang, page_index, key=_key(update), trim=trim):
+        _wake(context)
 
 
 async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/dstruyna [page]``: the active notices, one per message, dangerous ones first."""
-    message = update.effective_message
-    if message is not None:
+    if update.effective_message is not None:
         args = context.args or []
         # ASCII digits only: "²".isdigit() is true, but int("²") raises.
         number = args[0] if args else ""
         page = int(number) - 1 if number.isascii() and number.isdigit() and len(number) < 7 else 0
-        await show_page(update, context, message.chat_id, page)
+        await show_page(update, context, page)
     raise ApplicationHandlerStop
 
 
 async def on_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/timtruyna <name>``: up to five matching cards, best first."""
-    message = update.effective_message
-    if message is None:
+    origin = origin_of(update)
+    if origin is None:
         raise ApplicationHandlerStop
     lang = await _language(update, context)
     query = " ".join(context.args or [])[: wanted.MAX_QUERY_LENGTH]
-    if not query.strip():
-        await message.reply_text(t("search_usage", lang))
-        raise ApplicationHandlerStop
-    db = _db(context)
-    found = await wanted.search(db, query, 0, SEARCH_LIMIT)
-    if not found.items:
-        await message.reply_text(t("search_none", lang, query=query))
-        raise ApplicationHandlerStop
-    await message.reply_text(t("search_found", lang, total=found.total, query=query))
-    for notice in found.items:
-        await send_notice(context.bot, db, message.chat_id, notice, lang)
-    if found.total > len(found.items):
-        await context.bot.send_message(
-            message.chat_id,
-            t("search_more", lang, shown=len(found.items), total=found.total),
-        )
+    if await _desk(context).search(origin, lang, query, key=_key(update)):
+        _wake(context)
     raise ApplicationHandlerStop
 
 
 async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Looking at wanted people and reporting one happens in private, never in a group."""
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(t("private_only", await _language(update, context)))
+    await _say(update, context, "private_only")
     raise ApplicationHandlerStop
 
 
@@ -274,34 +191,44 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     private = message is not None and message.chat.type == "private"
     if parsed is None or message is None:
-        await query.answer(t("stale_button", lang), show_alert=True)
+        await answer_quietly(query, t("stale_button", lang))
         raise ApplicationHandlerStop
     action, value = parsed
     if not private:
-        await query.answer(t("private_only", lang), show_alert=True)
+        await answer_quietly(query, t("private_only", lang))
         raise ApplicationHandlerStop
     if action == "page":
-        await query.answer()
-        await _keep_only_seen_button(query)
-        await show_page(update, context, message.chat.id, value)
+        await answer_quietly(query, None)
+        await show_page(update, context, value, trim=_trim_of(message))
         raise ApplicationHandlerStop
     notice = await wanted.active_notice(_db(context), value)
     if notice is None:  # forged id, or withdrawn since the card was sent
-        await query.answer(t("not_active", lang), show_alert=True)
+        await answer_quietly(query, t("not_active", lang))
         raise ApplicationHandlerStop
     sighting: Sighting | None = context.application.bot_data.get("wanted_sighting")
     if sighting is None:
-        await query.answer(t("seen_unavailable", lang), show_alert=True)
+        await answer_quietly(query, t("seen_unavailable", lang))
         raise ApplicationHandlerStop
     await sighting(update, context, notice.id)
     raise ApplicationHandlerStop
 
 
-def register(application: Application, *, db: Database | None = None) -> None:  # type: ignore[type-arg]
-    """Add the wanted-notice handlers. ``db`` is for an Application without the full
-    tinbao wiring (tests); otherwise ``bot_data["tinbao"].db`` is used."""
+def register(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    db: Database | None = None,
+    desk: WantedDesk | None = None,
+    wake: Callable[[], None] | None = None,
+) -> None:
+    """Add the wanted-notice handlers. ``db``, ``desk`` and ``wake`` (the outbox
+    sender's) are for an Application without the full tinbao wiring (tests); otherwise
+    ``bot_data["tinbao"]`` provides them."""
     if db is not None:
         application.bot_data["wanted_db"] = db
+    if desk is not None:
+        application.bot_data["wanted_desk"] = desk
+    if wake is not None:
+        application.bot_data["wanted_wake"] = wake
     commands = [BROWSE_COMMAND, SEARCH_COMMAND]
     private = filters.ChatType.PRIVATE
     # /wanted and /truyna browse the notices too, now that the registry exists.

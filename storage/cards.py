@@ -96,16 +96,17 @@ class Prompt:
     kind: str  # ask | transfer | duplicate
     tip_id: int
     created_at: str
-    message_id: int | None  # the bot's prompt message; only a reply to it answers
+    outbox_id: int | None  # the row that shows the prompt; only a reply to it answers
     draft: str | None  # ask: the question shown to its officer, awaiting «Gửi»
     drafted_at: str | None
     closed_at: str | None
 
 
-_PROMPT = (
-    "SELECT id, officer_id, chat_id, kind, tip_id, created_at, message_id, draft, drafted_at,"
-    " closed_at FROM officer_prompts"
+_COLUMNS = (
+    "p.id, p.officer_id, p.chat_id, p.kind, p.tip_id, p.created_at, p.outbox_id, p.draft,"
+    " p.drafted_at, p.closed_at"
 )
+_PROMPT = f"SELECT {_COLUMNS} FROM officer_prompts p"
 
 
 async def open_prompt(
@@ -117,18 +118,18 @@ async def open_prompt(
     tip_id: int,
     at: str,
     created_at: str | None = None,
-    message_id: int | None = None,
+    outbox_id: int | None = None,
     draft: str | None = None,
 ) -> int:
     """A new prompt under a new id (never reused), replacing the officer's open one in
-    this chat. ``created_at`` carries a prompt's start over to its redrafts."""
+    this chat. ``created_at`` and ``outbox_id`` carry a prompt over to its redrafts."""
     await tx.execute(
         "UPDATE officer_prompts SET closed_at = ?, draft = NULL"
         " WHERE officer_id = ? AND chat_id = ? AND closed_at IS NULL",
         (at, officer_id, chat_id),
     )
     return await tx.execute(
-        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at, message_id,"
+        "INSERT INTO officer_prompts(officer_id, chat_id, kind, tip_id, created_at, outbox_id,"
         " draft, drafted_at) VALUES (?,?,?,?,?,?,?,?)",
         (
             officer_id,
@@ -136,43 +137,51 @@ async def open_prompt(
             kind,
             tip_id,
             created_at or at,
-            message_id,
+            outbox_id,
             draft,
             at if draft is not None else None,
         ),
     )
 
 
-async def set_prompt_message(tx: Tx, prompt_id: int, message_id: int) -> None:
-    """Record the bot's prompt message once Telegram has given it an id."""
+async def set_prompt_outbox(tx: Tx, prompt_id: int, outbox_id: int) -> None:
+    """The outbox row that shows the prompt, written in the prompt's own transaction."""
     await tx.execute(
-        "UPDATE officer_prompts SET message_id = ? WHERE id = ? AND message_id IS NULL",
-        (message_id, prompt_id),
+        "UPDATE officer_prompts SET outbox_id = ? WHERE id = ? AND outbox_id IS NULL",
+        (outbox_id, prompt_id),
     )
 
 
 async def prompt_by_id(tx: Tx, prompt_id: int) -> Prompt | None:
-    row = await tx.fetchone(f"{_PROMPT} WHERE id = ?", (prompt_id,))
+    row = await tx.fetchone(f"{_PROMPT} WHERE p.id = ?", (prompt_id,))
     return Prompt(*row) if row else None
 
 
 async def prompt_for_message(tx: Tx, chat_id: int, message_id: int) -> Prompt | None:
-    """The newest prompt (open or not) shown as this message of this chat."""
+    """The newest prompt (open or not) of this chat whose outbox row was sent as this
+    message (the row's edits carry the same message id and match no prompt)."""
     row = await tx.fetchone(
-        f"{_PROMPT} WHERE chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1",
-        (chat_id, message_id),
+        f"SELECT {_COLUMNS} FROM outbox o JOIN officer_prompts p ON p.outbox_id = o.id"
+        " WHERE o.chat_id = ? AND o.sent_message_id = ? AND p.chat_id = ?"
+        " ORDER BY p.id DESC LIMIT 1",
+        (chat_id, message_id, chat_id),
     )
     return Prompt(*row) if row else None
 
 
 async def move_prompts(tx: Tx, old_chat_id: int, new_chat_id: int) -> None:
     """When a group becomes a supergroup, officers' open prompts follow it to the new id
-    (they expire on their own); the old group's queue pages can no longer be pressed."""
+    (they expire on their own; one whose message was already sent in the old group can
+    no longer be replied to); the old group's sent queue pages can no longer be pressed."""
     await tx.execute(
         "UPDATE OR REPLACE officer_prompts SET chat_id = ? WHERE chat_id = ?",
         (new_chat_id, old_chat_id),
     )
-    await tx.execute("DELETE FROM queue_pages WHERE chat_id = ?", (old_chat_id,))
+    await tx.execute(
+        "DELETE FROM queue_pages WHERE outbox_id IN"
+        " (SELECT id FROM outbox WHERE chat_id = ? AND status != 'pending')",
+        (old_chat_id,),
+    )
 
 
 async def close_prompt(tx: Tx, prompt_id: int, at: str) -> None:
@@ -183,18 +192,20 @@ async def close_prompt(tx: Tx, prompt_id: int, at: str) -> None:
     )
 
 
-async def add_page(tx: Tx, *, chat_id: int, message_id: int, unit_id: int, at: str) -> None:
+async def add_page(tx: Tx, *, outbox_id: int, unit_id: int, at: str) -> None:
+    """A page of a unit's queue, as the outbox row that sends it."""
     await tx.execute(
-        "INSERT OR REPLACE INTO queue_pages(chat_id, message_id, unit_id, created_at)"
-        " VALUES (?,?,?,?)",
-        (chat_id, message_id, unit_id, at),
+        "INSERT OR REPLACE INTO queue_pages(outbox_id, unit_id, created_at) VALUES (?,?,?)",
+        (outbox_id, unit_id, at),
     )
 
 
-async def page_unit(tx: Tx, chat_id: int, message_id: int) -> int | None:
-    """Whose queue the bot showed as this message, if it is a queue page at all."""
-    value = await tx.scalar(
-        "SELECT unit_id FROM queue_pages WHERE chat_id = ? AND message_id = ?",
+async def page_for_message(tx: Tx, chat_id: int, message_id: int) -> tuple[int, int] | None:
+    """(outbox row, unit) of the queue page the bot sent as this message of this chat,
+    if it is a queue page at all."""
+    row = await tx.fetchone(
+        "SELECT p.outbox_id, p.unit_id FROM outbox o JOIN queue_pages p ON p.outbox_id = o.id"
+        " WHERE o.chat_id = ? AND o.sent_message_id = ? ORDER BY o.id DESC LIMIT 1",
         (chat_id, message_id),
     )
-    return int(value) if value is not None else None
+    return (int(row[0]), int(row[1])) if row else None

@@ -127,14 +127,21 @@ async def repoint_replies(tx: Tx, old_row: int, new_row: int) -> None:
 async def follow_chat_migration(tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
     """A group became a supergroup: its pending rows go to the new id. Edits of messages
     already sent in the old group can never be made (the old id refuses every call), so
-    they end without an alert; pending replies to such messages are sent as plain
-    messages (the message id would name another message in the new chat). Returns how
-    many rows moved. Idempotent."""
+    they end without an alert, and so do edits naming an old message by its id (the
+    pressed message of a button: the id would name another message in the new chat);
+    pending replies to such messages are sent as plain messages. Returns how many rows
+    moved. Idempotent."""
     sent_there = "SELECT id FROM outbox WHERE chat_id = ? AND status = 'sent'"
+    cannot = "'the group became a supergroup; this message cannot be edited'"
     await tx.execute(
-        "UPDATE outbox SET status = 'failed', attempts = attempts + 1,"
-        " last_error = 'the group became a supergroup; this message cannot be edited'"
+        f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = {cannot}"
         f" WHERE status = 'pending' AND edit_of_outbox IN ({sent_there})",
+        (old_chat_id,),
+    )
+    await tx.execute(
+        f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = {cannot}"
+        " WHERE status = 'pending' AND chat_id = ? AND method LIKE 'edit%'"
+        " AND edit_of_outbox IS NULL",
         (old_chat_id,),
     )
     await tx.execute(

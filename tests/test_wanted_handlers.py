@@ -1,5 +1,7 @@
 """The wanted-notice Telegram handlers, driven through a real ``telegram.ext.Application``
-with real Bot API update JSON and the in-process fake Bot API, over a real SQLite file."""
+with real Bot API update JSON and the in-process fake Bot API, over a real SQLite file.
+What they show leaves through the outbox: each update is followed by a flush of the
+real sender, as in the running bot."""
 
 from __future__ import annotations
 
@@ -13,9 +15,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import wanted
+from bot.crypto import IdentityBox
 from bot.fakeapi import FakeBotApi
+from bot.people import People
 from bot.places import sync_units
+from bot.sender import OutboxSender
 from bot.updates import FakeChat, FakeUser, UpdateFactory
+from bot.wanted_desk import WantedDesk
 from handlers.wanted import callback_data, parse_callback, register
 from storage.db import Database
 from tests.dates import fixed_clock
@@ -31,11 +37,13 @@ class Env:
     api: FakeBotApi
     db: Database
     updates: UpdateFactory
+    sender: OutboxSender
     sightings: list[int] = field(default_factory=list)
     fell_through: list[int] = field(default_factory=list)
 
     async def send(self, update: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await self.sender.flush()
 
     async def says(self, text: str, user: FakeUser = CITIZEN, chat: FakeChat | None = None) -> None:
         await self.send(self.updates.text(user, text, chat))
@@ -72,8 +80,10 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     assert report.ok, report.summary()
     api = FakeBotApi()
     app = Application.builder().token(api.token).request(api).get_updates_request(api).build()
-    register(app, db=db)
-    environment = Env(app, api, db, api.factory())
+    people = People(IdentityBox(bytes(range(32))), "vi")
+    sender = OutboxSender(db, app.bot, people, fixed_clock)
+    register(app, db=db, desk=WantedDesk(db, people), wake=sender.wake)
+    environment = Env(app, api, db, api.factory(), sender)
 
     async def sighting(update: Update, context: ContextTypes.DEFAULT_TYPE, notice_id: int) -> None:
         environment.sightings.append(notice_id)

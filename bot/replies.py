@@ -1,0 +1,165 @@
+"""Answers to what people send, committed as outbox rows (issue 9; DESIGN.md rule 2).
+
+No handler calls the Bot API to answer. The service that handles an update writes the
+answer into the outbox in the transaction that carries the update's idempotency key,
+together with the change it reports, and the sender delivers it: a crash or a failing
+Bot API after the commit delays the answer, never loses it, and a redelivered update
+finds its key taken and answers nothing twice.
+
+Who is answered where:
+
+- a group, by its chat id; an answer to a command is a reply to it (as a Telegram client
+  shows answers in a busy group);
+- a private chat, by its chat id only when the person is an active officer (staff ids are
+  kept in clear in ``officers`` anyway);
+- anyone else in private (a citizen trying ``/queue``, a stranger guessing ``/join``
+  codes, a citizen browsing wanted notices) through a reporter row, i.e. a sealed
+  identity, with the payload sealed: no citizen's Telegram id sits in clear in the
+  outbox, and what they asked is not readable there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.dialogue import Screen, screen_to_plain
+from bot.people import People, Person
+from storage import officers, outbox
+from storage.db import AlreadyProcessed, Database, Tx
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an update came from: the chat, who wrote (None for a service message or a
+    bot), and the message (the command, or the message whose button was pressed)."""
+
+    chat_id: int
+    person: Person | None = None
+    message_id: int | None = None
+
+    @property
+    def private(self) -> bool:
+        return self.person is not None and self.person.in_private_chat
+
+
+@dataclass(frozen=True)
+class Target:
+    """An outbox recipient: ``chat_id`` or ``reporter_id`` (sealed payloads)."""
+
+    chat_id: int | None = None
+    reporter_id: int | None = None
+
+    @property
+    def sealed(self) -> bool:
+        return self.reporter_id is not None
+
+    def fields(self) -> dict[str, int]:
+        if self.reporter_id is not None:
+            return {"reporter_id": self.reporter_id}
+        assert self.chat_id is not None
+        return {"chat_id": self.chat_id}
+
+
+async def target_of(tx: Tx, people: People, origin: Origin) -> Target:
+    """Where to answer ``origin`` (see the module's docstring)."""
+    person = origin.person
+    if not origin.private or person is None:
+        return Target(chat_id=origin.chat_id)
+    if await officers.find_active(tx, person.user_id) is not None:
+        return Target(chat_id=origin.chat_id)
+    reporter = await people.reporter_for(tx, person)
+    return Target(reporter_id=reporter.id)
+
+
+async def enqueue_screen(
+    tx: Tx,
+    people: People,
+    target: Target,
+    screen: Screen,
+    *,
+    scope: str,
+    purpose: str,
+    seal: bool = False,
+    tip_id: int | None = None,
+    **options: Any,
+) -> int:
+    """One screen as an outbox row (``options``: see :func:`bot.dialogue.screen_to_plain`).
+    Rows to a reporter are always sealed; ``seal`` seals a row to a chat too (an
+    officer's screen that quotes words meant for a citizen)."""
+    payload = screen_to_plain(screen, scope, **options)
+    if seal or target.sealed:
+        payload = people.seal_payload(payload)
+    return await outbox.enqueue(
+        tx,
+        at=tx.now_text(),
+        method="screen",
+        payload=payload,
+        purpose=purpose,
+        tip_id=tip_id,
+        **target.fields(),
+    )
+
+
+async def answer(
+    tx: Tx,
+    people: People,
+    origin: Origin,
+    screens: list[Screen] | str,
+    *,
+    scope: str = "q",
+    purpose: str = "reply",
+    quote: bool = True,
+    seal: bool = False,
+) -> list[int]:
+    """Answer ``origin`` with ``screens`` (a text is one screen), in the caller's
+    transaction. In a group the first screen is a reply to the origin's message unless
+    ``quote`` is off; ``seal`` seals rows to a chat too. Returns the outbox rows."""
+    if isinstance(screens, str):
+        screens = [Screen(screens)]
+    target = await target_of(tx, people, origin)
+    rows = []
+    for index, screen in enumerate(screens):
+        reply_to = None
+        if quote and index == 0 and not origin.private and origin.message_id is not None:
+            reply_to = origin.message_id
+        rows.append(
+            await enqueue_screen(
+                tx,
+                people,
+                target,
+                screen,
+                scope=scope,
+                purpose=purpose,
+                seal=seal,
+                reply_to_message_id=reply_to,
+            )
+        )
+    return rows
+
+
+class Replies:
+    """For an answer that is the whole of what an update does (a usage hint, a refusal
+    before any service is asked): committed under the update's key."""
+
+    def __init__(self, db: Database, people: People) -> None:
+        self.db = db
+        self.people = people
+
+    async def say(
+        self,
+        origin: Origin,
+        screens: list[Screen] | str,
+        *,
+        key: str | None,
+        scope: str = "q",
+        purpose: str = "reply",
+    ) -> int:
+        """Returns how many rows were written (0: the update was handled before)."""
+        try:
+            async with self.db.transaction(key) as tx:
+                return len(
+                    await answer(tx, self.people, origin, screens, scope=scope, purpose=purpose)
+                )
+        except AlreadyProcessed:
+            return 0
