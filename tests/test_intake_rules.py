@@ -10,7 +10,7 @@ import pytest
 
 from bot import receipt
 from bot.app import create
-from bot.logs import QUIET, configure_logging
+from bot.logs import OURS, QUIET, configure_logging
 from bot.updates import FakeUser
 from config.settings import ConfigError, load_settings
 from tests.dates import fixed_clock
@@ -282,14 +282,22 @@ async def test_a_failed_prompt_is_retried_not_lost(h: Harness) -> None:
 async def test_logs_never_hold_the_reporters_identity(
     h: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    configure_logging(verbose=True)  # what `tinbao -v run` sets up
-    caplog.set_level("DEBUG")
-    citizen = Person(h, FakeUser(555123777, "Phạm Văn Khánh", username="khanh_nb"))
-    h.api.fail_next("sendMessage", "429", chat_id=citizen.chat_id, retry_after=0)
-    await file_tip(citizen, phone="+84987654321")
-    logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert logged  # something was logged (the retry), so the check below means something
-    for secret in ("555123777", "Phạm Văn Khánh", "khanh_nb", "987654321"):
-        assert secret not in logged
-    for name in QUIET:  # leave the process as other tests expect it
-        logging.getLogger(name).setLevel(logging.NOTSET)
+    root = logging.getLogger()
+    names = [*QUIET, *OURS]
+    saved = (root.level, list(root.handlers), {n: logging.getLogger(n).level for n in names})
+    try:
+        configure_logging(verbose=True)  # what `tinbao -v run` sets up
+        caplog.set_level("DEBUG")
+        citizen = Person(h, FakeUser(555123777, "Phạm Văn Khánh", username="khanh_nb"))
+        h.api.fail_next("sendMessage", "429", chat_id=citizen.chat_id, retry_after=0)
+        await file_tip(citizen, phone="+84987654321")
+        logged = "\n".join(r.getMessage() for r in caplog.records)
+        assert logged  # something was logged (the retry), so the check below means something
+        for secret in ("555123777", "Phạm Văn Khánh", "khanh_nb", "987654321"):
+            assert secret not in logged
+    finally:  # leave the process's logging as other tests expect it, even on a failure
+        level, handlers, levels = saved
+        root.setLevel(level)
+        root.handlers[:] = handlers
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
