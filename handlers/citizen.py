@@ -111,7 +111,7 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     outcome = await app.intake.handle(person, event, idempotency_key=f"tg:{update.update_id}")
     if outcome.tip_code:
         app.sender.wake()
-    await send_screens(context.bot, message.chat_id, outcome.screens)
+    await send_screens(context.bot, message.chat_id, outcome.screens, sleep=app.sleep)
 
 
 async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,7 +147,7 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             context.bot, message.chat_id, message.message_id, message.text, outcome.pressed
         )
     if message is not None:
-        await send_screens(context.bot, message.chat.id, outcome.screens)
+        await send_screens(context.bot, message.chat.id, outcome.screens, sleep=app.sleep)
 
 
 async def on_wanted_sighting(
@@ -174,7 +174,7 @@ async def on_wanted_sighting(
         idempotency_key=f"tg:{update.update_id}",
     )
     await query.answer()
-    await send_screens(context.bot, query.message.chat.id, outcome.screens)
+    await send_screens(context.bot, query.message.chat.id, outcome.screens, sleep=app.sleep)
 
 
 async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

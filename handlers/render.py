@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.callbacks import encode
+from bot.clock import Sleep
 from bot.dialogue import Screen
 
 log = logging.getLogger(__name__)
@@ -58,18 +59,32 @@ def markup(screen: Screen, scope: str = "c") -> Markup | None:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-async def send_screens(bot: Bot, chat_id: int, screens: list[Screen], scope: str = "c") -> None:
+async def send_screens(
+    bot: Bot,
+    chat_id: int,
+    screens: list[Screen],
+    scope: str = "c",
+    *,
+    sleep: Sleep = asyncio.sleep,
+) -> None:
     for screen in screens:
-        await send_with_retry(bot, chat_id, screen.text, markup(screen, scope))
+        await send_with_retry(bot, chat_id, screen.text, markup(screen, scope), sleep=sleep)
 
 
 async def send_with_retry(
-    bot: Bot, chat_id: int, text: str, reply_markup: Markup | None, attempts: int = 4
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    reply_markup: Markup | None,
+    attempts: int = 4,
+    *,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """A dialogue prompt is sent straight away (the state it shows is already committed),
     so a 5xx, a timeout or a 429 is waited out and tried again rather than leaving the
     citizen without the next question. A rare duplicate prompt is harmless; a lost one
-    is not. Refusals (blocked, bad request) are not retried."""
+    is not. Refusals (blocked, bad request) are not retried. ``sleep`` waits out the
+    back-off (``Tinbao.sleep``: real time in production, the fake clock in tests)."""
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
@@ -90,7 +105,7 @@ async def send_with_retry(
                 raise
             delay = 0.5 * 2**attempt
         log.info("reply to a chat failed, retrying in %.1fs", delay)
-        await asyncio.sleep(delay)
+        await sleep(delay)
 
 
 async def settle_pressed(

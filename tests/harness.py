@@ -123,7 +123,7 @@ async def open_harness(tmp_path: Path, **settings_extra: Any) -> Harness:
     settings = make_settings(db_path, **settings_extra)
     clock = FakeClock(START)
     api = FakeBotApi(clock=clock)
-    tinbao = await create(settings, request=api, clock=clock, rate_limiter=False)
+    tinbao = await create(settings, request=api, clock=clock, sleep=clock.sleep, rate_limiter=False)
     await tinbao.app.initialize()
     return Harness(tinbao, api, clock)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -275,8 +276,11 @@ async def test_a_failed_prompt_is_retried_not_lost(h: Harness) -> None:
     await citizen.says("/start")
     h.api.fail_next("sendMessage", "5xx", chat_id=citizen.chat_id)
     h.api.fail_next("sendMessage", "timeout", chat_id=citizen.chat_id)
+    before = h.clock()
     await citizen.presses("Báo tin")
     assert "Bước 1/7" in citizen.last()
+    # the back-off (0.5 s, then 1 s) is waited on the injected clock, not in real time
+    assert h.clock() - before == timedelta(seconds=1.5)
 
 
 async def test_logs_never_hold_the_reporters_identity(
