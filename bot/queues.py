@@ -113,7 +113,7 @@ class QueueService:
         if action == "outcome":
             return await self._close(tx, officer, tip, chat_id, arg, at)
         if action == "xfer":
-            if not arg.isdigit():
+            if not arg.isdigit() or len(arg) > 12:  # an id SQLite can hold
                 return Reply(alert=t("stale_button", LANG))
             return await self._transfer(tx, officer, tip, int(arg), at)
         if action not in TRANSITIONS:
@@ -544,7 +544,9 @@ class QueueService:
                 unit_id = bound[0].unit_id if bound else unit_id
             unit = await units.get_unit(tx, unit_id)
             name = unit.name if unit else "?"
-            page = max(1, page)
+            _, total = await tips.open_for_unit(tx, unit_id, limit=0, offset=0)
+            pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+            page = min(max(1, page), pages)  # past the end (a typo, an old button): the last
             rows, total = await tips.open_for_unit(
                 tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )

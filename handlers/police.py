@@ -60,7 +60,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if parsed.action == "page":
         page = parsed.value.partition(":")[2]
         screen = await app.queues.queue_view(
-            user_id=user.id, chat_id=chat_id, page=int(page) if page.isdigit() else 1
+            user_id=user.id, chat_id=chat_id, page=int(page) if page.isdecimal() else 1
         )
         await query.answer()
         if isinstance(query.message, Message):
@@ -194,7 +194,8 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
+    arg = context.args[0] if context.args else ""
+    page = int(arg) if arg.isdecimal() else 1  # isdigit() would let "²" reach int()
     screen = await tinbao(context).queues.queue_view(
         user_id=user.id, chat_id=message.chat_id, page=page
     )

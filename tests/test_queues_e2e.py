@@ -320,3 +320,23 @@ async def test_removed_from_group_marks_failed_and_alerts_duty_without_retry_sto
     await h.flush()
     alerts = [m["text"] for m in h.api.sent_to(DUTY) if "Không gửi được" in m.get("text", "")]
     assert len(alerts) == 1 and code in alerts[0]
+
+
+async def test_queue_page_numbers_beyond_the_end_or_huge_show_the_last_page(h: Harness) -> None:
+    """Fuzzing found /queue 99999999999999999999999 raising "Python int too large to convert
+    to SQLite INTEGER"; a page past the end showed "trang 5/1" and no tips."""
+    _lead, officer = await setup_unit(h)
+    code = await file_tip(h.citizen())
+    group = h.group("CA Tam Chúc", QUEUE)
+    for page in ("99999999999999999999999", "5", "0", "-3", "abc", "²", "٣"):
+        await officer.says(f"/queue {page}", chat=group)
+        text = h.api.last_text(QUEUE) or ""
+        assert "trang 1/1" in text and code in text, page
+    # a forged transfer target too large for SQLite is a stale button, not a crash
+    card = card_of(h, QUEUE, code)
+    async with h.tinbao.db.read() as tx:
+        tip_id = await tx.scalar("SELECT id FROM tips")
+    forged = f"q1|xfer|{tip_id}:99999999999999999999999"
+    await officer.sends(h.updates.callback(officer.user, card, forged))
+    assert "không còn dùng được" in officer.answers()[-1]
+    assert h.errors == []
