@@ -23,7 +23,7 @@ from bot.callbacks import decode
 from bot.queues import Reply
 from config.messages import t
 from handlers.citizen import tinbao
-from handlers.render import inline_markup, markup
+from handlers.render import edit_quietly, inline_markup, markup
 
 log = logging.getLogger(__name__)
 LANG = "vi"
@@ -64,11 +64,13 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         )
         await query.answer()
         if isinstance(query.message, Message):
-            await context.bot.edit_message_text(
-                screen.text,
-                chat_id,
-                query.message.message_id,
-                reply_markup=inline_markup(screen, "q"),
+            await edit_quietly(
+                context.bot.edit_message_text(
+                    screen.text,
+                    chat_id,
+                    query.message.message_id,
+                    reply_markup=inline_markup(screen, "q"),
+                )
             )
         return
     reply = await app.queues.press(
@@ -83,7 +85,9 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         app.sender.wake()
         if parsed.action in ("outcome", "xfer") and isinstance(query.message, Message):
             # the follow-up list (outcomes, units) has done its job
-            await context.bot.edit_message_reply_markup(chat_id, query.message.message_id)
+            await edit_quietly(
+                context.bot.edit_message_reply_markup(chat_id, query.message.message_id)
+            )
     reply_to = query.message.message_id if isinstance(query.message, Message) else None
     await _render(context, chat_id, reply, reply_to)
 

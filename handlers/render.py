@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from telegram import (
@@ -106,6 +107,28 @@ async def send_with_retry(
             delay = 0.5 * 2**attempt
         log.info("reply to a chat failed, retrying in %.1fs", delay)
         await sleep(delay)
+
+
+#: Telegram's answers to an edit that has nothing left to do: the message was deleted, is
+#: not the bot's (or too old), or already shows exactly this. Harmless, never an error.
+HARMLESS_EDIT_ERRORS = (
+    "message to edit not found",
+    "message can't be edited",
+    "message is not modified",
+)
+
+
+async def edit_quietly(edit: Awaitable[object]) -> bool:
+    """Await an edit from a handler; False (logged, not raised) if Telegram answered with
+    one of :data:`HARMLESS_EDIT_ERRORS`. Any other refusal still raises."""
+    try:
+        await edit
+    except BadRequest as exc:
+        if not any(marker in exc.message.lower() for marker in HARMLESS_EDIT_ERRORS):
+            raise
+        log.debug("edit not applied: %s", exc.message)
+        return False
+    return True
 
 
 async def settle_pressed(
