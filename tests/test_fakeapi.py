@@ -353,6 +353,25 @@ async def test_edit_without_markup_drops_the_inline_keyboard(app: Any, api: Fake
     assert "reply_markup" not in api.sent_to(LAN.id)[0]
 
 
+async def test_length_limits_count_utf16_units_as_telegram_does(app: Any, api: FakeBotApi) -> None:
+    """4,096 units for a text, 1,024 for a caption, counted after entity parsing; one
+    unit more is Telegram's 400 "message is too long" (an emoji is two units)."""
+    await app.bot.send_message(LAN.id, "a" * 4096)
+    await app.bot.send_message(LAN.id, "😀" * 2048)
+    for text in ("a" * 4097, "😀" * 2048 + "a"):
+        with pytest.raises(BadRequest, match=r"^Message is too long$"):
+            await app.bot.send_message(LAN.id, text)
+    assert api.calls[-1].error == "Bad Request: message is too long"
+    await app.bot.send_message(LAN.id, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
+    sent = await app.bot.send_message(LAN.id, "gốc")
+    with pytest.raises(BadRequest, match=r"^Message is too long$"):
+        await sent.edit_text("😀" * 2049)
+    photo = UpdateFactory().photo(LAN)["message"]["photo"][-1]["file_id"]
+    await app.bot.send_photo(LAN.id, photo, caption="😀" * 512)
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
+        await app.bot.send_photo(LAN.id, photo, caption="😀" * 512 + "a")
+
+
 async def test_bad_html_and_oversized_button_data_are_rejected(app: Any, api: FakeBotApi) -> None:
     with pytest.raises(BadRequest, match="Can't parse entities"):
         await app.bot.send_message(LAN.id, "Tên: <Lan>", parse_mode="HTML")
