@@ -21,6 +21,7 @@ from bot.dialogue import Button, Screen
 from bot.dispatch import CardDispatch
 from bot.fmt import when
 from bot.places import PlaceSearch
+from bot.text import split_text
 from bot.wanted import WithdrawResult
 from config.messages import t
 from config.settings import Settings
@@ -396,8 +397,14 @@ class QueueService:
             tx, tip.id, at=at, actor_kind="system", action="question_sent", public=True
         )
         lang = tip.language
+        # A long question goes in several messages; the last carries the reply button.
+        *first_parts, last_part = split_text(t("n_question", lang, code=code, question=question))
+        for part in first_parts:
+            await outbox.enqueue_text(
+                tx, part, at=at, purpose="question", reporter_id=tip.reporter_id, tip_id=tip.id
+            )
         payload = {
-            "text": t("n_question", lang, code=code, question=question),
+            "text": last_part,
             "reply_markup": {
                 "inline_keyboard": [
                     [
@@ -457,15 +464,16 @@ class QueueService:
         for card in queue_cards:
             if text is not None:
                 body = t("q_answer_relay", LANG, pseudonym=pseudonym, code=code, text=text)
-                await outbox.enqueue_text(
-                    tx,
-                    body,
-                    at=at,
-                    purpose="relay",
-                    chat_id=card.chat_id,
-                    tip_id=tip.id,
-                    reply_to_outbox=card.outbox_id,
-                )
+                for part in split_text(body):  # a long addition arrives whole, in parts
+                    await outbox.enqueue_text(
+                        tx,
+                        part,
+                        at=at,
+                        purpose="relay",
+                        chat_id=card.chat_id,
+                        tip_id=tip.id,
+                        reply_to_outbox=card.outbox_id,
+                    )
             if media is not None:
                 caption = t("q_answer_media", LANG, pseudonym=pseudonym, code=code)
                 await outbox.enqueue(
@@ -531,7 +539,7 @@ class QueueService:
             clock_state = await tip_clocks(tx, tip.id, self.settings, self.clock())
         if clock_state is not None:
             lines.append(render_clocks(clock_state, LANG, self.settings.tz, self.clock()))
-        return "\n".join(lines)[:4000]
+        return "\n".join(lines)  # may exceed one message: the adapter splits it
 
     async def queue_view(self, *, user_id: int, chat_id: int, page: int) -> Screen:
         async with self.db.read() as tx:

@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot.callbacks import decode
 from bot.queues import Reply
+from bot.text import fit, split_text
 from config.messages import t
 from handlers.citizen import tinbao
 from handlers.render import edit_quietly, inline_markup, markup
@@ -35,15 +36,16 @@ async def _render(
 ) -> None:
     for screen in reply.screens:
         keyboard = markup(screen, scope="q")
+        text = fit(screen.text)
         if reply.force_reply and keyboard is None:
             await context.bot.send_message(
                 chat_id,
-                screen.text,
+                text,
                 reply_markup=ForceReply(),
                 reply_to_message_id=reply_to,
             )
         else:
-            await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
+            await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,7 +68,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if isinstance(query.message, Message):
             await edit_quietly(
                 context.bot.edit_message_text(
-                    screen.text,
+                    fit(screen.text),
                     chat_id,
                     query.message.message_id,
                     reply_markup=inline_markup(screen, "q"),
@@ -190,7 +192,8 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("/tip <mã tin báo>")
         return
     text = await tinbao(context).queues.tip_view(user_id=user.id, code_text=" ".join(context.args))
-    await message.reply_text(text)
+    for part in split_text(text):  # a long history takes several messages
+        await message.reply_text(part)
 
 
 async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,6 +22,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.callbacks import encode
 from bot.clock import Sleep
 from bot.dialogue import Screen
+from bot.text import TEXT_LIMIT, fit, utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ async def send_with_retry(
     citizen without the next question. A rare duplicate prompt is harmless; a lost one
     is not. Refusals (blocked, bad request) are not retried. ``sleep`` waits out the
     back-off (``Tinbao.sleep``: real time in production, the fake clock in tests)."""
+    text = fit(text)  # screens are short; a long one is cut rather than refused
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
@@ -138,7 +140,9 @@ async def settle_pressed(
     old keyboard cannot be pressed again by mistake."""
     try:
         if note and original is not None:
-            await bot.edit_message_text(f"{original}\n\n✔ {note}", chat_id, message_id)
+            suffix = f"\n\n✔ {note}"
+            text = fit(original, TEXT_LIMIT - utf16_len(suffix)) + suffix
+            await bot.edit_message_text(text, chat_id, message_id)
         else:
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as exc:  # already edited, or too old to edit: harmless

@@ -27,7 +27,6 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -39,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot import wanted
+from bot.text import CAPTION_LIMIT, fit, utf16_len
 from bot.wanted import Page, WantedNotice
 from config.wanted_messages import t
 from handlers.citizen import person_of
@@ -122,11 +122,6 @@ def _markup(notice: WantedNotice, lang: str, page: Page | None) -> InlineKeyboar
     return InlineKeyboardMarkup(rows)
 
 
-def _utf16_len(text: str) -> int:
-    """Telegram counts caption length in UTF-16 units: the card's emoji count twice."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _photo_name(data: bytes, notice_id: int) -> str:
     extension = "png" if data.startswith(b"\x89PNG") else "jpg"
     return f"truyna-{notice_id}.{extension}"
@@ -175,14 +170,14 @@ async def send_notice(
         text += "\n\n" + t("page_label", lang, n=page.page + 1, total=page.pages)
     markup = _markup(notice, lang, page)
     if notice.has_photo:
-        if _utf16_len(text) <= MessageLimit.CAPTION_LENGTH:
+        if utf16_len(text) <= CAPTION_LIMIT:  # UTF-16 units: the card's emoji count twice
             sent = await _send_photo(bot, db, chat_id, notice, text, markup)
             if sent is not None:
                 return sent
         else:
             title = t("card_name", lang, name=notice.full_name.upper())
-            await _send_photo(bot, db, chat_id, notice, title[: MessageLimit.CAPTION_LENGTH], None)
-    return await bot.send_message(chat_id, text, reply_markup=markup)
+            await _send_photo(bot, db, chat_id, notice, fit(title, CAPTION_LIMIT), None)
+    return await bot.send_message(chat_id, fit(text), reply_markup=markup)
 
 
 async def _keep_only_seen_button(query: Any) -> None:
