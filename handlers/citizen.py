@@ -54,6 +54,22 @@ def tinbao(context: ContextTypes.DEFAULT_TYPE) -> Tinbao:
     return cast("Tinbao", context.application.bot_data["tinbao"])
 
 
+def update_key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The idempotency key of an update: its id *and* what it carries. Telegram's redelivery
+    of an update has the same key; an update whose id was recycled (Telegram restarts the
+    sequence at random after a quiet week; a self-hosted Bot API server keeps its own) does
+    not, so it is answered instead of being dropped as "already processed". What it carries
+    (a chat id is a user id) enters only through the keyed blind index (DESIGN.md rule 4)."""
+    if update.callback_query is not None:
+        carries = f"cb:{update.callback_query.id}"
+    elif (message := update.effective_message) is not None:
+        carries = f"msg:{message.chat_id}:{message.message_id}"
+    else:
+        return f"tg:{update.update_id}"
+    digest = tinbao(context).people.box.blind_index("telegram-update", carries)
+    return f"tg:{update.update_id}:{digest[:20]}"
+
+
 def person_of(update: Update) -> Person | None:
     user = update.effective_user
     chat = update.effective_chat
@@ -108,7 +124,7 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     event = event_of(message)
     if isinstance(event, TextIn) and message.caption is None and len(event.text) > 4096:
         event = TextIn(event.text[:4097])  # Telegram never sends more; defensive cap
-    outcome = await app.intake.handle(person, event, idempotency_key=f"tg:{update.update_id}")
+    outcome = await app.intake.handle(person, event, idempotency_key=update_key(update, context))
     if outcome.tip_code:
         app.sender.wake()
     await send_screens(context.bot, message.chat_id, outcome.screens, sleep=app.sleep)
@@ -136,7 +152,7 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             await show_page(update, context, query.message.chat.id, 0)
             return
     outcome = await app.intake.handle(
-        person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
+        person, Press(parsed.action, parsed.value), idempotency_key=update_key(update, context)
     )
     if outcome.tip_code:
         app.sender.wake()
@@ -171,7 +187,7 @@ async def on_wanted_sighting(
         notice.id,
         notice.full_name,
         notice.dangerous,
-        idempotency_key=f"tg:{update.update_id}",
+        idempotency_key=update_key(update, context),
     )
     await query.answer()
     await send_screens(context.bot, query.message.chat.id, outcome.screens, sleep=app.sleep)

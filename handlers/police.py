@@ -23,7 +23,7 @@ from bot.callbacks import decode
 from bot.queues import Reply
 from bot.text import fit, split_text
 from config.messages import t
-from handlers.citizen import tinbao
+from handlers.citizen import tinbao, update_key
 from handlers.render import edit_quietly, inline_markup, markup
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chat_id=chat_id,
         action=parsed.action,
         value=parsed.value,
-        update_key=f"tg:{update.update_id}",
+        update_key=update_key(update, context),
     )
     await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
     if reply.changed:
@@ -105,7 +105,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         user_id=user.id,
         chat_id=message.chat_id,
         text=message.text[:4096],
-        update_key=f"tg:{update.update_id}",
+        update_key=update_key(update, context),
     )
     if reply is None:
         return  # ordinary group chatter: not ours to answer
