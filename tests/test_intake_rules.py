@@ -155,6 +155,22 @@ async def test_a_recycled_update_id_is_not_taken_for_a_redelivery(h: Harness) ->
     assert h.errors == []
 
 
+async def test_the_flood_gate_follows_the_injected_clock(tmp_path: Path) -> None:
+    """The flood window is measured on the product's clock (it used time.monotonic()), so
+    a minute later on that clock the citizen is heard again."""
+    h = await open_harness(tmp_path, messages_per_minute=3)
+    try:
+        citizen = h.citizen()
+        for _ in range(4):
+            await citizen.says("/help")
+        assert "quá nhanh" in citizen.last()
+        h.clock.advance(seconds=61)
+        await citizen.says("/start")
+        assert "Xin chào" in citizen.last()
+    finally:
+        await close_harness(h)
+
+
 async def test_identity_is_not_in_the_database_file_in_clear(h: Harness) -> None:
     citizen = Person(h, FakeUser(987654321, "Nguyễn Thị Hồng", username="hong_tayninh"))
     await file_tip(citizen, phone="+84912345678")
