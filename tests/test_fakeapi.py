@@ -285,6 +285,12 @@ async def test_fault_descriptions_match_telegram(app: Any, api: FakeBotApi) -> N
         await app.bot.send_message(LAN.id, "a")
 
 
+async def test_an_expired_callback_query_cannot_be_answered(app: Any, api: FakeBotApi) -> None:
+    api.fail_next("answerCallbackQuery", "query_too_old")
+    with pytest.raises(BadRequest, match="Query is too old and response timeout expired"):
+        await app.bot.answer_callback_query("123")
+
+
 async def test_retry_after_carries_the_delay(app: Any, api: FakeBotApi) -> None:
     api.fail_next("sendMessage", "429", retry_after=7)
     with pytest.raises(RetryAfter) as caught:
