@@ -28,7 +28,7 @@ from bot.dialogue import (
 )
 from bot.people import Person
 from config.messages import t
-from handlers.render import send_screens, settle_pressed
+from handlers.render import answer_quietly, send_screens, settle_pressed
 
 if TYPE_CHECKING:
     from bot.app import Tinbao
@@ -139,7 +139,7 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "c":
         lang = await app.language_of(person)
-        await query.answer(t("stale_button", lang), show_alert=True)
+        await answer_quietly(query, t("stale_button", lang), show_alert=True)
         return
     if parsed.action == "menu" and parsed.value == "wanted" and query.message is not None:
         # With notices on record, a sighting starts from the notice (photo, warrant);
@@ -148,7 +148,7 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         from handlers.wanted import show_page
 
         if (await browse(app.db, 0, 1)).items:
-            await query.answer()
+            await answer_quietly(query)
             await show_page(update, context, query.message.chat.id, 0)
             return
     outcome = await app.intake.handle(
@@ -156,7 +156,7 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     )
     if outcome.tip_code:
         app.sender.wake()
-    await query.answer(outcome.alert, show_alert=bool(outcome.alert))
+    await answer_quietly(query, outcome.alert, show_alert=bool(outcome.alert))
     message = query.message
     if isinstance(message, Message) and outcome.pressed is not None:
         await settle_pressed(
@@ -180,7 +180,8 @@ async def on_wanted_sighting(
     app = tinbao(context)
     notice = await active_notice(app.db, notice_id)
     if notice is None:
-        await query.answer(t("stale_button", await app.language_of(person)), show_alert=True)
+        lang = await app.language_of(person)
+        await answer_quietly(query, t("stale_button", lang), show_alert=True)
         return
     outcome = await app.intake.start_sighting(
         person,
@@ -189,7 +190,7 @@ async def on_wanted_sighting(
         notice.dangerous,
         idempotency_key=update_key(update, context),
     )
-    await query.answer()
+    await answer_quietly(query)
     await send_screens(context.bot, query.message.chat.id, outcome.screens, sleep=app.sleep)
 
 

@@ -24,7 +24,7 @@ from bot.queues import Reply
 from bot.text import fit, split_text
 from config.messages import t
 from handlers.citizen import tinbao, update_key
-from handlers.render import edit_quietly, inline_markup, markup
+from handlers.render import answer_quietly, edit_quietly, inline_markup, markup
 
 log = logging.getLogger(__name__)
 LANG = "vi"
@@ -56,7 +56,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     app = tinbao(context)
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "q":
-        await query.answer(t("stale_button", LANG), show_alert=True)
+        await answer_quietly(query, t("stale_button", LANG), show_alert=True)
         return
     chat_id = query.message.chat.id
     if parsed.action == "page":
@@ -64,7 +64,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         screen = await app.queues.queue_view(
             user_id=user.id, chat_id=chat_id, page=int(page) if page.isdecimal() else 1
         )
-        await query.answer()
+        await answer_quietly(query)
         if isinstance(query.message, Message):
             await edit_quietly(
                 context.bot.edit_message_text(
@@ -82,7 +82,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         value=parsed.value,
         update_key=update_key(update, context),
     )
-    await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
+    await answer_quietly(query, reply.alert, show_alert=bool(reply.alert) and not reply.changed)
     if reply.changed:
         app.sender.wake()
         if parsed.action in ("outcome", "xfer") and isinstance(query.message, Message):

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -131,6 +132,21 @@ async def edit_quietly(edit: Awaitable[object]) -> bool:
         log.debug("edit not applied: %s", exc.message)
         return False
     return True
+
+
+async def answer_quietly(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Answer a button press, best effort. A press that waited while the bot was down is
+    past its answer window, and one Telegram redelivers was answered already: Telegram
+    refuses both ("query is too old ... or query ID is invalid"), yet the step the press
+    asked for is taken and its screens sent all the same."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        log.debug("press not answered: %s", exc.message)
 
 
 async def settle_pressed(

@@ -42,6 +42,7 @@ from bot.text import CAPTION_LIMIT, fit, utf16_len
 from bot.wanted import Page, WantedNotice
 from config.wanted_messages import t
 from handlers.citizen import person_of
+from handlers.render import answer_quietly
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -265,24 +266,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     private = message is not None and message.chat.type == "private"
     if parsed is None or message is None:
-        await query.answer(t("stale_button", lang), show_alert=True)
+        await answer_quietly(query, t("stale_button", lang), show_alert=True)
         raise ApplicationHandlerStop
     action, value = parsed
     if not private:
-        await query.answer(t("private_only", lang), show_alert=True)
+        await answer_quietly(query, t("private_only", lang), show_alert=True)
         raise ApplicationHandlerStop
     if action == "page":
-        await query.answer()
+        await answer_quietly(query)
         await _keep_only_seen_button(query)
         await show_page(update, context, message.chat.id, value)
         raise ApplicationHandlerStop
     notice = await wanted.active_notice(_db(context), value)
     if notice is None:  # forged id, or withdrawn since the card was sent
-        await query.answer(t("not_active", lang), show_alert=True)
+        await answer_quietly(query, t("not_active", lang), show_alert=True)
         raise ApplicationHandlerStop
     sighting: Sighting | None = context.application.bot_data.get("wanted_sighting")
     if sighting is None:
-        await query.answer(t("seen_unavailable", lang), show_alert=True)
+        await answer_quietly(query, t("seen_unavailable", lang), show_alert=True)
         raise ApplicationHandlerStop
     await sighting(update, context, notice.id)
     raise ApplicationHandlerStop

@@ -155,6 +155,19 @@ async def test_a_recycled_update_id_is_not_taken_for_a_redelivery(h: Harness) ->
     assert h.errors == []
 
 
+async def test_a_press_too_old_to_answer_still_gets_its_next_screen(h: Harness) -> None:
+    """A press that waited while the bot was down can no longer be answered (Telegram:
+    "query is too old"); the step it asked for is taken and its screen still sent. A
+    press Telegram redelivers, already answered, is no error either."""
+    citizen = h.citizen()
+    await citizen.says("/start")
+    h.api.fail_next("answerCallbackQuery", "query_too_old")
+    press = await citizen.presses("Báo tin")
+    assert "Bước 1/7" in citizen.last()
+    await citizen.sends(press)  # redelivered
+    assert h.errors == []
+
+
 async def test_the_flood_gate_follows_the_injected_clock(tmp_path: Path) -> None:
     """The flood window is measured on the product's clock (it used time.monotonic()), so
     a minute later on that clock the citizen is heard again."""
