@@ -11,10 +11,12 @@ import pytest
 
 from bot import receipt
 from bot.app import create
+from bot.clock import FakeClock
+from bot.intake import FLOOD_SUBJECTS_KEPT, FloodGate
 from bot.logs import OURS, QUIET, configure_logging
 from bot.updates import FakeUser
 from config.settings import ConfigError, load_settings
-from tests.dates import fixed_clock
+from tests.dates import START, fixed_clock
 from tests.harness import KEY, Harness, Person, close_harness, file_tip, open_harness
 
 
@@ -182,6 +184,16 @@ async def test_the_flood_gate_follows_the_injected_clock(tmp_path: Path) -> None
         assert "Xin chào" in citizen.last()
     finally:
         await close_harness(h)
+
+
+def test_the_flood_gate_forgets_quiet_people() -> None:
+    clock = FakeClock(START)
+    gate = FloodGate(3, clock)
+    for n in range(FLOOD_SUBJECTS_KEPT + 1):
+        assert gate.check(f"người {n}") == "ok"
+    clock.advance(seconds=61)
+    assert gate.check("người mới") == "ok"
+    assert len(gate._hits) == 1  # the quiet ones were dropped, the new one kept
 
 
 async def test_identity_is_not_in_the_database_file_in_clear(h: Harness) -> None:
