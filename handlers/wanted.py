@@ -218,7 +218,7 @@ async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:
         args = context.args or []
-        page = int(args[0]) - 1 if args and args[0].isdigit() and len(args[0]) < 7 else 0
+        page = int(args[0]) - 1 if args and args[0].isdecimal() and len(args[0]) < 7 else 0
         await show_page(update, context, message.chat_id, page)
     raise ApplicationHandlerStop
 

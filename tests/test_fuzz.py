@@ -222,12 +222,12 @@ def _update(h: Harness, step: Step, history: list[dict[str, Any]]) -> dict[str, 
     make, user, chat = h.updates, step.user, _chat(step)
     chat_id = chat.id if chat else user.id
     arg = step.arg
-    seed = arg if isinstance(arg, int) else len(str(arg))
+    n = arg if isinstance(arg, int) else len(str(arg))
     if step.kind == "again" and history:
-        return history[seed % len(history)]
+        return history[n % len(history)]
     if step.kind == "recycled" and history:
-        update = make.text(user, WORDS[seed % len(WORDS)], chat=chat)
-        update["update_id"] = history[seed % len(history)]["update_id"]
+        update = make.text(user, WORDS[n % len(WORDS)], chat=chat)
+        update["update_id"] = history[n % len(history)]["update_id"]
         return update
     if step.kind in ("text", "command"):
         return make.text(user, _within_limit(str(arg).strip() or "."), chat=chat)
@@ -241,17 +241,17 @@ def _update(h: Harness, step: Step, history: list[dict[str, Any]]) -> dict[str, 
             if "callback_data" in button
         ]
         if step.kind == "press" and buttons:
-            message, data = buttons[seed % len(buttons)]
+            message, data = buttons[n % len(buttons)]
         else:
-            gone = {"message_id": 900_000 + seed % 1000, "date": 0, "text": "?"}
-            message = messages[seed % len(messages)] if messages and seed % 3 else gone
+            gone = {"message_id": 900_000 + n % 1000, "date": 0, "text": "?"}
+            message = messages[n % len(messages)] if messages and n % 3 else gone
             data = arg if isinstance(arg, str) and arg else "c1|menu|"
         return make.callback(user, message, _data(data), chat=chat)
     if step.kind == "location":
         lat = arg if isinstance(arg, float) else 20.55
-        return make.location(user, lat, (seed % 360) - 180 + 0.5, chat=chat)
+        return make.location(user, lat, (n % 360) - 180 + 0.5, chat=chat)
     if step.kind == "contact":
-        return make.contact(user, f"+8490{seed % 10_000_000:07d}", own=bool(seed % 2), chat=chat)
+        return make.contact(user, f"+8490{n % 10_000_000:07d}", own=bool(n % 2), chat=chat)
     builders = (
         lambda: make.photo(user, caption=arg if isinstance(arg, str) else None, chat=chat),
         lambda: make.document(user, "a.pdf", "application/pdf", 10_000, chat=chat),
@@ -261,7 +261,7 @@ def _update(h: Harness, step: Step, history: list[dict[str, Any]]) -> dict[str, 
         lambda: make.voice(user, chat=chat),
         lambda: make.video(user, chat=chat),
     )
-    return builders[seed % len(builders)]()
+    return builders[n % len(builders)]()
 
 
 async def _setup(h: Harness) -> None:
@@ -313,6 +313,7 @@ REGRESSIONS = (
         Step(SUPERVISOR, "private", "command", "/report year 1"),
         Step(OFFICER, "queue", "command", "/queue 99999999999999999999999"),
         Step(OFFICER, "queue", "command", "/queue ²"),
+        Step(CITIZENS[0], "private", "command", "/dstruyna ²"),  # "²".isdigit(), int() fails
     ],
     [  # "Message to edit not found" / "message is not modified" raised from a handler
         Step(OFFICER, "queue", "command", "/queue"),
