@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot import receipt
-from bot.clock import Clock, system_clock
+from bot.clock import Clock, Sleep, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
 from bot.dispatch import CardDispatch
@@ -48,6 +48,7 @@ class Tinbao:
     digests: DigestServices
     app: Application  # type: ignore[type-arg]
     clock: Clock
+    sleep: Sleep = asyncio.sleep  # the back-off of prompts retried in a handler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
@@ -127,6 +128,7 @@ async def create(
     *,
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
+    sleep: Sleep = asyncio.sleep,
     rate_limiter: bool = True,
 ) -> Tinbao:
     """Open the database (applying migrations) and build the wired Application."""
@@ -170,7 +172,7 @@ async def create(
     )
     digests = DigestServices(db, settings, clock, sender.wake)
     tinbao = Tinbao(
-        settings, db, people, places, intake, queues, staff, sender, digests, app, clock
+        settings, db, people, places, intake, queues, staff, sender, digests, app, clock, sleep
     )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)

@@ -29,7 +29,7 @@ from bot.dialogue import (
 )
 from bot.people import Person
 from config.messages import t
-from handlers.render import send_screens, settle_pressed
+from handlers.render import answer_quietly, send_screens, settle_pressed
 
 if TYPE_CHECKING:
     from bot.app import Tinbao
@@ -53,6 +53,22 @@ CITIZEN_COMMANDS = (
 
 def tinbao(context: ContextTypes.DEFAULT_TYPE) -> Tinbao:
     return cast("Tinbao", context.application.bot_data["tinbao"])
+
+
+def update_key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The idempotency key of an update: its id *and* what it carries. Telegram's redelivery
+    of an update has the same key; an update whose id was recycled (Telegram restarts the
+    sequence at random after a quiet week; a self-hosted Bot API server keeps its own) does
+    not, so it is answered instead of being dropped as "already processed". What it carries
+    (a chat id is a user id) enters only through the keyed blind index (DESIGN.md rule 4)."""
+    if update.callback_query is not None:
+        carries = f"cb:{update.callback_query.id}"
+    elif (message := update.effective_message) is not None:
+        carries = f"msg:{message.chat_id}:{message.message_id}"
+    else:
+        return f"tg:{update.update_id}"
+    digest = tinbao(context).people.box.blind_index("telegram-update", carries)
+    return f"tg:{update.update_id}:{digest[:20]}"
 
 
 def person_of(update: Update) -> Person | None:
@@ -109,10 +125,10 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     event = event_of(message)
     if isinstance(event, TextIn) and message.caption is None and len(event.text) > 4096:
         event = TextIn(event.text[:4097])  # Telegram never sends more; defensive cap
-    outcome = await app.intake.handle(person, event, idempotency_key=f"tg:{update.update_id}")
+    outcome = await app.intake.handle(person, event, idempotency_key=update_key(update, context))
     if outcome.tip_code:
         app.sender.wake()
-    await send_screens(context.bot, message.chat_id, outcome.screens)
+    await send_screens(context.bot, message.chat_id, outcome.screens, sleep=app.sleep)
 
 
 def in_private(update: Update) -> bool:
@@ -134,10 +150,12 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "c":
         lang = await app.language_of(person)
-        await query.answer(t("stale_button", lang), show_alert=True)
+        await answer_quietly(query, t("stale_button", lang), show_alert=True)
         return
     if not in_private(update):
-        await query.answer(t("private_only", await app.language_of(person)), show_alert=True)
+        await answer_quietly(
+            query, t("private_only", await app.language_of(person)), show_alert=True
+        )
         return
     if parsed.action == "menu" and parsed.value == "wanted" and query.message is not None:
         # With notices on record, a sighting starts from the notice (photo, warrant);
@@ -146,22 +164,22 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         from handlers.wanted import show_page
 
         if (await browse(app.db, 0, 1)).items:
-            await query.answer()
+            await answer_quietly(query)
             await show_page(update, context, query.message.chat.id, 0)
             return
     outcome = await app.intake.handle(
-        person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
+        person, Press(parsed.action, parsed.value), idempotency_key=update_key(update, context)
     )
     if outcome.tip_code:
         app.sender.wake()
-    await query.answer(outcome.alert, show_alert=bool(outcome.alert))
+    await answer_quietly(query, outcome.alert, show_alert=bool(outcome.alert))
     message = query.message
     if isinstance(message, Message) and outcome.pressed is not None:
         await settle_pressed(
             context.bot, message.chat_id, message.message_id, message.text, outcome.pressed
         )
     if message is not None:
-        await send_screens(context.bot, message.chat.id, outcome.screens)
+        await send_screens(context.bot, message.chat.id, outcome.screens, sleep=app.sleep)
 
 
 async def on_wanted_sighting(
@@ -177,21 +195,24 @@ async def on_wanted_sighting(
         return
     app = tinbao(context)
     if not in_private(update):  # the wanted handler checks too; this is the citizen's door
-        await query.answer(t("private_only", await app.language_of(person)), show_alert=True)
+        await answer_quietly(
+            query, t("private_only", await app.language_of(person)), show_alert=True
+        )
         return
     notice = await active_notice(app.db, notice_id)
     if notice is None:
-        await query.answer(t("stale_button", await app.language_of(person)), show_alert=True)
+        lang = await app.language_of(person)
+        await answer_quietly(query, t("stale_button", lang), show_alert=True)
         return
     outcome = await app.intake.start_sighting(
         person,
         notice.id,
         notice.full_name,
         notice.dangerous,
-        idempotency_key=f"tg:{update.update_id}",
+        idempotency_key=update_key(update, context),
     )
-    await query.answer(outcome.alert, show_alert=bool(outcome.alert))
-    await send_screens(context.bot, query.message.chat.id, outcome.screens)
+    await answer_quietly(query, outcome.alert, show_alert=bool(outcome.alert))
+    await send_screens(context.bot, query.message.chat.id, outcome.screens, sleep=app.sleep)
 
 
 async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

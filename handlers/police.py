@@ -18,10 +18,11 @@ from telegram.ext import (
 
 from bot.callbacks import decode
 from bot.queues import Reply
+from bot.text import fit, split_text
 from config.messages import t
-from handlers.citizen import tinbao
+from handlers.citizen import tinbao, update_key
 from handlers.commands import Callback, final
-from handlers.render import inline_markup, markup, settle_pressed
+from handlers.render import answer_quietly, edit_quietly, inline_markup, markup, settle_pressed
 
 log = logging.getLogger(__name__)
 LANG = "vi"
@@ -32,17 +33,18 @@ async def _render(
 ) -> None:
     for screen in reply.screens:
         keyboard = markup(screen, scope="q")
+        text = fit(screen.text)
         if reply.force_reply and keyboard is None:
             sent = await context.bot.send_message(
                 chat_id,
-                screen.text,
+                text,
                 reply_markup=ForceReply(),
                 reply_to_message_id=reply_to,
             )
             if reply.prompt_id is not None:
                 await tinbao(context).queues.prompt_shown(reply.prompt_id, sent.message_id)
         else:
-            await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
+            await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
@@ -56,17 +58,19 @@ async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: 
         chat_id=query.message.chat.id,
         private=query.message.chat.type == "private",
         message_id=query.message.message_id,
-        page=int(page) if page.isdigit() else 1,
+        page=int(page) if page.isascii() and page.isdecimal() else 1,
     )
     if isinstance(turned, str):
-        await query.answer(turned, show_alert=True)
+        await answer_quietly(query, turned, show_alert=True)
         return
-    await query.answer()
-    await context.bot.edit_message_text(
-        turned.screen.text,
-        query.message.chat.id,
-        query.message.message_id,
-        reply_markup=inline_markup(turned.screen, "q"),
+    await answer_quietly(query)
+    await edit_quietly(
+        context.bot.edit_message_text(
+            fit(turned.screen.text),
+            query.message.chat.id,
+            query.message.message_id,
+            reply_markup=inline_markup(turned.screen, "q"),
+        )
     )
 
 
@@ -78,7 +82,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     app = tinbao(context)
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "q":
-        await query.answer(t("stale_button", LANG), show_alert=True)
+        await answer_quietly(query, t("stale_button", LANG), show_alert=True)
         return
     if parsed.action == "page":
         await _turn_page(update, context, parsed.value)
@@ -89,9 +93,9 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chat_id=chat_id,
         action=parsed.action,
         value=parsed.value,
-        update_key=f"tg:{update.update_id}",
+        update_key=update_key(update, context),
     )
-    await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
+    await answer_quietly(query, reply.alert, show_alert=bool(reply.alert) and not reply.changed)
     if reply.changed:
         app.sender.wake()
     pressed = query.message if isinstance(query.message, Message) else None
@@ -99,7 +103,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await settle_pressed(context.bot, chat_id, pressed.message_id, pressed.text, reply.settle)
     elif pressed is not None and reply.changed and parsed.action in ("outcome", "xfer"):
         # the follow-up list (outcomes, units) has done its job
-        await context.bot.edit_message_reply_markup(chat_id, pressed.message_id)
+        await edit_quietly(context.bot.edit_message_reply_markup(chat_id, pressed.message_id))
     await _render(context, chat_id, reply, pressed.message_id if pressed else None)
 
 
@@ -116,7 +120,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         chat_id=message.chat_id,
         reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         text=message.text[:4096],
-        update_key=f"tg:{update.update_id}",
+        update_key=update_key(update, context),
     )
     if reply is None:
         return  # ordinary group chatter: not ours to answer
@@ -229,7 +233,8 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         private=message.chat.type == "private",
         code_text=" ".join(context.args),
     )
-    await message.reply_text(text)
+    for part in split_text(text):  # a long history takes several messages
+        await message.reply_text(part)
 
 
 async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -237,7 +242,8 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
+    arg = context.args[0] if context.args else ""
+    page = int(arg) if arg.isascii() and arg.isdecimal() else 1  # "²" must not reach int()
     shown = await tinbao(context).queues.queue_view(
         user_id=user.id,
         chat_id=message.chat_id,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -19,7 +21,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.callbacks import encode
+from bot.clock import Sleep
 from bot.dialogue import Screen
+from bot.text import TEXT_LIMIT, fit, utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +62,33 @@ def markup(screen: Screen, scope: str = "c") -> Markup | None:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-async def send_screens(bot: Bot, chat_id: int, screens: list[Screen], scope: str = "c") -> None:
+async def send_screens(
+    bot: Bot,
+    chat_id: int,
+    screens: list[Screen],
+    scope: str = "c",
+    *,
+    sleep: Sleep = asyncio.sleep,
+) -> None:
     for screen in screens:
-        await send_with_retry(bot, chat_id, screen.text, markup(screen, scope))
+        await send_with_retry(bot, chat_id, screen.text, markup(screen, scope), sleep=sleep)
 
 
 async def send_with_retry(
-    bot: Bot, chat_id: int, text: str, reply_markup: Markup | None, attempts: int = 4
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    reply_markup: Markup | None,
+    attempts: int = 4,
+    *,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """A dialogue prompt is sent straight away (the state it shows is already committed),
     so a 5xx, a timeout or a 429 is waited out and tried again rather than leaving the
     citizen without the next question. A rare duplicate prompt is harmless; a lost one
-    is not. Refusals (blocked, bad request) are not retried."""
+    is not. Refusals (blocked, bad request) are not retried. ``sleep`` waits out the
+    back-off (``Tinbao.sleep``: real time in production, the fake clock in tests)."""
+    text = fit(text)  # screens are short; a long one is cut rather than refused
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
@@ -90,7 +109,44 @@ async def send_with_retry(
                 raise
             delay = 0.5 * 2**attempt
         log.info("reply to a chat failed, retrying in %.1fs", delay)
-        await asyncio.sleep(delay)
+        await sleep(delay)
+
+
+#: Telegram's answers to an edit that has nothing left to do: the message was deleted, is
+#: not the bot's (or too old), or already shows exactly this. Harmless, never an error.
+HARMLESS_EDIT_ERRORS = (
+    "message to edit not found",
+    "message can't be edited",
+    "message is not modified",
+)
+
+
+async def edit_quietly(edit: Awaitable[object]) -> bool:
+    """Await an edit from a handler; False (logged, not raised) if Telegram answered with
+    one of :data:`HARMLESS_EDIT_ERRORS`. Any other refusal still raises."""
+    try:
+        await edit
+    except BadRequest as exc:
+        if not any(marker in exc.message.lower() for marker in HARMLESS_EDIT_ERRORS):
+            raise
+        log.debug("edit not applied: %s", exc.message)
+        return False
+    return True
+
+
+async def answer_quietly(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Answer a button press, best effort. A press that waited while the bot was down is
+    past its answer window, and one Telegram redelivers was answered already: Telegram
+    refuses both ("query is too old ... or query ID is invalid"), yet the step the press
+    asked for is taken and its screens sent all the same."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        log.debug("press not answered: %s", exc.message)
 
 
 async def settle_pressed(
@@ -100,7 +156,9 @@ async def settle_pressed(
     old keyboard cannot be pressed again by mistake."""
     try:
         if note and original is not None:
-            await bot.edit_message_text(f"{original}\n\n✔ {note}", chat_id, message_id)
+            suffix = f"\n\n✔ {note}"
+            text = fit(original, TEXT_LIMIT - utf16_len(suffix)) + suffix
+            await bot.edit_message_text(text, chat_id, message_id)
         else:
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as exc:  # already edited, or too old to edit: harmless

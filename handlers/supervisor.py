@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.exports import send_export
-from bot.reports import ReportUsage, parse_period, send_report
+from bot.reports import ReportUsage, parse_period, plausible_year, send_report
 from config.digest_messages import t as dt
 from config.messages import t
 from handlers.citizen import tinbao
@@ -60,12 +60,15 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     app.sender.wake()
 
 
-def _parse_day(text: str) -> date | None:
+def _parse_day(text: str, now: datetime) -> date | None:
+    """A day as ``dd/mm/yyyy`` or ``yyyy-mm-dd``; None for anything else, a day that does
+    not exist, or one implausibly far from today (31/12/9999 has no next day to end on)."""
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if plausible_year(day.year, now) else None
     return None
 
 
@@ -78,7 +81,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = app.clock()
     args = [a.lower() for a in (context.args or [])]
     kind = "csv" if "csv" in args else "xlsx"
-    days = [_parse_day(a) for a in args if a not in ("csv", "xlsx")]
+    days = [_parse_day(a, now) for a in args if a not in ("csv", "xlsx")]
     if any(d is None for d in days) or len(days) > 2:
         await message.reply_text(t("s_export_usage", LANG))
         return

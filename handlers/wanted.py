@@ -27,7 +27,6 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -40,9 +39,11 @@ from telegram.ext import (
 
 from bot import wanted
 from bot.callbacks import fits
+from bot.text import CAPTION_LIMIT, fit, utf16_len
 from bot.wanted import Page, WantedNotice
 from config.wanted_messages import t
 from handlers.citizen import person_of
+from handlers.render import answer_quietly
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,6 @@ def _markup(notice: WantedNotice, lang: str, page: Page | None) -> InlineKeyboar
     return InlineKeyboardMarkup(rows)
 
 
-def _utf16_len(text: str) -> int:
-    """Telegram counts caption length in UTF-16 units: the card's emoji count twice."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _photo_name(data: bytes, notice_id: int) -> str:
     extension = "png" if data.startswith(b"\x89PNG") else "jpg"
     return f"truyna-{notice_id}.{extension}"
@@ -177,14 +173,14 @@ async def send_notice(
         text += "\n\n" + t("page_label", lang, n=page.page + 1, total=page.pages)
     markup = _markup(notice, lang, page)
     if notice.has_photo:
-        if _utf16_len(text) <= MessageLimit.CAPTION_LENGTH:
+        if utf16_len(text) <= CAPTION_LIMIT:  # UTF-16 units: the card's emoji count twice
             sent = await _send_photo(bot, db, chat_id, notice, text, markup)
             if sent is not None:
                 return sent
         else:
             title = t("card_name", lang, name=notice.full_name.upper())
-            await _send_photo(bot, db, chat_id, notice, title[: MessageLimit.CAPTION_LENGTH], None)
-    return await bot.send_message(chat_id, text, reply_markup=markup)
+            await _send_photo(bot, db, chat_id, notice, fit(title, CAPTION_LIMIT), None)
+    return await bot.send_message(chat_id, fit(text), reply_markup=markup)
 
 
 async def _keep_only_seen_button(query: Any) -> None:
@@ -224,7 +220,7 @@ async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:
         args = context.args or []
-        # ASCII digits only: "²".isdigit() is true, but int("²") raises.
+        # ASCII digits only: "²".isdigit() and "١".isdecimal() are true, but int() refuses
         number = args[0] if args else ""
         page = int(number) - 1 if number.isascii() and number.isdigit() and len(number) < 7 else 0
         await show_page(update, context, message.chat_id, page)
@@ -274,24 +270,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     private = message is not None and message.chat.type == "private"
     if parsed is None or message is None:
-        await query.answer(t("stale_button", lang), show_alert=True)
+        await answer_quietly(query, t("stale_button", lang), show_alert=True)
         raise ApplicationHandlerStop
     action, value = parsed
     if not private:
-        await query.answer(t("private_only", lang), show_alert=True)
+        await answer_quietly(query, t("private_only", lang), show_alert=True)
         raise ApplicationHandlerStop
     if action == "page":
-        await query.answer()
+        await answer_quietly(query)
         await _keep_only_seen_button(query)
         await show_page(update, context, message.chat.id, value)
         raise ApplicationHandlerStop
     notice = await wanted.active_notice(_db(context), value)
     if notice is None:  # forged id, or withdrawn since the card was sent
-        await query.answer(t("not_active", lang), show_alert=True)
+        await answer_quietly(query, t("not_active", lang), show_alert=True)
         raise ApplicationHandlerStop
     sighting: Sighting | None = context.application.bot_data.get("wanted_sighting")
     if sighting is None:
-        await query.answer(t("seen_unavailable", lang), show_alert=True)
+        await answer_quietly(query, t("seen_unavailable", lang), show_alert=True)
         raise ApplicationHandlerStop
     await sighting(update, context, notice.id)
     raise ApplicationHandlerStop
