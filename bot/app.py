@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot import receipt
-from bot.clock import Clock, system_clock
+from bot.clock import Clock, Sleep, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
 from bot.dispatch import CardDispatch
@@ -60,6 +60,7 @@ class Tinbao:
     telegram: TelegramInbox
     replies: Replies
     wanted_desk: WantedDesk
+    sleep: Sleep = asyncio.sleep  # the back-off of prompts retried in a handler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
@@ -142,6 +143,7 @@ async def create(
     *,
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
+    sleep: Sleep = asyncio.sleep,
     rate_limiter: bool = True,
 ) -> Tinbao:
     """Open the database (applying migrations) and build the wired Application."""
@@ -204,6 +206,7 @@ async def create(
         telegram,
         Replies(db, people),
         WantedDesk(db, people),
+        sleep,
     )
     app.bot_data["tinbao"] = tinbao
     register_jobs(app, digests)

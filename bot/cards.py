@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from bot import receipt
 from bot.dialogue import Button
 from bot.fmt import when
+from bot.text import fit
 from config.categories import category_label
 from config.messages import t
 from storage.db import parse_utc
 from storage.tips import Tip
 
-CARD_DESCRIPTION_MAX = 2500
+CARD_DESCRIPTION_MAX = 2500  # UTF-16 units, leaving room for the rest of the card
 POLICE_LANG = "vi"
 OUTCOMES = ("resolved", "forwarded", "unfounded", "duplicate", "spam")
 
@@ -46,11 +47,10 @@ def card_text(facts: CardFacts, tz: object, lang: str = POLICE_LANG) -> str:
     occurred = t(f"when_{tip.occurred}", lang)
     if tip.occurred_note:
         occurred += f" ({tip.occurred_note})"
-    description = tip.description
-    if len(description) > CARD_DESCRIPTION_MAX:
-        description = (
-            description[:CARD_DESCRIPTION_MAX] + "… (/tip " + receipt.display(tip.code) + ")"
-        )
+    # measured as Telegram measures (UTF-16 units): 2,500 emoji would be 5,000
+    description = fit(
+        tip.description, CARD_DESCRIPTION_MAX, "… (/tip " + receipt.display(tip.code) + ")"
+    )
     reporter = (
         t("reporter_contact", lang, pseudonym=facts.reporter_pseudonym, phone=facts.phone)
         if facts.phone
@@ -82,7 +82,7 @@ def card_text(facts: CardFacts, tz: object, lang: str = POLICE_LANG) -> str:
         )
     else:
         lines.append("━━━━━━━━\n" + t("card_state", lang, state=state))
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def card_buttons(tip: Tip, lang: str = POLICE_LANG) -> list[list[Button]]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Clock
 
-__all__ = ["Clock", "FakeClock", "system_clock"]
+__all__ = ["Clock", "FakeClock", "Sleep", "system_clock"]
+
+#: How the product waits (a retry's back-off): ``asyncio.sleep``, or a fake clock's.
+Sleep = Callable[[float], Awaitable[None]]
 
 
 def system_clock() -> datetime:
@@ -25,3 +30,8 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """A wait on a fake clock moves the clock on instead of taking real time."""
+        self.advance(seconds=max(0.0, seconds))
+        await asyncio.sleep(0)

@@ -88,10 +88,11 @@ class CardDispatch:
                 text = (
                     t("card_alert", LANG, unit=unit_name) + "\n\n" + await self.card_text(tx, tip)
                 )
-                row = await outbox.enqueue_text(
+                row = await outbox.enqueue(
                     tx,
-                    text,
                     at=at,
+                    method="sendMessage",
+                    payload=self.people.seal_payload({"text": text}),
                     purpose="alert",
                     chat_id=delivery.chat_id,
                     tip_id=tip.id,
@@ -101,7 +102,7 @@ class CardDispatch:
                 )
                 continue
             note = t("card_no_queue", LANG, unit=unit_name) if delivery.note else None
-            payload = await self.card_payload(tx, tip, note=note)
+            payload = self.people.seal_payload(await self.card_payload(tx, tip, note=note))
             row = await outbox.enqueue(
                 tx,
                 at=at,
@@ -302,6 +303,7 @@ class CardDispatch:
                 payload = await self.card_payload(tx, tip)
             else:
                 payload = {"text": await self.card_text(tx, tip)}
+            payload = self.people.seal_payload(payload)  # quotes the citizen (and a phone)
             await outbox.enqueue(
                 tx,
                 at=at,
@@ -343,7 +345,7 @@ class CardDispatch:
                 tx,
                 at=at,
                 method="sendMessage",
-                payload=await self.card_payload(tx, tip, note=note),
+                payload=self.people.seal_payload(await self.card_payload(tx, tip, note=note)),
                 purpose="card",
                 chat_id=new_chat_id,
                 tip_id=tip.id,

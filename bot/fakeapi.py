@@ -47,11 +47,20 @@ from bot.updates import (
 )
 
 FaultKind = Literal[
-    "429", "5xx", "timeout", "timeout_after", "blocked", "chat_not_found", "kicked", "deactivated"
+    "429",
+    "5xx",
+    "timeout",
+    "timeout_after",
+    "blocked",
+    "chat_not_found",
+    "kicked",
+    "deactivated",
+    "query_too_old",
 ]
 """Injectable failures.  ``timeout`` raises ``TimedOut`` *before* the call takes effect;
 ``timeout_after`` performs it and then raises, like a reply lost on the way back (the
-case that makes naive retries double-send)."""
+case that makes naive retries double-send); ``query_too_old`` is Telegram's answer to an
+``answerCallbackQuery`` after the press's answer window (the bot was down meanwhile)."""
 
 _FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
@@ -831,6 +840,7 @@ class FakeBotApi(BaseRequest):
             "blocked": _ApiError(403, "Forbidden: bot was blocked by the user"),
             "deactivated": _ApiError(403, "Forbidden: user is deactivated"),
             "chat_not_found": _bad("chat not found"),
+            "query_too_old": _bad(QUERY_TOO_OLD[len("Bad Request: ") :]),
             "kicked": _ApiError(403, f"Forbidden: bot was kicked from the {self._kind(target)}"),
             "migrated": _ApiError(
                 400,

@@ -9,7 +9,6 @@ the citizen only from the outbox, i.e. only after the commit.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -91,29 +90,25 @@ class PlaceFinder(Protocol):
     def nearest(self, lat: float, lon: float) -> Any | None: ...
 
 
+FLOOD_SUBJECTS_KEPT = 10_000  # above this many people in memory, forget the quiet ones
+
+
 class FloodGate:
     """Per-person sliding window kept in memory: cheap enough to run on every message.
-    The first refused message gets an answer; the rest of the burst is ignored."""
+    The first refused message gets an answer; the rest of the burst is ignored. The
+    window is measured on the product's clock, like every other time in tinbao."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, clock: Clock) -> None:
         self.per_minute = per_minute
+        self.clock = clock
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._warned: dict[str, float] = {}
-        self._sweep_at = 1024
-
-    def _forget_idle(self, now: float) -> None:
-        """A person quiet for a minute has nothing left in the window: forget them, so
-        the gate's memory follows the people writing now, not everyone ever seen."""
-        for subject in [s for s, hits in self._hits.items() if not hits or now - hits[-1] > 60]:
-            del self._hits[subject]
-            self._warned.pop(subject, None)
-        self._sweep_at = max(1024, 2 * len(self._hits))
 
     def check(self, subject: str, now: float | None = None) -> str:
         """``ok``, ``warn`` (refuse and say so) or ``drop`` (refuse silently)."""
-        now = time.monotonic() if now is None else now
-        if len(self._hits) > self._sweep_at:
-            self._forget_idle(now)
+        now = self.clock().timestamp() if now is None else now
+        if len(self._hits) > FLOOD_SUBJECTS_KEPT:
+            self._forget_quiet(now)
         hits = self._hits[subject]
         while hits and now - hits[0] > 60:
             hits.popleft()
@@ -124,6 +119,12 @@ class FloodGate:
             self._warned[subject] = now
             return "warn"
         return "drop"
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drop people not heard from for a minute, so the memory does not grow forever."""
+        for subject in [s for s, hits in self._hits.items() if not hits or now - hits[-1] > 60]:
+            del self._hits[subject]
+            self._warned.pop(subject, None)
 
 
 @dataclass
@@ -152,7 +153,7 @@ class IntakeService:
         self.people = people
         self.places = places
         self.clock = clock
-        self.flood = FloodGate(settings.messages_per_minute)
+        self.flood = FloodGate(settings.messages_per_minute, clock)
         self.on_tip_committed = on_tip_committed or []
         self.relay = relay
         self.screens = IntakeScreens(settings)

@@ -25,6 +25,7 @@ from bot.dispatch import CardDispatch, duplicate_code
 from bot.fmt import when
 from bot.places import PlaceSearch
 from bot.replies import Origin, Target, answer, enqueue_screen
+from bot.text import split_text
 from bot.wanted import WithdrawResult
 from config.messages import t
 from config.settings import Settings
@@ -196,7 +197,7 @@ class QueueService:
         if action == "outcome":
             return await self._close(tx, officer, tip, chat_id, arg, at)
         if action == "xfer":
-            if not arg.isdigit():
+            if not arg.isdigit() or len(arg) > 12:  # an id SQLite can hold
                 return Reply(alert=t("stale_button", LANG))
             return await self._transfer(tx, officer, tip, int(arg), at)
         if action in ("asksend", "askcancel"):
@@ -590,8 +591,14 @@ class QueueService:
         if tip.status in ("new", "transferred"):
             await self._notify_ack_once(tx, tip, at)  # "acknowledged" comes first
         lang = tip.language
+        # A long question goes in several messages; the last carries the reply button.
+        *first_parts, last_part = split_text(self._question_text(tip, question))
+        for part in first_parts:
+            await outbox.enqueue_text(
+                tx, part, at=at, purpose="question", reporter_id=tip.reporter_id, tip_id=tip.id
+            )
         payload = {
-            "text": self._question_text(tip, question),
+            "text": last_part,
             "reply_markup": {
                 "inline_keyboard": [
                     [
@@ -644,16 +651,17 @@ class QueueService:
         for card in queue_cards:
             if text is not None:
                 body = t("q_answer_relay", LANG, pseudonym=pseudonym, code=code, text=text)
-                await outbox.enqueue(
-                    tx,
-                    at=at,
-                    method="sendMessage",
-                    payload=seal({"text": body}),
-                    purpose="relay",
-                    chat_id=card.chat_id,
-                    tip_id=tip.id,
-                    reply_to_outbox=card.outbox_id,
-                )
+                for part in split_text(body):  # a long addition arrives whole, in parts
+                    await outbox.enqueue(
+                        tx,
+                        at=at,
+                        method="sendMessage",
+                        payload=seal({"text": part}),
+                        purpose="relay",
+                        chat_id=card.chat_id,
+                        tip_id=tip.id,
+                        reply_to_outbox=card.outbox_id,
+                    )
             if media is not None:
                 caption = t("q_answer_media", LANG, pseudonym=pseudonym, code=code)
                 await outbox.enqueue(
@@ -718,7 +726,8 @@ class QueueService:
         try:
             async with self.db.transaction(update_key) as tx:
                 text = await self._tip_text(tx, user_id, origin, code_text)
-                await answer(tx, self.dispatch.people, origin, text, seal=True)
+                parts = [Screen(part) for part in split_text(text)]  # a long history: several
+                await answer(tx, self.dispatch.people, origin, parts, seal=True)
         except AlreadyProcessed:
             return
 
@@ -756,7 +765,7 @@ class QueueService:
         clock_state = await tip_clocks(tx, tip.id, self.settings, self.clock())
         if clock_state is not None:
             lines.append(render_clocks(clock_state, LANG, self.settings.tz, self.clock()))
-        return "\n".join(lines)[:4000]
+        return "\n".join(lines)  # may exceed one message: split by the caller
 
     async def queue_view(
         self, *, user_id: int, origin: Origin, page: int, update_key: str | None
@@ -828,7 +837,9 @@ class QueueService:
     async def _page(self, tx: Tx, unit_id: int, page: int) -> Screen:
         unit = await units.get_unit(tx, unit_id)
         name = unit.name if unit else "?"
-        page = max(1, page)
+        _, total = await tips.open_for_unit(tx, unit_id, limit=0, offset=0)
+        pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+        page = min(max(1, page), pages)  # past the end (a typo, an old button): the last
         rows, total = await tips.open_for_unit(
             tx, unit_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )

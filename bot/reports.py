@@ -40,6 +40,14 @@ KINDS = {
     "nam": "year",
 }
 UNITS_SHOWN = 5
+#: A period or an export date further than this from today is a typo (``9999``, ``0001``),
+#: not a question; it is answered with the usage, never computed (year 1 does not even
+#: survive the move to UTC, nor the day after 31/12/9999 exist).
+YEARS_AROUND = 100
+
+
+def plausible_year(year: int, now: datetime) -> bool:
+    return abs(year - now.year) <= YEARS_AROUND
 
 
 class ReportUsage(ValueError):
@@ -84,26 +92,32 @@ def parse_period(args: Sequence[str], now: datetime, tz: ZoneInfo) -> ReportPeri
     if not kind:
         raise ReportUsage(" ".join(args))
     rest = " ".join(words[1:])
-    numbers = [int(n) for n in re.findall(r"\d+", rest)]
     try:
+        numbers = [int(n) for n in re.findall(r"\d+", rest)]
         if kind == "year":
             if len(numbers) > 1:
                 raise ReportUsage(rest)
-            return year_period(numbers[0] if numbers else local.year, tz)
-        if not numbers:
+            period = year_period(numbers[0] if numbers else local.year, tz)
+        elif not numbers:
             if kind == "month":
-                return month(local.year, local.month, tz)
-            return quarter(local.year, (local.month - 1) // 3 + 1, tz)
-        if len(numbers) != 2:
-            raise ReportUsage(rest)
-        big, small = max(numbers), min(numbers)  # '2026-10' and '10/2026' alike
-        if kind == "month" and 1 <= small <= 12:
-            return month(big, small, tz)
-        if kind == "quarter" and 1 <= small <= 4:
-            return quarter(big, small, tz)
+                period = month(local.year, local.month, tz)
+            else:
+                period = quarter(local.year, (local.month - 1) // 3 + 1, tz)
+        else:
+            if len(numbers) != 2:
+                raise ReportUsage(rest)
+            big, small = max(numbers), min(numbers)  # '2026-10' and '10/2026' alike
+            if kind == "month" and 1 <= small <= 12:
+                period = month(big, small, tz)
+            elif kind == "quarter" and 1 <= small <= 4:
+                period = quarter(big, small, tz)
+            else:
+                raise ReportUsage(rest)
     except (ValueError, OverflowError) as exc:
         raise ReportUsage(rest) from exc
-    raise ReportUsage(rest)
+    if not plausible_year(period.start.year, local):
+        raise ReportUsage(rest)
+    return period
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
+from bot.text import CAPTION_LIMIT, TEXT_LIMIT, fit
 from storage import outbox, reporters
 from storage import wanted as wanted_store
 from storage.db import Database, Tx, parse_utc, utc_text
@@ -303,6 +304,11 @@ class OutboxSender:
                 kwargs["message_id"] = target[1]
         if isinstance(kwargs.get("media"), list):
             kwargs["media"] = [_input_media(item) for item in kwargs["media"]]
+        # Telegram refuses a text over 4,096 UTF-16 units (a caption over 1,024): the paths
+        # that build texts keep within them; this cut with a mark is the last line of defence.
+        for key, limit in (("text", TEXT_LIMIT), ("caption", CAPTION_LIMIT)):
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = fit(kwargs[key], limit)
         return kwargs
 
     def _backoff(self, row: OutboxRow) -> float:
@@ -397,4 +403,6 @@ _MEDIA_TYPES: dict[str, type[InputMedia]] = {
 def _input_media(item: dict[str, Any]) -> InputMedia:
     """PTB wants InputMedia objects for albums; the outbox keeps plain JSON."""
     kind = _MEDIA_TYPES[item["type"]]
-    return kind(media=item["media"], caption=item.get("caption"))  # type: ignore[call-arg]
+    caption = item.get("caption")
+    caption = fit(caption, CAPTION_LIMIT) if isinstance(caption, str) else caption
+    return kind(media=item["media"], caption=caption)  # type: ignore[call-arg]

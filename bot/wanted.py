@@ -315,7 +315,7 @@ def _validate_row(
     birth_year: int | None = None
     if values["birth_year"]:
         latest = warrant_date.year if warrant_date else today.year
-        if not values["birth_year"].isdigit() or len(values["birth_year"]) != 4:
+        if not values["birth_year"].isdecimal() or len(values["birth_year"]) != 4:
             bad("birth_year", f"{values['birth_year']!r} is not a four-digit year")
         elif not 1900 <= int(values["birth_year"]) <= latest:
             bad("birth_year", f"{values['birth_year']} is not between 1900 and {latest}")

@@ -31,6 +31,7 @@ from bot.people import Person
 from bot.replies import Origin
 from config.messages import t
 from handlers.render import answer_quietly
+from handlers.telegram_inbox import update_key
 
 if TYPE_CHECKING:
     from bot.app import Tinbao
@@ -120,7 +121,9 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     event = event_of(message)
     if isinstance(event, TextIn) and message.caption is None and len(event.text) > 4096:
         event = TextIn(event.text[:4097])  # Telegram never sends more; defensive cap
-    outcome = await app.intake.handle(person, event, idempotency_key=f"tg:{update.update_id}")
+    outcome = await app.intake.handle(
+        person, event, idempotency_key=update_key(update, tinbao(context).people.box)
+    )
     if outcome.queued or outcome.tip_code:
         app.sender.wake()
 
@@ -160,7 +163,9 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             await show_page(update, context, 0)
             return
     outcome = await app.intake.handle(
-        person, Press(parsed.action, parsed.value), idempotency_key=f"tg:{update.update_id}"
+        person,
+        Press(parsed.action, parsed.value),
+        idempotency_key=update_key(update, tinbao(context).people.box),
     )
     if outcome.queued or outcome.tip_code:
         app.sender.wake()
@@ -191,7 +196,7 @@ async def on_wanted_sighting(
         notice.id,
         notice.full_name,
         notice.dangerous,
-        idempotency_key=f"tg:{update.update_id}",
+        idempotency_key=update_key(update, tinbao(context).people.box),
     )
     if outcome.queued:
         app.sender.wake()
@@ -205,7 +210,9 @@ async def on_group_citizen_command(update: Update, context: ContextTypes.DEFAULT
         return
     app = tinbao(context)
     lang = await app.language_of(origin.person)
-    if await app.replies.say(origin, t("private_only", lang), key=f"tg:{update.update_id}"):
+    if await app.replies.say(
+        origin, t("private_only", lang), key=update_key(update, tinbao(context).people.box)
+    ):
         app.sender.wake()
 
 

@@ -28,14 +28,15 @@ from config.messages import t
 from handlers.citizen import origin_of, tinbao
 from handlers.commands import Callback, final
 from handlers.render import answer_quietly
+from handlers.telegram_inbox import update_key
 
 log = logging.getLogger(__name__)
 LANG = "vi"
 
 
-def _key(update: Update) -> str:
+def _key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The update's idempotency key (its inbox event key)."""
-    return f"tg:{update.update_id}"
+    return update_key(update, tinbao(context).people.box)
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -44,7 +45,7 @@ async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) ->
     if origin is None:
         return
     app = tinbao(context)
-    if await app.replies.say(origin, text, key=_key(update)):
+    if await app.replies.say(origin, text, key=_key(update, context)):
         app.sender.wake()
 
 
@@ -61,7 +62,7 @@ async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: 
         private=query.message.chat.type == "private",
         message_id=query.message.message_id,
         page=int(page) if page.isdigit() else 1,
-        update_key=_key(update),
+        update_key=_key(update, context),
     )
     app.sender.wake()
     await answer_quietly(query, refused)
@@ -87,7 +88,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chat_id=message.chat.id,
         action=parsed.action,
         value=parsed.value,
-        update_key=_key(update),
+        update_key=_key(update, context),
         pressed=pressed,
     )
     app.sender.wake()  # card edits, notices, prompts: all committed with the press
@@ -107,7 +108,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         chat_id=message.chat_id,
         reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         text=message.text[:4096],
-        update_key=_key(update),
+        update_key=_key(update, context),
     )
     if reply is not None:  # None: ordinary group chatter, not ours to answer
         app.sender.wake()
@@ -131,7 +132,7 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         display_name=name or "?",
         code_text=context.args[0][:40],
         origin=origin,
-        update_key=_key(update),
+        update_key=_key(update, context),
     )
     app.sender.wake()
 
@@ -173,7 +174,7 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         title=message.chat.title,
         purpose=purpose,
         missing_rights=missing,
-        update_key=_key(update),
+        update_key=_key(update, context),
     )
     app.sender.wake()  # the answer, and tips that were waiting for a chat
 
@@ -204,7 +205,7 @@ async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     app = tinbao(context)
     await app.staff.chat_migrated(
-        old_chat_id=old, new_chat_id=new, update_key=f"tg:{update.update_id}"
+        old_chat_id=old, new_chat_id=new, update_key=_key(update, context)
     )
     app.sender.wake()
 
@@ -219,7 +220,10 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     app = tinbao(context)
     await app.queues.tip_view(
-        user_id=user.id, origin=origin, code_text=" ".join(context.args), update_key=_key(update)
+        user_id=user.id,
+        origin=origin,
+        code_text=" ".join(context.args),
+        update_key=_key(update, context),
     )
     app.sender.wake()
 
@@ -229,9 +233,12 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if origin is None or user is None:
         return
-    page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
+    arg = context.args[0] if context.args else ""
+    page = int(arg) if arg.isascii() and arg.isdecimal() else 1  # "²" must not reach int()
     app = tinbao(context)
-    await app.queues.queue_view(user_id=user.id, origin=origin, page=page, update_key=_key(update))
+    await app.queues.queue_view(
+        user_id=user.id, origin=origin, page=page, update_key=_key(update, context)
+    )
     app.sender.wake()
 
 

@@ -11,19 +11,21 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.exports import send_export
-from bot.reports import ReportUsage, parse_period, send_report
+from bot.reports import ReportUsage, parse_period, plausible_year, send_report
 from config.digest_messages import t as dt
 from config.messages import t
 from handlers.citizen import origin_of, tinbao
 from handlers.commands import PassOn, final
+from handlers.telegram_inbox import update_key
 from storage import officers
 from storage.officers import Officer
 
 LANG = "vi"
 
 
-def _key(update: Update) -> str:
-    return f"tg:{update.update_id}"
+def _key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The update's idempotency key (its inbox event key)."""
+    return update_key(update, tinbao(context).people.box)
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -31,7 +33,7 @@ async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) ->
     if origin is None:
         return
     app = tinbao(context)
-    if await app.replies.say(origin, text, key=_key(update)):
+    if await app.replies.say(origin, text, key=_key(update, context)):
         app.sender.wake()
 
 
@@ -78,17 +80,20 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id=message.chat_id,
         period=period,
         now=now,
-        idempotency_key=_key(update),
+        idempotency_key=_key(update, context),
     )
     app.sender.wake()
 
 
-def _parse_day(text: str) -> date | None:
+def _parse_day(text: str, now: datetime) -> date | None:
+    """A day as ``dd/mm/yyyy`` or ``yyyy-mm-dd``; None for anything else, a day that does
+    not exist, or one implausibly far from today (31/12/9999 has no next day to end on)."""
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if plausible_year(day.year, now) else None
     return None
 
 
@@ -101,7 +106,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = app.clock()
     args = [a.lower() for a in (context.args or [])]
     kind = "csv" if "csv" in args else "xlsx"
-    days = [_parse_day(a) for a in args if a not in ("csv", "xlsx")]
+    days = [_parse_day(a, now) for a in args if a not in ("csv", "xlsx")]
     if any(d is None for d in days) or len(days) > 2:
         await _say(update, context, t("s_export_usage", LANG))
         return
@@ -122,7 +127,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         now=now,
         kind=kind,
         note=t("s_queued", LANG),  # first: the file takes a moment longer
-        idempotency_key=_key(update),
+        idempotency_key=_key(update, context),
     )
     app.sender.wake()
 
@@ -134,7 +139,9 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     app = tinbao(context)
     on = not (context.args and context.args[0].lower() in ("off", "tat", "tắt"))
-    await app.staff.digest_opt_in(user_id=user.id, origin=origin, on=on, update_key=_key(update))
+    await app.staff.digest_opt_in(
+        user_id=user.id, origin=origin, on=on, update_key=_key(update, context)
+    )
     app.sender.wake()
 
 

@@ -20,6 +20,7 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
+from bot.crypto import IdentityBox
 from bot.inbox import Event, Inbox, Unreadable
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,51 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 _CHAT_HOLDERS = ("message", "edited_message", "channel_post", "my_chat_member", "chat_member")
 
 
-def event_key(update_id: int) -> str:
-    """Also the idempotency key handlers pass to the transaction that applies the update."""
-    return f"tg:{update_id}"
+_MESSAGES = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_message",
+    "edited_business_message",
+)
+
+
+def _keyed(update_id: int, carries: str | None, box: IdentityBox) -> str:
+    if carries is None:
+        return f"tg:{update_id}"
+    return f"tg:{update_id}:{box.blind_index('telegram-update', carries)[:20]}"
+
+
+def event_key(raw: dict[str, Any], box: IdentityBox) -> str:
+    """An update's key: its id *and* what it carries (the press, or the chat and message).
+    Telegram's redelivery of an update has the same key; an update whose id was recycled
+    (the sequence restarts at random after a quiet week; a self-hosted Bot API server
+    keeps its own) does not, so it is applied instead of dropped as a repeat. What it
+    carries (a private chat's id is a user id) enters only through the keyed blind index.
+    It is also the idempotency key of the transaction that applies the update, which
+    marks its inbox row done (``update_key`` computes the same from the parsed update)."""
+    carries = None
+    query = raw.get("callback_query")
+    if isinstance(query, dict) and "id" in query:
+        carries = f"cb:{query['id']}"
+    else:
+        for field in _MESSAGES:
+            message = raw.get(field)
+            if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+                carries = f"msg:{message['chat'].get('id')}:{message.get('message_id')}"
+                break
+    return _keyed(int(raw["update_id"]), carries, box)
+
+
+def update_key(update: Update, box: IdentityBox) -> str:
+    """:func:`event_key` of a parsed update: what handlers pass to their transaction."""
+    carries = None
+    if update.callback_query is not None:
+        carries = f"cb:{update.callback_query.id}"
+    elif (message := update.effective_message) is not None:
+        carries = f"msg:{message.chat_id}:{message.message_id}"
+    return _keyed(update.update_id, carries, box)
 
 
 def lane_of(raw: dict[str, Any]) -> str:
@@ -52,10 +95,10 @@ def lane_of(raw: dict[str, Any]) -> str:
     return "tg:other"
 
 
-def to_event(raw: Any) -> Event | None:
+def to_event(raw: Any, box: IdentityBox) -> Event | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
         return None
-    return Event(event_key(raw["update_id"]), lane_of(raw), raw)
+    return Event(event_key(raw, box), lane_of(raw), raw)
 
 
 class TelegramInbox:
@@ -80,7 +123,7 @@ class TelegramInbox:
 
     async def accept(self, raws: list[Any]) -> int:
         """Store raw updates (as received over HTTP); returns how many were new."""
-        events = [e for e in (to_event(raw) for raw in raws) if e is not None]
+        events = [e for e in (to_event(raw, self.inbox.box) for raw in raws) if e is not None]
         return await self.inbox.accept(CHANNEL, events)
 
     def stop(self) -> None:

@@ -37,6 +37,7 @@ from bot.wanted_desk import Trim, WantedDesk
 from config.wanted_messages import t
 from handlers.citizen import origin_of, person_of
 from handlers.render import answer_quietly
+from handlers.telegram_inbox import update_key
 from storage.db import Database
 
 PREFIX = "w1"
@@ -99,8 +100,9 @@ def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
         wake()
 
 
-def _key(update: Update) -> str:
-    return f"tg:{update.update_id}"
+def _key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The update's idempotency key (its inbox event key)."""
+    return update_key(update, _desk(context).people.box)
 
 
 async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -118,7 +120,7 @@ async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> 
     origin = origin_of(update)
     if origin is not None:
         text = t(key, await _language(update, context))
-        if await _desk(context).say(origin, text, key=_key(update)):
+        if await _desk(context).say(origin, text, key=_key(update, context)):
             _wake(context)
 
 
@@ -149,7 +151,9 @@ async def show_page(
     if origin is None:
         return
     lang = await _language(update, context)
-    if await _desk(context).show_page(origin, lang, page_index, key=_key(update), trim=trim):
+    if await _desk(context).show_page(
+        origin, lang, page_index, key=_key(update, context), trim=trim
+    ):
         _wake(context)
 
 
@@ -171,7 +175,7 @@ async def on_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     lang = await _language(update, context)
     query = " ".join(context.args or [])[: wanted.MAX_QUERY_LENGTH]
-    if await _desk(context).search(origin, lang, query, key=_key(update)):
+    if await _desk(context).search(origin, lang, query, key=_key(update, context)):
         _wake(context)
     raise ApplicationHandlerStop
 

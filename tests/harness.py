@@ -57,6 +57,12 @@ class Harness:
     def __post_init__(self) -> None:
         self.driver = Driver(self._tinbao, self.api)
         self.updates: UpdateFactory = self.driver.updates
+        #: Exceptions a handler raised (the Application passed them to its error handlers).
+        self.errors: list[BaseException] = []
+        self._tinbao.app.add_error_handler(self._record_error)
+
+    async def _record_error(self, update: object, context: Any) -> None:
+        self.errors.append(context.error)
 
     @property
     def tinbao(self) -> Tinbao:
@@ -67,6 +73,7 @@ class Harness:
         """Tests that simulate a restart swap in a new process's Tinbao."""
         self._tinbao = value
         self.driver.tinbao = value
+        value.app.add_error_handler(self._record_error)
 
     async def deliver(self, update: dict[str, Any]) -> None:
         await self.driver.deliver(update)
@@ -129,7 +136,7 @@ async def open_harness(tmp_path: Path, **settings_extra: Any) -> Harness:
     settings = make_settings(db_path, **settings_extra)
     clock = FakeClock(START)
     api = FakeBotApi(clock=clock)
-    tinbao = await create(settings, request=api, clock=clock, rate_limiter=False)
+    tinbao = await create(settings, request=api, clock=clock, sleep=clock.sleep, rate_limiter=False)
     await tinbao.app.initialize()
     return Harness(tinbao, api, clock)
 

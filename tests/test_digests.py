@@ -893,7 +893,15 @@ async def test_report_counts_the_cohort_of_the_month(db: Database) -> None:
     assert "Tiếp nhận trong hạn: " in rendered.text
     ids = await send_report(db, settings, chat_id=SUPERVISORS, period=period, now=NOW)
     assert len(ids) == 1
-    assert w.codes  # the seed is what the numbers above count
+    # the seed is what the numbers above count: all nine of its tips, and only they, were
+    # received in November
+    async with db.read() as tx:
+        received = await tx.fetchall(
+            "SELECT code FROM tips WHERE created_at >= ? AND created_at < ?",
+            (utc_text(period.start), utc_text(period.end)),
+        )
+    assert sorted(w.codes) == [f"t{i}" for i in range(1, 10)]
+    assert sorted(r[0] for r in received) == sorted(w.codes.values())
 
 
 async def test_report_within_deadline_percentage(db: Database) -> None:

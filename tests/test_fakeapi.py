@@ -164,16 +164,20 @@ async def test_polling_mode_replies_then_stops_cleanly(app: Any, api: FakeBotApi
 async def test_long_poll_returns_empty_after_the_cap_and_wakes_on_push(
     app: Any, api: FakeBotApi
 ) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    assert await app.bot.get_updates(timeout=30) == ()
-    assert loop.time() - started < 1.0
+    # With the cap at zero a 30-second long poll comes back empty at once; were the cap
+    # ignored it would hang, and the guard turns that into a failure (no timing asserted).
+    api.long_poll_cap = 0.0
+    assert await asyncio.wait_for(app.bot.get_updates(timeout=30), 20) == ()
 
-    api.long_poll_cap = 5.0  # now only the push can end the poll within the 1 s below
+    api.long_poll_cap = 3600.0  # now only the push can end the poll
     poll = asyncio.create_task(app.bot.get_updates(timeout=30))
-    await asyncio.sleep(0.05)
+    for _ in range(1000):  # a few loop turns until the poll waits inside the fake server
+        if any(c.method == "getUpdates" and not c.done for c in api.calls):
+            break
+        await asyncio.sleep(0)
+    assert not poll.done()
     pushed = api.push_update(api.factory().text(LAN, "khẩn"))
-    (update,) = await asyncio.wait_for(poll, 1.0)
+    (update,) = await asyncio.wait_for(poll, 20)
     assert update.update_id == pushed["update_id"]
     assert update.message is not None and update.message.text == "khẩn"
 
@@ -285,6 +289,12 @@ async def test_fault_descriptions_match_telegram(app: Any, api: FakeBotApi) -> N
         await app.bot.send_message(LAN.id, "a")
 
 
+async def test_an_expired_callback_query_cannot_be_answered(app: Any, api: FakeBotApi) -> None:
+    api.fail_next("answerCallbackQuery", "query_too_old")
+    with pytest.raises(BadRequest, match="Query is too old and response timeout expired"):
+        await app.bot.answer_callback_query("123")
+
+
 async def test_retry_after_carries_the_delay(app: Any, api: FakeBotApi) -> None:
     api.fail_next("sendMessage", "429", retry_after=7)
     with pytest.raises(RetryAfter) as caught:
@@ -382,6 +392,25 @@ async def test_edit_without_markup_drops_the_inline_keyboard(app: Any, api: Fake
     edited = await sent.edit_text("đã chọn")
     assert edited.reply_markup is None
     assert "reply_markup" not in api.sent_to(LAN.id)[0]
+
+
+async def test_length_limits_count_utf16_units_as_telegram_does(app: Any, api: FakeBotApi) -> None:
+    """4,096 units for a text, 1,024 for a caption, counted after entity parsing; one
+    unit more is Telegram's 400 "message is too long" (an emoji is two units)."""
+    await app.bot.send_message(LAN.id, "a" * 4096)
+    await app.bot.send_message(LAN.id, "😀" * 2048)
+    for text in ("a" * 4097, "😀" * 2048 + "a"):
+        with pytest.raises(BadRequest, match=r"^Message is too long$"):
+            await app.bot.send_message(LAN.id, text)
+    assert api.calls[-1].error == "Bad Request: message is too long"
+    await app.bot.send_message(LAN.id, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
+    sent = await app.bot.send_message(LAN.id, "gốc")
+    with pytest.raises(BadRequest, match=r"^Message is too long$"):
+        await sent.edit_text("😀" * 2049)
+    photo = UpdateFactory().photo(LAN)["message"]["photo"][-1]["file_id"]
+    await app.bot.send_photo(LAN.id, photo, caption="😀" * 512)
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
+        await app.bot.send_photo(LAN.id, photo, caption="😀" * 512 + "a")
 
 
 async def test_bad_html_and_oversized_button_data_are_rejected(app: Any, api: FakeBotApi) -> None:

@@ -54,3 +54,19 @@ async def test_a_failed_unit_of_work_undoes_only_itself(tmp_path: Path) -> None:
         assert subjects == ["a", "c"] and keys == ["first", "third"]
     finally:
         await db.close()
+
+
+async def test_no_outbox_row_holds_a_citizens_words_or_phone_in_clear(h: Harness) -> None:
+    """Cards quote the description and, for a contactable citizen, the phone: they are
+    sealed in the outbox like the citizen's own screens, and emptied once delivered."""
+    from tests.test_queues_e2e import setup_unit
+
+    await setup_unit(h)
+    citizen = h.citizen()
+    await h.driver.file_tip(
+        citizen.user, text="Nhóm đối tượng bán ma túy ở quán Hoa Sữa.", phone="+84912345678"
+    )
+    async with h.tinbao.db.read() as tx:
+        payloads = [str(r[0]) for r in await tx.fetchall("SELECT payload FROM outbox")]
+    for payload in payloads:
+        assert "Hoa Sữa" not in payload and "912345678" not in payload

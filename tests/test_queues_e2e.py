@@ -329,3 +329,54 @@ async def test_removed_from_group_marks_failed_and_alerts_duty_without_retry_sto
     await h.flush()
     alerts = [m["text"] for m in h.api.sent_to(DUTY) if "Không gửi được" in m.get("text", "")]
     assert len(alerts) == 1 and code in alerts[0]
+
+
+async def test_queue_page_numbers_beyond_the_end_or_huge_show_the_last_page(h: Harness) -> None:
+    """Fuzzing found /queue 99999999999999999999999 raising "Python int too large to convert
+    to SQLite INTEGER"; a page past the end showed "trang 5/1" and no tips."""
+    _lead, officer = await setup_unit(h)
+    code = await file_tip(h.citizen())
+    group = h.group("CA Tam Chúc", QUEUE)
+    for page in ("99999999999999999999999", "5", "0", "-3", "abc", "²", "٣"):
+        await officer.says(f"/queue {page}", chat=group)
+        text = h.api.last_text(QUEUE) or ""
+        assert "trang 1/1" in text and code in text, page
+    # a forged transfer target too large for SQLite is a stale button, not a crash
+    card = card_of(h, QUEUE, code)
+    async with h.tinbao.db.read() as tx:
+        tip_id = await tx.scalar("SELECT id FROM tips")
+    forged = f"q1|xfer|{tip_id}:99999999999999999999999"
+    await officer.sends(h.updates.callback(officer.user, card, forged))
+    assert "không còn dùng được" in officer.answers()[-1]
+    assert h.errors == []
+
+
+async def test_edits_of_gone_unchanged_or_foreign_messages_are_harmless(h: Harness) -> None:
+    """Telegram refuses an edit of a deleted message ("message to edit not found"), of one
+    the bot did not write ("message can't be edited") and one that changes nothing ("message
+    is not modified"); a handler treats all three as done, never as an error."""
+    _lead, officer = await setup_unit(h)
+    first = await file_tip(h.citizen())
+    second = await file_tip(h.citizen(user_id=2002, name="An"))
+    group = h.group("CA Tam Chúc", QUEUE)
+    command = (await officer.says("/queue", chat=group))["message"]
+    listing = h.api.sent_to(QUEUE)[-1]
+    bound = next(m for m in h.api.sent_to(QUEUE) if "nhóm tiếp nhận" in m.get("text", ""))
+    gone = {**listing, "message_id": 987_654}
+    async with h.tinbao.db.read() as tx:
+        unit_id = await tx.scalar("SELECT current_unit_id FROM tips")
+        ids = {r[0]: r[1] for r in await tx.fetchall("SELECT code, id FROM tips")}
+    presses = [
+        (listing, f"q1|page|{unit_id}:1"),  # the page it already shows: not modified
+        (listing, f"q1|page|{unit_id}:99999999999999999999"),  # the same, clamped
+        (gone, f"q1|page|{unit_id}:1"),  # deleted: to edit not found
+        (command, f"q1|page|{unit_id}:1"),  # the officer's own message: can't be edited
+        (bound, f"q1|outcome|{ids[first.replace('-', '')]}:resolved"),  # no keyboard to take
+        (gone, f"q1|outcome|{ids[second.replace('-', '')]}:spam"),  # deleted
+    ]
+    for message, data in presses:
+        await officer.sends(h.updates.callback(officer.user, message, data))
+    assert h.errors == []
+    async with h.tinbao.db.read() as tx:
+        closed = await tx.scalar("SELECT COUNT(*) FROM tips WHERE status = 'closed'")
+    assert closed == 2  # the actions themselves took effect

@@ -97,3 +97,35 @@ async def test_start_up_catch_up_sends_missed_daily_digest_once(h: Harness) -> N
     finally:
         h.tinbao.sender.stop()
         await h.tinbao.app.stop()
+
+
+async def test_dates_out_of_range_get_the_usage_answer(h: Harness) -> None:
+    """Fuzzing found /export 31/12/9999 raising OverflowError (the day after it does not
+    exist) and year 1 overflowing when moved to UTC; every such date is a usage answer."""
+    _lead, sup = await setup(h)
+    for args in (
+        "31/12/9999",
+        "01/01/0001",
+        "9999-12-31",
+        "0001-01-01 csv",
+        "01/01/0001 31/12/9999",
+        "01/01/1900",
+        "31/02/2026",
+        "1/1/2026/1",
+        "01/11/2026 30/11/2026 01/12/2026",
+    ):
+        await sup.says(f"/export {args}")
+        assert "Cú pháp: /export" in sup.last(), args
+    for args in (
+        "year 1",
+        "year 9999",
+        "year 0",
+        "month 12/9999",
+        "month 1/0001",
+        "quarter 4/9999",
+    ):
+        await sup.says(f"/report {args}")
+        assert "Cách dùng: /report" in sup.last(), args
+    await h.flush()
+    assert h.api.calls_of("sendDocument") == []
+    assert h.errors == []

@@ -172,6 +172,7 @@ async def test_one_bad_row_imports_nothing_and_names_the_row(db: Database, tmp_p
         ({"warrant_date": "31/02/2025"}, "warrant_date", "not a date"),
         ({"warrant_date": "2026-03-02"}, "warrant_date", "in the future"),
         ({"birth_year": "2026"}, "birth_year", "not between 1900 and 2025"),
+        ({"birth_year": "¹⁹⁹⁰"}, "birth_year", "not a four-digit year"),  # isdigit(), not int
         ({"issuing_unit": "Phường Tam Chuc Xyz"}, "issuing_unit", "did you mean 'Phường Tam Chúc'"),
         ({"issuing_unit": "Quận 1"}, "issuing_unit", "unknown unit"),
         ({"photo": "missing.png"}, "photo", "no such file"),

@@ -273,3 +273,14 @@ async def test_a_card_too_long_for_a_caption_goes_under_the_photo(env: Env, tmp_
     assert photo["caption"] == "👤 ĐINH VĂN DÀI" and "reply_markup" not in photo
     assert len(card["text"]) > 1024 and "Không tiếp cận" in card["text"]
     assert buttons(card)[0][0] == "👁 Tôi đã nhìn thấy người này"
+
+
+async def test_a_page_number_that_is_not_decimal_shows_the_first_page(env: Env) -> None:
+    """Fuzzing found "/dstruyna ²" raising ValueError: "²".isdigit() is true, yet int()
+    refuses it."""
+    for page in ("²", "٣", "0", "99999999"):
+        await env.says(f"/dstruyna {page}")
+    captions = [text_of(card) for card in env.cards()]
+    assert len(captions) == 4
+    # only ASCII digits name a page: "٣" (Arabic-Indic three) is not taken for 3
+    assert [c.count("Trang 1/5") for c in captions] == [1, 1, 1, 1]
