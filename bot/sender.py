@@ -34,6 +34,8 @@ Telegram may or may not have executed it, and no Bot API method tells which. Wha
   out, no free connection, 429, any 4xx) are retried without any risk of a duplicate;
 * edits, deletions and pins are idempotent on retry ("message is not modified" and
   "message to delete not found" after a lost answer count as done);
+* a police card is one message per tip and chat: a second card for a chat that already
+  holds the tip's working card becomes an edit of it (``bot.dispatch``);
 * a new message whose answer was lost is sent again (at least once beats at most once for
   a receipt or a tip card); it is logged as possibly duplicated. A crash between
   Telegram's answer and our commit has the same effect after the restart. A duplicated

@@ -21,8 +21,8 @@ from telegram.error import NetworkError, TimedOut
 from bot.fakeapi import ApiCall, FloodRules
 from bot.sender import MAYBE_SENT, OutboxSender, not_sent
 from bot.sendlimits import Limits, SendLimits
-from storage import outbox
-from tests.harness import Harness
+from storage import outbox, tips
+from tests.harness import Harness, file_tip
 
 GROUPS = [-100_500 - i for i in range(3)]
 PRIVATE = [500_000 + i for i in range(5)]
@@ -370,6 +370,27 @@ async def test_edits_and_deletes_whose_answer_was_lost_are_done_once(h: Harness)
         states = await tx.fetchall("SELECT status FROM outbox ORDER BY id")
     assert [r[0] for r in states] == ["sent", "sent", "sent"]
     assert [m["text"] for m in h.api.deleted(PRIVATE[0])] == ["bản sửa"]
+
+
+async def test_a_second_card_for_a_chat_holding_the_tips_card_is_an_edit(h: Harness) -> None:
+    from tests.test_queues_e2e import QUEUE, setup_unit
+
+    await setup_unit(h)
+    code = await file_tip(h.citizen())
+    cards = [m for m in h.api.sent_to(QUEUE) if code in m.get("text", "")]
+    assert len(cards) == 1
+    tinbao = h.tinbao
+    async with tinbao.db.transaction() as tx:
+        tip_id = await tx.scalar("SELECT id FROM tips")
+        tip = await tips.by_id(tx, tip_id)
+        assert tip is not None
+        await tinbao.queues.dispatch.send_cards(tx, tip, tip.current_unit_id)
+        methods = await tx.fetchall(
+            "SELECT method FROM outbox WHERE status = 'pending' AND chat_id = ?", (QUEUE,)
+        )
+    assert [m[0] for m in methods] == ["editMessageText"]
+    await h.flush()
+    assert len([m for m in h.api.sent_to(QUEUE) if code in m.get("text", "")]) == 1
 
 
 # ---------------------------------------------------------------- production wiring
