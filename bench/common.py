@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
 
 from bot.app import Tinbao, create
 from bot.clock import system_clock
@@ -18,8 +21,15 @@ from storage.db import Database
 QUEUE = -100777
 
 
-async def open_bench(db_path: Path, *, rate_limiter: bool) -> tuple[Tinbao, FakeBotApi]:
-    """Ninh Bình's communes loaded, abuse limits lifted (one process plays every citizen)."""
+async def open_bench(
+    db_path: Path,
+    *,
+    rate_limiter: bool | BaseRateLimiter[Any],
+    api: FakeBotApi | None = None,
+) -> tuple[Tinbao, FakeBotApi]:
+    """Ninh Bình's communes loaded, abuse limits lifted (one process plays every citizen).
+    ``rate_limiter`` as in :func:`bot.app.create`; ``api`` e.g. one that enforces
+    Telegram's limits (``FakeBotApi(enforce_limits=True)``)."""
     db = await Database.open(db_path, clock=system_clock)
     await sync_units(db, "Ninh Bình")
     await db.close()
@@ -30,7 +40,7 @@ async def open_bench(db_path: Path, *, rate_limiter: bool) -> tuple[Tinbao, Fake
         tips_per_hour=1_000_000,
         messages_per_minute=1_000_000,
     )
-    api = FakeBotApi()
+    api = api or FakeBotApi()
     return await create(settings, request=api, rate_limiter=rate_limiter), api
 
 

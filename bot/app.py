@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot import receipt
@@ -29,6 +30,7 @@ from bot.replies import Replies
 from bot.retention import register_purge_job
 from bot.schedule import catch_up, register_jobs
 from bot.sender import OutboxSender
+from bot.sendlimits import SendLimiter, SendLimits
 from bot.staff import StaffService
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
@@ -144,9 +146,16 @@ async def create(
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
     sleep: Sleep = asyncio.sleep,
-    rate_limiter: bool = True,
+    rate_limiter: bool | BaseRateLimiter[Any] = True,
 ) -> Tinbao:
-    """Open the database (applying migrations) and build the wired Application."""
+    """Open the database (applying migrations) and build the wired Application.
+
+    ``rate_limiter``: ``True`` (production) keeps Telegram's limits with tinbao's own
+    :class:`~bot.sendlimits.SendLimits`, shared by the outbox sender (which schedules
+    within them) and PTB's rate-limiter hook (which paces any other call that posts);
+    ``False`` sends without limits (tests, the demo, commands that send nothing); a PTB
+    ``BaseRateLimiter`` (a benchmark's baseline, such as ``AIORateLimiter``) is installed
+    as is and the sender does not schedule."""
     from handlers import citizen, police, supervisor, wanted
 
     db = await Database.open(settings.database_path, clock=clock, group_commit=GROUP_COMMIT)
@@ -160,8 +169,14 @@ async def create(
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    limits: SendLimits | None = None
+    if isinstance(rate_limiter, BaseRateLimiter):
+        builder = builder.rate_limiter(rate_limiter)
+    elif rate_limiter:
+        # monotonic in production; a test's fake clock drives the windows otherwise
+        now = time.monotonic if clock is system_clock else lambda: clock().timestamp()
+        limits = SendLimits(now=now)
+        builder = builder.rate_limiter(SendLimiter(limits))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     # Updates come through the durable inbox (handlers/telegram_inbox.py), not PTB's
@@ -177,6 +192,7 @@ async def create(
         clock,
         on_failure=[dispatch.on_delivery_failure],
         on_migrated=[dispatch.follow_migration],
+        limits=limits,
     )
     intake = IntakeService(
         db,

@@ -83,7 +83,15 @@ class CardDispatch:
         )
         unit = await units.get_unit(tx, unit_id)
         unit_name = unit.name if unit else "?"
+        shown = {(c.chat_id, c.kind): c for c in await cards.active(tx, tip.id)}
         for delivery in plan.deliveries:
+            kind = "alert" if delivery.kind == "alert" else "queue"
+            existing = shown.get((delivery.chat_id, kind))
+            if existing is not None:
+                # The chat already holds this tip's card: one card per tip and chat, kept
+                # current by an edit (idempotent) rather than a second message.
+                await self._edit_card(tx, tip, existing, at)
+                continue
             if delivery.kind == "alert":
                 text = (
                     t("card_alert", LANG, unit=unit_name) + "\n\n" + await self.card_text(tx, tip)
@@ -97,8 +105,11 @@ class CardDispatch:
                     chat_id=delivery.chat_id,
                     tip_id=tip.id,
                 )
-                await cards.add(
+                card_id = await cards.add(
                     tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="alert", at=at
+                )
+                shown[(delivery.chat_id, kind)] = cards.Card(
+                    card_id, tip.id, delivery.chat_id, row, kind
                 )
                 continue
             note = t("card_no_queue", LANG, unit=unit_name) if delivery.note else None
@@ -112,8 +123,11 @@ class CardDispatch:
                 chat_id=delivery.chat_id,
                 tip_id=tip.id,
             )
-            await cards.add(
+            card_id = await cards.add(
                 tx, tip_id=tip.id, chat_id=delivery.chat_id, outbox_id=row, kind="queue", at=at
+            )
+            shown[(delivery.chat_id, kind)] = cards.Card(
+                card_id, tip.id, delivery.chat_id, row, kind
             )
             await self._send_evidence(tx, tip, delivery.chat_id, row, at)
             if notice is not None and notice.has_photo:
@@ -299,21 +313,26 @@ class CardDispatch:
         tip = await tips.by_id(tx, tip_id)
         assert tip is not None
         for card in await cards.active(tx, tip_id):
-            if card.kind == "queue":
-                payload = await self.card_payload(tx, tip)
-            else:
-                payload = {"text": await self.card_text(tx, tip)}
-            payload = self.people.seal_payload(payload)  # quotes the citizen (and a phone)
-            await outbox.enqueue(
-                tx,
-                at=at,
-                method="editMessageText",
-                payload=payload,
-                purpose="card_edit",
-                chat_id=card.chat_id,
-                tip_id=tip_id,
-                edit_of_outbox=card.outbox_id,
-            )
+            await self._edit_card(tx, tip, card, at)
+
+    async def _edit_card(self, tx: Tx, tip: tips.Tip, card: cards.Card, at: str) -> None:
+        """Show the tip's current state on one of its cards (an edit: sending it twice
+        changes nothing, Telegram answers "message is not modified")."""
+        if card.kind == "queue":
+            payload = await self.card_payload(tx, tip)
+        else:
+            payload = {"text": await self.card_text(tx, tip)}
+        payload = self.people.seal_payload(payload)  # quotes the citizen (and a phone)
+        await outbox.enqueue(
+            tx,
+            at=at,
+            method="editMessageText",
+            payload=payload,
+            purpose="card_edit",
+            chat_id=card.chat_id,
+            tip_id=tip.id,
+            edit_of_outbox=card.outbox_id,
+        )
 
     # ------------------------------------------------------------------ migration ----
     async def follow_migration(self, tx: Tx, old_chat_id: int, new_chat_id: int) -> int:

@@ -15,6 +15,10 @@ It keeps per-chat state (message ids, messages, pins, membership) so edits and d
 fail where Telegram's would, parses ``parse_mode`` text into entities (and rejects bad
 HTML/MarkdownV2 with Telegram's "can't parse entities" error, which catches escaping bugs),
 records every call for assertions and injects faults on demand.
+
+``FakeBotApi(enforce_limits=True)`` also keeps Telegram's flood limits and answers ``429
+Too Many Requests`` with ``retry_after`` beyond them (see :class:`FloodRules`), so a
+sender can be measured against them rather than trusted to keep them.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ import contextlib
 import copy
 import itertools
 import json
+import math
 import mimetypes
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -105,6 +111,138 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+#: Methods that post messages, counted by :class:`FloodRules` (lower case).
+_POSTING: frozenset[str] = frozenset(
+    m.lower()
+    for m in (
+        "sendMessage",
+        "sendPhoto",
+        "sendAudio",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendVoice",
+        "sendVideoNote",
+        "sendPaidMedia",
+        "sendMediaGroup",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendChecklist",
+        "sendDice",
+        "sendSticker",
+        "sendInvoice",
+        "sendGame",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+    )
+)
+
+
+class FloodRules:
+    """Telegram's flood limits as the fake enforces them (``enforce_limits=True``).
+
+    Telegram's guidance (Bots FAQ): in a single chat avoid more than one message per
+    second; in a group no more than 20 messages per minute; in bulk no more than about 30
+    messages per second. The fake makes these strict sliding windows, measured when a
+    request arrives and counting only calls that succeeded:
+
+    * overall: a call is refused if the messages accepted in the last ``overall_window``
+      (1 s) plus its own exceed ``overall`` (30);
+    * a private chat: refused if any call to it was accepted in the last
+      ``private_interval`` (1 s). Telegram tolerates short bursts here; the fake does not.
+      An album is one call;
+    * a group, supergroup or channel: refused if the messages accepted in the last
+      ``group_window`` (60 s) plus its own exceed ``group`` (20): 20 may go at once, the
+      21st only when the first leaves the window (no burst on top of the rate).
+
+    Counted are the methods that post messages (``send*`` but ``sendChatAction``,
+    ``copyMessage(s)``, ``forwardMessage(s)``), an album (``sendMediaGroup``) or a
+    multi-copy as one message per item. Edits, deletions, pins and reads are not counted:
+    Telegram publishes no figure for them. The answer is Telegram's: HTTP 429,
+    ``{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after N",
+    "parameters": {"retry_after": N}}`` with N whole seconds until the call would fit.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], float],
+        *,
+        overall: int = 30,
+        overall_window: float = 1.0,
+        private_interval: float = 1.0,
+        group: int = 20,
+        group_window: float = 60.0,
+    ) -> None:
+        self.now = now
+        self.overall = overall
+        self.overall_window = overall_window
+        self.private_interval = private_interval
+        self.group = group
+        self.group_window = group_window
+        self._all: deque[float] = deque()
+        self._chats: dict[int | str, deque[float]] = {}
+
+    @staticmethod
+    def messages(method: str, params: Mapping[str, Any]) -> int:
+        name = method.lower()
+        if name not in _POSTING:
+            return 0
+        if name == "sendmediagroup":
+            return max(1, len(params.get("media") or ()))
+        if name in ("copymessages", "forwardmessages"):
+            return max(1, len(params.get("message_ids") or ()))
+        return 1
+
+    @staticmethod
+    def _private(chat: int | str) -> bool:
+        return isinstance(chat, int) and chat > 0
+
+    @staticmethod
+    def _recent(times: deque[float], now: float, span: float) -> deque[float]:
+        while times and times[0] + span <= now:
+            times.popleft()
+        return times
+
+    def refusal(self, method: str, params: Mapping[str, Any]) -> int | None:
+        """Seconds to retry after if this call would break a limit now, else ``None``."""
+        n = self.messages(method, params)
+        chat = _norm_chat_id(params.get("chat_id"))
+        if not n or chat is None:
+            return None
+        now = self.now()
+        waits: list[float] = []
+        recent = self._recent(self._all, now, self.overall_window)
+        if len(recent) + n > self.overall:
+            waits.append(recent[len(recent) + n - self.overall - 1] + self.overall_window - now)
+        times = self._chats.get(chat)
+        if times is not None:
+            if self._private(chat):
+                recent = self._recent(times, now, self.private_interval)
+                if recent:
+                    waits.append(recent[-1] + self.private_interval - now)
+            else:
+                recent = self._recent(times, now, self.group_window)
+                if len(recent) + n > self.group:
+                    waits.append(recent[len(recent) + n - self.group - 1] + self.group_window - now)
+        if not waits:
+            return None
+        return max(1, math.ceil(max(waits)))
+
+    def record(self, method: str, params: Mapping[str, Any]) -> None:
+        """Count a call that succeeded."""
+        n = self.messages(method, params)
+        chat = _norm_chat_id(params.get("chat_id"))
+        if not n or chat is None:
+            return
+        now = self.now()
+        self._all.extend([now] * n)
+        times = self._chats.setdefault(chat, deque())
+        times.extend([now] * (1 if self._private(chat) else n))
 
 
 @dataclass(slots=True)
@@ -565,6 +703,9 @@ class FakeBotApi(BaseRequest):
     drive ``Application.process_update`` with updates the fake never saw.
     ``latency`` (seconds) is awaited on every call; even at 0 each call yields to the
     event loop once, as a real HTTP round trip would.
+    ``enforce_limits`` answers 429 beyond Telegram's flood limits (:class:`FloodRules`),
+    on ``limits_clock`` (seconds; by default ``time.monotonic`` with the system clock,
+    else the seconds of ``clock``, so a test's fake clock drives the windows too).
     """
 
     def __init__(
@@ -579,8 +720,14 @@ class FakeBotApi(BaseRequest):
         default_bot_status: str = "administrator",
         default_bot_rights: Mapping[str, bool] | None = None,
         clock: Clock = system_clock,
+        enforce_limits: bool = False,
+        limits_clock: Callable[[], float] | None = None,
     ) -> None:
         self.clock = clock
+        if limits_clock is None:
+            limits_clock = time.monotonic if clock is system_clock else lambda: clock().timestamp()
+        #: Telegram's flood limits, when ``enforce_limits`` (see :class:`FloodRules`).
+        self.flood: FloodRules | None = FloodRules(limits_clock) if enforce_limits else None
         self.bot_user = FakeUser(bot_id, first_name, username=username, is_bot=True)
         self.me: JSONDict = {
             **self.bot_user.to_dict(),
@@ -685,6 +832,15 @@ class FakeBotApi(BaseRequest):
                 return self._fault_answer(call, fault)
             if handler is None:
                 return self._error(call, _ApiError(404, "Not Found: method not found"))
+            if self.flood is not None:
+                wait = self.flood.refusal(canonical, params)
+                if wait is not None:
+                    return self._error(
+                        call,
+                        _ApiError(
+                            429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                        ),
+                    )
             req = _Req(params, files, sizes)
             try:
                 if canonical == "getUpdates":
@@ -693,6 +849,8 @@ class FakeBotApi(BaseRequest):
                     result = handler(req)
             except _ApiError as exc:
                 return self._error(call, exc)
+            if self.flood is not None:
+                self.flood.record(canonical, params)
             if fault is not None:  # timeout_after: it happened, the answer got lost
                 call.error = "timeout"
                 raise TimedOut("Timed out (fake: after the call took effect)")
@@ -716,6 +874,10 @@ class FakeBotApi(BaseRequest):
         ones answered with an error, e.g. to count deliveries rather than attempts."""
         wanted = method.lower()
         return [c for c in self.calls if c.method.lower() == wanted and (c.ok or not ok_only)]
+
+    def too_many_requests(self) -> list[ApiCall]:
+        """Calls answered 429 (by an injected fault or by ``enforce_limits``)."""
+        return [c for c in self.calls if (c.error or "").startswith("Too Many Requests")]
 
     def clear_calls(self) -> None:
         """Forget recorded calls (state such as messages and chats is kept)."""
@@ -1845,6 +2007,7 @@ __all__ = [
     "ApiCall",
     "FakeBotApi",
     "FaultKind",
+    "FloodRules",
     "parse_html",
     "parse_markdown",
     "parse_markdown_v2",

@@ -1,19 +1,52 @@
-"""Delivers outbox rows at least once (DESIGN.md rule 2).
+"""Delivers outbox rows at least once (DESIGN.md rule 2), within Telegram's limits.
 
-Each pass takes the first pending row of every recipient (so a chat sees its messages in
-order) and sends them concurrently through the bot, whose ``AIORateLimiter`` keeps us
-inside Telegram's flood limits. Network errors and 5xx back off exponentially, a 429
-waits exactly its ``retry_after``, and permanent refusals (blocked, kicked, chat not
+Scheduling. A row waits while an earlier row to the same recipient is pending, so each
+chat sees its messages in order; the first rows of different recipients go concurrently,
+one task each. Before a row is started, :class:`bot.sendlimits.SendLimits` must admit it
+(30 messages/s overall, one per second to a private chat, 20 per 60 s to a group, and
+nothing to a chat for the ``retry_after`` of its last 429). A row not admitted yet is
+simply not started: it holds no slot, and the loop looks again when the earliest of them
+may go, when a send ends (its chat may have a next row), or when rows are written. So a
+chat that must wait, even a minute after a 429, delays no other chat. Among rows that
+may go, the chat that needs longest to drain at its own limit goes first (a group with
+more than 20 queued: its window unused now is lost), then the oldest row.
+
+In tests (``tests/harness.py``) the sender runs without limits and :meth:`flush` sends
+all that is due, pass after pass, without sleeping; with limits it sends what they
+admit at the clock's current time and leaves the rest (tests move their fake clock).
+
+Answers. Network errors and 5xx back off exponentially, a 429 waits exactly its
+``retry_after`` (for that chat only), and permanent refusals (blocked, kicked, chat not
 found, any other answer of Telegram that is not about the network) mark the row failed
 and raise an alert instead of retrying forever. A group upgraded to a supergroup is
 followed to its new id. An error of our own (a bug, a database hiccup) is retried
-:data:`MAX_ATTEMPTS` times, then the row fails with an alert: one broken row must
-neither stop the others nor stay pending for ever.
+:data:`MAX_ATTEMPTS` times, then the row fails with an alert: one broken row neither
+stops the others nor stays pending for ever, and if even recording that fails, the row
+rests in memory with a growing pause (no tight loop).
+
+Exactly once? Not against the Bot API, which has no idempotency key: when a call's
+answer is lost (a read timeout, a dropped connection, a 5xx from Telegram's front end),
+Telegram may or may not have executed it, and no Bot API method tells which. What holds:
+
+* a row whose call Telegram answered is never sent again by this process: if recording
+  the answer fails, the message id is kept in memory and only the record is retried;
+* failures known to have happened before the request left (connection refused or timed
+  out, no free connection, 429, any 4xx) are retried without any risk of a duplicate;
+* edits, deletions and pins are idempotent on retry ("message is not modified" and
+  "message to delete not found" after a lost answer count as done);
+* a police card is one message per tip and chat: a second card for a chat that already
+  holds the tip's working card becomes an edit of it (``bot.dispatch``);
+* a new message whose answer was lost is sent again (at least once beats at most once for
+  a receipt or a tip card); it is logged as possibly duplicated. A crash between
+  Telegram's answer and our commit has the same effect after the restart. A duplicated
+  card has working buttons (every press is authorised against the database) but is not
+  kept current; only the copy whose id we recorded is edited.
 
 A ``screen`` row holds plain values (:func:`bot.dialogue.screen_to_plain`) and is
 rendered for Telegram only here (``handlers/render.py``): a message, a prompt asking for
 a reply, an edit, or a wanted notice's photo with its card as the caption (the cached
-Telegram file id, else the picture, whose new file id is then cached).
+Telegram file id, else the picture, whose new file id is then cached). Before anything
+leaves, the database batch that caused it is committed to disk (``Database.sync``).
 """
 
 from __future__ import annotations
@@ -21,11 +54,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from telegram import (
     Bot,
     InputFile,
@@ -44,11 +79,14 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
+from bot.sendlimits import SendLimiter, SendLimits, Ticket, message_count, retry_after_seconds
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, fit
 from storage import outbox, reporters
 from storage import wanted as wanted_store
@@ -67,7 +105,7 @@ PERMANENT_BAD_REQUESTS = (
     "not enough rights",
     "peer_id_invalid",
 )
-ALREADY_DONE = ("message is not modified",)
+ALREADY_DONE = ("message is not modified", "message to delete not found")
 MAX_BACKOFF_SECONDS = 300.0
 MAX_ATTEMPTS = 5  # for errors that are neither the network's nor Telegram's answer
 IDLE_SECONDS = 30.0  # the longest sleep between passes when nothing is due
@@ -77,9 +115,13 @@ IDLE_POLL_SECONDS = 0.5  # how often an idle sender asks whether another process
 # an alert, so a refusal ends the row quietly.
 BEST_EFFORT = frozenset({"settle"})
 WANTED_PHOTO = "_wanted_photo"  # set by _resolve: (notice id, photo sha256, cached id?)
+MIN_PAUSE_SECONDS = 0.002  # the shortest sleep of the loop (never a busy loop)
+DUE_BATCH = 1000  # recipients looked at per pass
+MAYBE_SENT = "maybe delivered"  # last_error prefix of a send whose answer was lost
 
 FailureHook = Callable[[Tx, OutboxRow, str], Awaitable[None]]
 MigrationHook = Callable[[Tx, int, int], Awaitable[object]]
+Recipient = tuple[str, int]
 
 
 class Unresolvable(Exception):
@@ -88,6 +130,22 @@ class Unresolvable(Exception):
 
 class NotYet(Exception):
     """The row depends on another row not sent yet (an edit of an unsent card)."""
+
+
+def recipient(row: OutboxRow) -> Recipient:
+    """Whose order a row keeps: a reporter's rows, or a chat's."""
+    if row.reporter_id is not None:
+        return ("reporter", row.reporter_id)
+    return ("chat", int(row.chat_id or 0))
+
+
+def not_sent(exc: Exception) -> bool:
+    """Whether a network failure certainly happened before Telegram got the request (no
+    connection, no free connection in the pool): then a retry cannot duplicate it."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return True
+    return isinstance(exc, TimedOut) and "not* sent" in exc.message
 
 
 class OutboxSender:
@@ -101,6 +159,7 @@ class OutboxSender:
         on_failure: list[FailureHook] | None = None,
         on_migrated: list[MigrationHook] | None = None,
         idle_poll: float = IDLE_POLL_SECONDS,
+        limits: SendLimits | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -109,60 +168,67 @@ class OutboxSender:
         self.on_failure = on_failure or []
         self.on_migrated = on_migrated or []
         self.idle_poll = idle_poll
+        self.limits = limits
         self._wake = asyncio.Event()
-        self._pass = asyncio.Lock()
         self._stopping = False
+        # Choosing rows and marking their recipients busy is one step under this lock, and
+        # a finished row's recipient is freed under it only after its record committed:
+        # so no pass can read a row as pending while another one is sending it.
+        self._pick = asyncio.Lock()
+        self._busy: set[Recipient] = set()
+        self._tasks: set[asyncio.Task[int]] = set()
+        self._unrecorded: dict[int, int | None] = {}  # sent, answer not yet committed
+        self._held: dict[int, tuple[datetime, int]] = {}  # row -> (not before, strikes)
+        self._reporter_chats: dict[int, int | None] = {}
 
     def wake(self) -> None:
         self._wake.set()
 
     async def flush(self, max_passes: int = 1000) -> int:
-        """Deliver everything due now. Returns how many rows were sent. One pass at a
-        time: two passes reading the same due rows would send them twice."""
-        async with self._pass:
-            return await self._flush(max_passes)
-
-    async def _flush(self, max_passes: int) -> int:
+        """Deliver everything due now that the limits (if any) admit now, pass after
+        pass, without sleeping; sends already under way (the :meth:`run` loop's) are
+        waited for too. Returns how many rows this call sent."""
         sent = 0
         for _ in range(max_passes):
-            # Nothing leaves before the change that caused it is on disk (DESIGN.md rule
-            # 1): one fsync here covers every transaction since the last one.
-            await self.db.sync()
-            async with self.db.read() as tx:
-                rows = await outbox.due(tx, utc_text(self.clock()), limit=200)
-            if not rows:
+            started, _ = await self._start_due()
+            others = [task for task in self._tasks if task not in started]
+            if not started and not others:
                 break
-            results = await asyncio.gather(*(self._deliver(row) for row in rows))
-            sent += sum(results)
-            if not any(r is not None for r in results):  # pragma: no cover - defensive
-                break
+            if started:
+                sent += sum(await asyncio.gather(*started))
+            if others:
+                await asyncio.wait(others)
         return sent
 
     async def run(self) -> None:
-        """Background loop for a running bot: flush, then sleep until woken, due, or
-        another process wrote to the database."""
-        while not self._stopping:
-            self._wake.clear()  # before the pass, so a wake during it is not lost
-            # read before the pass: a row another process commits during it changes the
-            # version, and the sleep below ends at once instead of missing it
-            version = await self.db.data_version()
-            try:
-                await self.flush()
-            except Exception:  # pragma: no cover - keep the loop alive, log for operators
-                log.exception("outbox pass failed")
-            async with self.db.read() as tx:
-                next_at = await outbox.next_due_at(tx)
-            timeout = IDLE_SECONDS
-            if next_at:
-                delta = (parse_utc(next_at) - self.clock()).total_seconds()
-                timeout = max(0.05, min(timeout, delta))
-            await self._sleep(seconds=timeout, version=version)
+        """Background loop for a running bot: start what may go, then sleep until a row
+        or a limit's slot is due, a send ended, this process wrote rows (:meth:`wake`),
+        or another process did (``data_version``)."""
+        strikes = 0
+        try:
+            while not self._stopping:
+                self._wake.clear()  # before the pass, so a wake during it is not lost
+                version: int | None = None
+                try:
+                    # read before the pass: a row another process commits during it changes
+                    # the version, and the sleep below ends at once instead of missing it
+                    version = await self.db.data_version()
+                    _, pause = await self._start_due()
+                    strikes = 0
+                except Exception:  # the database is unwell: keep the loop, slow down
+                    strikes += 1
+                    pause = min(IDLE_SECONDS, 2.0**strikes)
+                    log.exception("outbox pass failed; next in %.0f s", pause)
+                await self._sleep(seconds=pause, version=version)
+        finally:
+            if self._tasks:  # let the sends under way finish and record their answers
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _sleep(self, *, seconds: float, version: int) -> None:
-        """Sleep up to ``seconds``; end early when woken (this process wrote rows)
-        or when the database's ``data_version`` moved (another process did: ``tinbao
-        wanted withdraw`` writes its notices to the outbox from the command line, and
-        would otherwise wait for the next timeout)."""
+    async def _sleep(self, *, seconds: float, version: int | None) -> None:
+        """Sleep up to ``seconds``; end early when woken (this process wrote rows, or a
+        send ended) or when the database's ``data_version`` moved (another process did:
+        ``tinbao wanted withdraw`` writes its notices to the outbox from the command line,
+        and would otherwise wait for the next timeout)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while not self._stopping:
@@ -172,26 +238,176 @@ class OutboxSender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=min(remaining, self.idle_poll))
                 return
-            if await self.db.data_version() != version:
+            if version is None:
+                continue
+            try:
+                if await self.db.data_version() != version:
+                    return
+            except Exception:  # pragma: no cover - the pass will say what is wrong
                 return
 
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
 
-    async def _deliver(self, row: OutboxRow) -> int:
+    # ------------------------------------------------------------------ scheduling ---
+    async def _start_due(self) -> tuple[list[asyncio.Task[int]], float]:
+        """Start a task for the first due row of each idle recipient that the limits
+        admit now. Returns the tasks and the seconds until something else may be due."""
+        async with self._pick:
+            # Nothing leaves before the change that caused it is on disk (DESIGN.md rule
+            # 1): one fsync here covers every transaction since the last one.
+            await self.db.sync()
+            now = self.clock()
+            now_text = utc_text(now)
+            async with self.db.read() as tx:
+                rows = await outbox.due(tx, now_text, limit=DUE_BATCH)
+                later = await outbox.next_due_after(tx, now_text)
+                backlog = await outbox.pending_per_recipient(tx) if self.limits and rows else {}
+            pause = IDLE_SECONDS
+            if later:
+                pause = min(pause, (parse_utc(later) - now).total_seconds())
+            candidates = []
+            for row in rows:
+                if recipient(row) in self._busy:
+                    continue  # its task wakes the loop when it ends
+                held = self._held.get(row.id)
+                if held and held[0] > now:
+                    pause = min(pause, (held[0] - now).total_seconds())
+                    continue
+                candidates.append(row)
+            admitted: list[tuple[OutboxRow, Ticket | None]]
+            if self.limits is None:
+                admitted = [(row, None) for row in candidates]
+            else:
+                admitted, wait = await self._admit(self.limits, candidates, backlog)
+                pause = min(pause, wait)
+            started = []
+            for row, ticket in admitted:
+                self._busy.add(recipient(row))
+                task = asyncio.create_task(self._deliver(row, ticket))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                started.append(task)
+        return started, max(pause, MIN_PAUSE_SECONDS)
+
+    async def _admit(
+        self, limits: SendLimits, rows: list[OutboxRow], backlog: dict[Recipient, int]
+    ) -> tuple[list[tuple[OutboxRow, Ticket | None]], float]:
+        """The rows the limits admit now, with their tickets, and the seconds until the
+        first refused one may go (``IDLE_SECONDS`` if that hangs on sends in flight)."""
+        chats = await self._chats_of(rows)
+
+        def urgency(row: OutboxRow) -> float:
+            chat = chats.get(row.id)
+            if chat is None:
+                return 0.0
+            return limits.drain_time(chat, backlog.get(recipient(row), 1))
+
+        admitted: list[tuple[OutboxRow, Ticket | None]] = []
+        ready_at = math.inf
+        for row in sorted(rows, key=lambda r: (-urgency(r), r.id)):
+            chat = chats.get(row.id)
+            messages = self._messages(row)
+            if row.id in self._unrecorded or chat is None or not messages:
+                admitted.append((row, None))  # nothing goes to Telegram, or not limited
+                continue
+            ticket = limits.try_take(chat, messages)
+            if ticket is not None:
+                admitted.append((row, ticket))
+                continue
+            overall_at = limits.overall_ready_at(messages)
+            if overall_at > limits.now():
+                # the overall budget is spent: later rows wait their turn, and the next
+                # look is when it frees (whatever this row's own chat says)
+                ready_at = min(ready_at, overall_at)
+                break
+            ready_at = min(ready_at, limits.chat_ready_at(chat, messages))
+        wait = ready_at - limits.now() if ready_at < math.inf else IDLE_SECONDS
+        return admitted, wait
+
+    async def _chats_of(self, rows: list[OutboxRow]) -> dict[int, int]:
+        """The chat each row goes to, for the limits (a reporter's private chat is
+        looked up once and remembered; the send itself resolves it again)."""
+        missing = [
+            r.reporter_id
+            for r in rows
+            if r.reporter_id is not None and r.reporter_id not in self._reporter_chats
+        ]
+        if missing:
+            if len(self._reporter_chats) > 100_000:
+                self._reporter_chats.clear()
+            async with self.db.read() as tx:
+                for reporter_id in missing:
+                    found = await reporters.get(tx, reporter_id)
+                    try:
+                        chat = self.people.chat_of(found) if found else None
+                    except Exception:  # unreadable: the row's own attempt will say so
+                        chat = None
+                    self._reporter_chats[reporter_id] = chat
+        chats: dict[int, int] = {}
+        for row in rows:
+            chat = (
+                self._reporter_chats.get(row.reporter_id)
+                if row.reporter_id is not None
+                else row.chat_id
+            )
+            if chat is not None:
+                chats[row.id] = chat
+        return chats
+
+    def _messages(self, row: OutboxRow) -> int:
+        method = "sendMessage" if row.method == "screen" else row.method
+        payload = row.payload
+        if method.lower() == "sendmediagroup" and "media" not in payload:
+            try:
+                payload = self.people.open_payload(payload)  # sealed for a reporter
+            except Exception:  # unreadable: the row's own attempt will fail and say so
+                return 1
+        return message_count(method, payload)
+
+    # ------------------------------------------------------------------ one row ------
+    async def _deliver(self, row: OutboxRow, ticket: Ticket | None) -> int:
+        """One row's whole fate; never raises (a failure here is this row's alone)."""
         try:
-            return await self._attempt(row)
-        except Exception as exc:  # our own error: not Telegram's answer, not the network
-            log.exception("outbox row %s (%s): internal error", row.id, row.purpose)
-            error = f"internal error ({type(exc).__name__})"  # the type only: no content
+            if row.id in self._unrecorded:  # Telegram has it; only our record is missing
+                await self._sent(row, self._unrecorded[row.id])
+                return 1
+            return await self._attempt(row, ticket)
+        except Exception as exc:
+            await self._own_error(row, exc)
+            return 0
+        finally:
+            if ticket is not None:
+                ticket.cancel()  # a no-op once the call ended
+            async with self._pick:
+                self._busy.discard(recipient(row))
+            self.wake()
+
+    async def _own_error(self, row: OutboxRow, exc: Exception) -> None:
+        """An error of ours (not Telegram's answer, not the network)."""
+        if row.id in self._unrecorded:
+            log.error("outbox row %s: sent, but its record failed (%r)", row.id, exc)
+            self._hold(row)  # the record is retried later; the message is not sent again
+            return
+        log.error("outbox row %s (%s): internal error", row.id, row.purpose, exc_info=exc)
+        error = f"internal error ({type(exc).__name__})"  # the type only: no content
+        try:
             if row.attempts + 1 >= MAX_ATTEMPTS:
                 await self._fail(row, error)
             else:
                 await self._retry(row, self._backoff(row), error)
-            return 0
+        except Exception:
+            log.exception("outbox row %s: could not record its error", row.id)
+            self._hold(row)
 
-    async def _attempt(self, row: OutboxRow) -> int:
+    def _hold(self, row: OutboxRow) -> None:
+        """Leave a row alone for a while without the database: 2, 4, 8 ... 300 s."""
+        strikes = self._held.get(row.id, (self.clock(), 0))[1] + 1
+        pause = min(MAX_BACKOFF_SECONDS, 2.0**strikes)
+        self._held[row.id] = (self.clock() + timedelta(seconds=pause), strikes)
+
+    async def _attempt(self, row: OutboxRow, ticket: Ticket | None) -> int:
         try:
             kwargs = await self._resolve(row)
         except NotYet:
@@ -208,21 +424,14 @@ class OutboxSender:
 
             method, kwargs = render_screen(kwargs)
         try:
-            with warnings.catch_warnings():
-                # The outbox stores Bot API method names and JSON parameters on purpose (a
-                # row must survive a restart as data), so the generic call is right here.
-                warnings.simplefilter("ignore", PTBUserWarning)
-                result = await self.bot.do_api_request(
-                    method, api_kwargs=kwargs, return_type=_return_type(method)
-                )
+            result = await self._call(method, kwargs, ticket)
         except ChatMigrated as exc:
             await self._migrated(row, int(kwargs["chat_id"]), int(exc.new_chat_id))
             return 0
         except RetryAfter as exc:
-            with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_after_seconds(exc)
+            if self.limits is not None:  # this chat waits; no other does
+                self.limits.back_off(kwargs["chat_id"], seconds)
             await self._retry(row, seconds, f"429 retry after {seconds}s", count=False)
             return 0
         except Forbidden as exc:
@@ -231,7 +440,7 @@ class OutboxSender:
         except BadRequest as exc:
             text = exc.message.lower()
             if any(marker in text for marker in ALREADY_DONE):
-                await self._sent(row, None)
+                await self._delivered(row, None)
                 return 1
             if photo is not None and photo[2]:
                 # the cached file id is refused (another bot token, a purged file): forget
@@ -249,7 +458,16 @@ class OutboxSender:
         except (NetworkError, InvalidToken) as exc:
             # timeouts, 5xx and lost connections pass; a refused token is the whole bot's
             # trouble, not this row's: the row waits until the operator fixes it
-            await self._retry(row, self._backoff(row), f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, NetworkError) and not not_sent(exc):
+                error = f"{MAYBE_SENT} ({error})"
+                if message_count(method, kwargs) and not method.lower().startswith("edit"):
+                    log.warning(
+                        "outbox row %s (%s): answer lost; sending again may duplicate it",
+                        row.id,
+                        row.purpose,
+                    )
+            await self._retry(row, self._backoff(row), error)
             return 0
         except TelegramError as exc:  # Telegram's definite answer: retrying changes nothing
             await self._fail(row, f"{type(exc).__name__}: {exc.message}")
@@ -262,8 +480,41 @@ class OutboxSender:
         uploaded = None
         if photo is not None and not photo[2] and isinstance(result, Message) and result.photo:
             uploaded = (photo[0], photo[1], result.photo[-1].file_id)
-        await self._sent(row, message_id, uploaded)
+        await self._delivered(row, message_id, uploaded)
         return 1
+
+    async def _call(self, method: str, kwargs: dict[str, Any], ticket: Ticket | None) -> Any:
+        """One Bot API call. The ticket ends when the answer (or the failure) is back,
+        which is when the limits count the message (see ``bot.sendlimits``)."""
+        extra: dict[str, Any] = {}
+        if (
+            ticket is not None
+            and isinstance(self.bot, ExtBot)
+            and isinstance(self.bot.rate_limiter, SendLimiter)
+        ):
+            extra["rate_limit_args"] = ticket  # admitted already: PTB's hook lets it through
+        try:
+            with warnings.catch_warnings():
+                # The outbox stores Bot API method names and JSON parameters on purpose (a
+                # row must survive a restart as data), so the generic call is right here.
+                warnings.simplefilter("ignore", PTBUserWarning)
+                return await self.bot.do_api_request(
+                    method, api_kwargs=kwargs, return_type=_return_type(method), **extra
+                )
+        finally:
+            if ticket is not None:
+                ticket.done()
+
+    async def _delivered(
+        self,
+        row: OutboxRow,
+        message_id: int | None,
+        uploaded: tuple[int, str | None, str] | None = None,
+    ) -> None:
+        """Telegram has the message: remember that before recording it, so a failed
+        record is retried alone and the message is never sent again by this process."""
+        self._unrecorded[row.id] = message_id
+        await self._sent(row, message_id, uploaded)
 
     async def _resolve(self, row: OutboxRow) -> dict[str, Any]:
         kwargs = self.people.open_payload(row.payload)
@@ -325,6 +576,8 @@ class OutboxSender:
             await drop_files(tx, row.id)  # uploaded: the bytes need not stay in the database
             if uploaded is not None:  # later cards send Telegram's id instead of the bytes
                 await wanted_store.set_photo_file_id(tx, *uploaded)
+        self._unrecorded.pop(row.id, None)
+        self._held.pop(row.id, None)
 
     async def _forget_photo(self, row: OutboxRow, notice_id: int, error: str) -> None:
         log.warning("cached photo of wanted notice %s refused: %s", notice_id, error)
@@ -343,6 +596,7 @@ class OutboxSender:
                 await tx.execute(
                     "UPDATE outbox SET attempts = attempts - 1 WHERE id = ?", (row.id,)
                 )
+        self._held.pop(row.id, None)
 
     async def _migrated(self, row: OutboxRow, old_chat_id: int, new_chat_id: int) -> None:
         """The group was upgraded to a supergroup: follow it (the hooks move bindings and
@@ -359,10 +613,19 @@ class OutboxSender:
 
     async def _fail(self, row: OutboxRow, error: str, *, alert: bool = True) -> None:
         log.warning("outbox row %s (%s) failed for good: %s", row.id, row.purpose, error)
-        async with self.db.transaction() as tx:
-            await outbox.mark_failed(tx, row.id, error=error)
-            for hook in self.on_failure if alert else []:
-                await hook(tx, row, error)
+        try:
+            async with self.db.transaction() as tx:
+                await outbox.mark_failed(tx, row.id, error=error)
+                for hook in self.on_failure if alert else []:
+                    await hook(tx, row, error)
+        except Exception:
+            if not alert or not self.on_failure:
+                raise
+            # a broken alert must not keep the row pending (it would be tried for ever)
+            log.exception("outbox row %s: the failure alert could not be written", row.id)
+            async with self.db.transaction() as tx:
+                await outbox.mark_failed(tx, row.id, error=error)
+        self._held.pop(row.id, None)
 
 
 async def _wanted_photo(tx: Tx, notice_id: int, kwargs: dict[str, Any]) -> None:

@@ -69,14 +69,21 @@ async def enqueue(
     )
 
 
+# A row is at the head of its recipient's line when no earlier row to the same chat or
+# reporter is pending: only head rows may be sent, so each chat sees messages in order.
+_HEAD = (
+    "o.status = 'pending'"
+    " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.id < o.id"
+    "  AND ((o.chat_id IS NOT NULL AND p.chat_id = o.chat_id)"
+    "    OR (o.reporter_id IS NOT NULL AND p.reporter_id = o.reporter_id)))"
+)
+
+
 async def due(tx: Tx, now_text: str, limit: int = 100) -> list[OutboxRow]:
     """Pending rows whose time has come, oldest first; a row waits while an earlier row
     to the same recipient is still pending, so each chat sees messages in order."""
     rows = await tx.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?"
-        " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.id < o.id"
-        "  AND ((o.chat_id IS NOT NULL AND p.chat_id = o.chat_id)"
-        "    OR (o.reporter_id IS NOT NULL AND p.reporter_id = o.reporter_id)))"
+        f"SELECT {_COLUMNS} FROM outbox o WHERE {_HEAD} AND o.next_attempt_at <= ?"
         " ORDER BY id LIMIT ?",
         (now_text, limit),
     )
@@ -86,6 +93,29 @@ async def due(tx: Tx, now_text: str, limit: int = 100) -> list[OutboxRow]:
 async def next_due_at(tx: Tx) -> str | None:
     value = await tx.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
     return str(value) if value else None
+
+
+async def next_due_after(tx: Tx, now_text: str) -> str | None:
+    """When the next row that may be sent falls due, after ``now_text``. Rows waiting
+    behind an earlier row of their recipient do not count: their time may be long past,
+    yet they cannot go before the row ahead of them (which this does count)."""
+    value = await tx.scalar(
+        f"SELECT MIN(o.next_attempt_at) FROM outbox o WHERE {_HEAD} AND o.next_attempt_at > ?",
+        (now_text,),
+    )
+    return str(value) if value else None
+
+
+async def pending_per_recipient(tx: Tx) -> dict[tuple[str, int], int]:
+    """How many rows wait for each recipient: ``("chat", id)`` or ``("reporter", id)``."""
+    rows = await tx.fetchall(
+        "SELECT chat_id, reporter_id, COUNT(*) FROM outbox WHERE status = 'pending'"
+        " GROUP BY chat_id, reporter_id"
+    )
+    return {
+        ("reporter", int(r[1])) if r[1] is not None else ("chat", int(r[0])): int(r[2])
+        for r in rows
+    }
 
 
 async def mark_sent(tx: Tx, row_id: int, *, at: str, message_id: int | None) -> None:

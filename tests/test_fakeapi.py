@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -33,7 +33,7 @@ from telegram.ext import (
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.fakeapi import FakeBotApi, parse_html, parse_markdown_v2
+from bot.fakeapi import FakeBotApi, FloodRules, parse_html, parse_markdown_v2
 from bot.updates import FakeChat, FakeUser, UpdateFactory, text_entities, utf16_len
 
 LAN = FakeUser(1001, "Lan", "Nguyễn", username="lan_ng")
@@ -515,3 +515,68 @@ def test_markdown_v2_rejects_unescaped_reserved_characters() -> None:
     with pytest.raises(Exception, match="reserved"):
         parse_markdown_v2("Mã TB-2024")
     assert parse_html('<a href="https://x.vn">x</a>')[1][0]["url"] == "https://x.vn"
+
+
+# ---------------------------------------------------------------- flood limits (issue 9)
+
+
+class Tick:
+    """A clock in seconds that tests move by hand."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+PRIVATE_A, PRIVATE_B = 1001, 1002
+GROUP_A, GROUP_B = -100111, -100222
+
+
+def test_the_fake_refuses_beyond_each_limit_with_the_seconds_to_wait() -> None:
+    tick = Tick()
+    rules = FloodRules(tick)
+    text = {"text": "x"}
+    for i in range(30):
+        assert rules.refusal("sendMessage", {"chat_id": PRIVATE_A + i, **text}) is None
+        rules.record("sendMessage", {"chat_id": PRIVATE_A + i, **text})
+    assert rules.refusal("sendMessage", {"chat_id": 9999, **text}) == 1  # 31st in 1 s
+    assert rules.refusal("sendMessage", {"chat_id": PRIVATE_A, **text}) == 1  # same chat
+    assert rules.refusal("editMessageText", {"chat_id": PRIVATE_A, **text}) is None
+    tick.advance(1.0)
+    for _ in range(2):
+        assert rules.refusal("sendMediaGroup", {"chat_id": GROUP_A, "media": [{}] * 10}) is None
+        rules.record("sendMediaGroup", {"chat_id": GROUP_A, "media": [{}] * 10})
+        tick.advance(5.0)
+    assert rules.refusal("sendMessage", {"chat_id": GROUP_A, **text}) == 50  # 60 - 10
+    assert rules.refusal("sendMessage", {"chat_id": GROUP_B, **text}) is None
+
+
+async def test_the_fake_answers_429_as_telegram_does() -> None:
+    tick = Tick()
+    api = FakeBotApi(enforce_limits=True, limits_clock=tick)
+    bot = Bot(api.token, request=api, get_updates_request=api)
+    async with bot:
+        await bot.send_message(PRIVATE_A, "một")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(PRIVATE_A, "hai")
+        assert caught.value._retry_after.total_seconds() == 1
+        assert len(api.too_many_requests()) == 1
+        assert api.too_many_requests()[0].error == "Too Many Requests: retry after 1"
+        await bot.send_message(PRIVATE_B, "ba")  # another chat is fine
+        tick.advance(1.0)
+        await bot.send_message(PRIVATE_A, "hai")
+    assert [m["text"] for m in api.sent_to(PRIVATE_A)] == ["một", "hai"]
+
+
+async def test_flood_limits_are_off_unless_asked() -> None:
+    api = FakeBotApi()
+    bot = Bot(api.token, request=api, get_updates_request=api)
+    async with bot:
+        for i in range(40):
+            await bot.send_message(PRIVATE_A, f"{i}")
+    assert not api.too_many_requests()

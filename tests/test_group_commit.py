@@ -22,6 +22,8 @@ def committed_count(path: Path, sql: str) -> int:
 async def test_a_reply_is_on_disk_before_it_is_sent(h: Harness) -> None:
     citizen = h.citizen()
     path = Path(h.tinbao.settings.database_path)
+    await h.tinbao.db.sync()
+    h.tinbao.db.group_commit = 60.0  # no timer commits during the test: only the sender
     await h.tinbao.telegram.accept([h.updates.text(citizen.user, "/start")])
     await h.tinbao.inbox.drain()
     # applied and answered inside the open batch, not yet on disk, and not yet sent
