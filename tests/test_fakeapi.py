@@ -5,12 +5,13 @@ through :class:`bot.fakeapi.FakeBotApi` and check what PTB gets back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
     EndPointNotFound,
@@ -306,6 +307,44 @@ async def test_blocked_chat_fails_until_unblocked(app: Any, api: FakeBotApi) -> 
     api.unblock_chat(MAI.id)
     await app.bot.send_message(MAI.id, "y")
     assert [m["text"] for m in api.sent_to(MAI.id)] == ["y"]
+
+
+async def _flaky_run(api: FakeBotApi, bot: Any, n: int) -> list[str | None]:
+    for i in range(n):
+        with contextlib.suppress(TelegramError):
+            await bot.send_message(LAN.id, f"tin {i}")
+    return [c.error for c in api.calls_of("sendMessage")]
+
+
+async def test_flaky_mode_fails_a_seeded_share_of_calls(app: Any, api: FakeBotApi) -> None:
+    api.flaky(0.3, seed=7, retry_after=0, methods=["sendMessage"])
+    errors = await _flaky_run(api, app.bot, 400)
+    failed = sum(e is not None for e in errors)
+    assert 80 <= failed <= 160
+    assert set(api.injected) == {"500", "5xx", "429", "timeout", "timeout_after"}
+    assert sum(api.injected.values()) == failed
+    # the same seed fails the same calls
+    again = FakeBotApi()
+    again.flaky(0.3, seed=7, retry_after=0, methods=["sendMessage"])
+    bot = Bot(again.token, request=again, get_updates_request=again)
+    async with bot:
+        assert await _flaky_run(again, bot, 400) == errors
+    # delivered: the calls that succeeded, and those whose answer was lost after the fact
+    delivered = errors.count(None) + api.injected["timeout_after"]
+    assert len(api.sent_to(LAN.id)) == delivered
+    api.flaky(0)
+    before = len(api.calls)
+    await _flaky_run(api, app.bot, 20)
+    assert all(c.ok for c in api.calls[before:])
+
+
+async def test_flaky_mode_can_spare_methods(app: Any, api: FakeBotApi) -> None:
+    api.flaky(1.0, ["5xx"], methods=["editMessageText"])
+    await app.bot.send_message(LAN.id, "không sao")
+    with pytest.raises(NetworkError):
+        await app.bot.edit_message_text("sửa", LAN.id, 1)
+    with pytest.raises(ValueError):
+        api.flaky(0.5, ["nonsense"])  # type: ignore[list-item]
 
 
 async def test_timeout_after_delivers_but_raises(app: Any, api: FakeBotApi) -> None:
