@@ -622,6 +622,7 @@ class FakeBotApi(BaseRequest):
         self._default_menu_button: JSONDict = {"type": "default"}
         self._webhook_url = ""
         self._queries: dict[str, bool] = {}  # callback query id -> answered
+        self._watchers: dict[int | None, list[asyncio.Queue[JSONDict]]] = {}
 
         self._media_by_file_id: dict[str, tuple[str, JSONDict | list[JSONDict]]] = {}
         self._file_paths: dict[str, tuple[str, int]] = {}  # path -> (file_id, size)
@@ -788,6 +789,27 @@ class FakeBotApi(BaseRequest):
                 raise TimeoutError(f"no {method} call within {timeout} s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
+
+    def watch(self, chat_id: int | None = None) -> asyncio.Queue[JSONDict]:
+        """A queue receiving a copy of every message the bot sends or edits in
+        ``chat_id`` (``None``: in any chat) from now on, the moment the fake stores it
+        (an edited message comes again, with ``edit_date``). For many concurrent
+        simulated users, cheaper than :meth:`wait_for`; :meth:`unwatch` when done."""
+        queue: asyncio.Queue[JSONDict] = asyncio.Queue()
+        self._watchers.setdefault(chat_id, []).append(queue)
+        return queue
+
+    def unwatch(self, queue: asyncio.Queue[JSONDict]) -> None:
+        """Stop feeding a queue returned by :meth:`watch`."""
+        for queues in self._watchers.values():
+            if queue in queues:
+                queues.remove(queue)
+
+    def _tell_watchers(self, msg: JSONDict) -> None:
+        chat_id = int(msg["chat"]["id"])
+        for key in (chat_id, None):
+            for queue in self._watchers.get(key, ()):
+                queue.put_nowait(copy.deepcopy(msg))
 
     # -- fault injection ------------------------------------------------------------------
 
@@ -1261,6 +1283,7 @@ class FakeBotApi(BaseRequest):
         state.next_id += 1
         state.messages[msg["message_id"]] = msg
         self._register_media(msg)
+        self._tell_watchers(msg)
         return msg
 
     def _send(self, req: _Req, content: JSONDict) -> JSONDict:
@@ -1675,6 +1698,7 @@ class FakeBotApi(BaseRequest):
         else:
             msg["reply_markup"] = markup
         msg["edit_date"] = int(self.clock().timestamp())
+        self._tell_watchers(msg)
         return msg
 
     def _api_editMessageText(self, req: _Req) -> JSONDict | bool:

@@ -38,7 +38,7 @@ import json
 import logging
 import re
 import signal
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
@@ -98,6 +98,8 @@ STRING_PARAMS: frozenset[str] = frozenset(
         "cover",
     }
 )
+
+BeforeReply = Callable[[str, dict[str, Any], int], Awaitable[None]]
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 60 * 1024 * 1024  # uploads: Telegram takes 50 MB, plus encoding
@@ -243,6 +245,10 @@ class FakeBotServer:
         self.stall = stall
         self.requests = 0
         self.dropped = 0
+        self.before_reply: BeforeReply | None = None
+        """Awaited after the fake has answered a Bot API call and before the answer is
+        written back: ``(method, params, status)``. A test kills the bot here to make
+        "Telegram did it, the bot never heard" happen on purpose."""
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[Any]] = set()
 
@@ -363,6 +369,8 @@ class FakeBotServer:
             fields.update(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
             params = decode_params(fields)
         status, body = await self.api.answer(method, params, uploads)
+        if self.before_reply is not None:
+            await self.before_reply(method, params, status)
         return status, body, "application/json"
 
 
