@@ -69,10 +69,11 @@ class Button:
 
 @dataclass(frozen=True)
 class Keyboard:
-    """A reply keyboard that asks the phone for something (location, contact), or
-    ``remove`` to take such a keyboard away."""
+    """A reply keyboard that asks the phone for something (location, contact),
+    ``remove`` to take such a keyboard away, or ``force_reply``: open a reply to this
+    message (an officer's prompt, answered in a busy group)."""
 
-    kind: Literal["location", "contact", "remove"]
+    kind: Literal["location", "contact", "remove", "force_reply"]
     label: str = ""
     cancel_label: str = ""
 
@@ -84,10 +85,14 @@ class Screen:
     keyboard: Keyboard | None = None
 
 
-def screen_to_plain(screen: Screen, scope: str) -> dict[str, Any]:
+def screen_to_plain(screen: Screen, scope: str, reply_to: int | None = None) -> dict[str, Any]:
     """A screen as plain JSON for the outbox: what to show, not how a channel shows it
-    (each channel's sender renders it at send time)."""
-    return {"scope": scope, **asdict(screen)}
+    (each channel's sender renders it at send time); ``reply_to``: the id of the message
+    in the same chat it answers, if any."""
+    plain = {"scope": scope, **asdict(screen)}
+    if reply_to is not None:
+        plain["reply_to"] = reply_to
+    return plain
 
 
 def screen_from_plain(plain: dict[str, Any]) -> tuple[Screen, str]:

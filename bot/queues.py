@@ -17,7 +17,7 @@ from bot.callbacks import encode
 from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
-from bot.dialogue import Button, Screen
+from bot.dialogue import Button, Keyboard, Screen, screen_to_plain
 from bot.dispatch import CardDispatch
 from bot.fmt import when
 from bot.places import PlaceSearch
@@ -50,12 +50,17 @@ def allowed(action: str, status: str) -> bool:
 
 @dataclass
 class Reply:
-    """What the Telegram adapter shows: a pop-up answer and/or messages to send now."""
+    """The answer to an officer's action: a pop-up (the adapter answers the press with
+    it) and screens, which :meth:`QueueService.press` and :meth:`QueueService.officer_text`
+    commit to the outbox with the action (``queued`` counts them), so that a flaky Bot API
+    delays an officer's prompt or outcome list but never loses it. ``force_reply``
+    screens open a reply to themselves (a prompt the officer answers)."""
 
     alert: str | None = None
     screens: list[Screen] = field(default_factory=list)
     force_reply: bool = False
     changed: bool = False
+    queued: int = 0
 
 
 class QueueService:
@@ -87,9 +92,17 @@ class QueueService:
 
     # ------------------------------------------------------------------ actions ------
     async def press(
-        self, *, user_id: int, chat_id: int, action: str, value: str, update_key: str | None
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        action: str,
+        value: str,
+        update_key: str | None,
+        message_id: int | None = None,
     ) -> Reply:
-        """A button on a card (or a follow-up list). ``value`` is untrusted text."""
+        """A button on a card (or a follow-up list) of message ``message_id`` in
+        ``chat_id``. ``value`` is untrusted text."""
         tip_part, _, arg = value.partition(":")
         if action not in ACTIONS or not tip_part.isdigit() or len(tip_part) > 12:
             return Reply(alert=t("stale_button", LANG))
@@ -101,9 +114,41 @@ class QueueService:
                 if isinstance(who, str):
                     return Reply(alert=who)
                 assert tip is not None
-                return await self._act(tx, who, tip, chat_id, action, arg)
+                reply = await self._act(tx, who, tip, chat_id, action, arg)
+                if reply.changed and action in ("outcome", "xfer") and message_id is not None:
+                    # the follow-up list (outcomes, units) has done its job: drop its buttons
+                    await outbox.enqueue(
+                        tx,
+                        at=tx.now_text(),
+                        method="editMessageReplyMarkup",
+                        payload={"message_id": message_id},
+                        purpose="officer_reply",
+                        chat_id=chat_id,
+                        tip_id=tip.id,
+                    )
+                    reply.queued += 1
+                await self._enqueue_reply(tx, chat_id, reply, reply_to=message_id)
+                return reply
         except AlreadyProcessed:
             return Reply()
+
+    async def _enqueue_reply(
+        self, tx: Tx, chat_id: int, reply: Reply, *, reply_to: int | None
+    ) -> None:
+        """The screens answering an officer, committed with what they answer (rule 2)."""
+        for screen in reply.screens:
+            prompt = reply.force_reply and not screen.buttons and screen.keyboard is None
+            if prompt:
+                screen = Screen(screen.text, keyboard=Keyboard("force_reply"))
+            await outbox.enqueue(
+                tx,
+                at=tx.now_text(),
+                method="screen",
+                payload=screen_to_plain(screen, "q", reply_to if prompt else None),
+                purpose="officer_reply",
+                chat_id=chat_id,
+            )
+            reply.queued += 1
 
     async def _act(
         self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, action: str, arg: str
@@ -324,10 +369,17 @@ class QueueService:
 
     # ------------------------------------------------------------------ officer text -
     async def officer_text(
-        self, *, user_id: int, chat_id: int, text: str, update_key: str | None
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        text: str,
+        update_key: str | None,
+        message_id: int | None = None,
     ) -> Reply | None:
-        """A message from an officer in a chat where they owe an answer to a prompt
-        (a question for the reporter, a transfer target, a duplicate's original)."""
+        """A message (``message_id``) from an officer in a chat where they owe an answer
+        to a prompt (a question for the reporter, a transfer target, a duplicate's
+        original)."""
         try:
             async with self.db.transaction(update_key) as tx:
                 officer = await officers.find_active(tx, user_id)
@@ -340,9 +392,12 @@ class QueueService:
                 who = await self._authorize(tx, user_id, tip)
                 await cards.clear_prompt(tx, officer.id, chat_id)
                 if isinstance(who, str):
-                    return Reply(alert=who, screens=[Screen(who)])
-                assert tip is not None
-                return await self._answer_prompt(tx, who, tip, prompt.kind, text.strip())
+                    reply = Reply(alert=who, screens=[Screen(who)])
+                else:
+                    assert tip is not None
+                    reply = await self._answer_prompt(tx, who, tip, prompt.kind, text.strip())
+                await self._enqueue_reply(tx, chat_id, reply, reply_to=message_id)
+                return reply
         except AlreadyProcessed:
             return Reply()
 

@@ -247,6 +247,11 @@ def _render_screen(kwargs: dict[str, Any]) -> dict[str, Any]:
     keyboard = markup(screen, scope)
     if keyboard is not None:
         rendered["reply_markup"] = keyboard
+    if kwargs.get("reply_to"):
+        rendered["reply_parameters"] = {
+            "message_id": int(kwargs["reply_to"]),
+            "allow_sending_without_reply": True,
+        }
     return rendered
 
 

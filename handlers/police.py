@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import ChatMemberAdministrator, ChatMemberOwner, ForceReply, Message, Update
+from telegram import ChatMemberAdministrator, ChatMemberOwner, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -20,30 +20,13 @@ from telegram.ext import (
 )
 
 from bot.callbacks import decode
-from bot.queues import Reply
 from config.messages import t
 from handlers.citizen import tinbao
-from handlers.render import inline_markup, markup
+from handlers.render import answer_quietly, inline_markup, markup
 
 log = logging.getLogger(__name__)
 LANG = "vi"
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-
-
-async def _render(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, reply_to: int | None = None
-) -> None:
-    for screen in reply.screens:
-        keyboard = markup(screen, scope="q")
-        if reply.force_reply and keyboard is None:
-            await context.bot.send_message(
-                chat_id,
-                screen.text,
-                reply_markup=ForceReply(),
-                reply_to_message_id=reply_to,
-            )
-        else:
-            await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard)
 
 
 async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,15 +37,15 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     app = tinbao(context)
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "q":
-        await query.answer(t("stale_button", LANG), show_alert=True)
+        await answer_quietly(query, t("stale_button", LANG))
         return
     chat_id = query.message.chat.id
-    if parsed.action == "page":
+    if parsed.action == "page":  # a read-only view: shown straight away, not committed
         page = parsed.value.partition(":")[2]
         screen = await app.queues.queue_view(
             user_id=user.id, chat_id=chat_id, page=int(page) if page.isdigit() else 1
         )
-        await query.answer()
+        await answer_quietly(query, None)
         if isinstance(query.message, Message):
             await context.bot.edit_message_text(
                 screen.text,
@@ -71,21 +54,19 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 reply_markup=inline_markup(screen, "q"),
             )
         return
+    # What the press changes and the screens answering it (an outcome list, a prompt)
+    # are committed together and leave through the outbox; only the pop-up is direct.
     reply = await app.queues.press(
         user_id=user.id,
         chat_id=chat_id,
         action=parsed.action,
         value=parsed.value,
         update_key=f"tg:{update.update_id}",
+        message_id=query.message.message_id if isinstance(query.message, Message) else None,
     )
-    await query.answer(reply.alert, show_alert=bool(reply.alert) and not reply.changed)
-    if reply.changed:
+    if reply.changed or reply.queued:
         app.sender.wake()
-        if parsed.action in ("outcome", "xfer") and isinstance(query.message, Message):
-            # the follow-up list (outcomes, units) has done its job
-            await context.bot.edit_message_reply_markup(chat_id, query.message.message_id)
-    reply_to = query.message.message_id if isinstance(query.message, Message) else None
-    await _render(context, chat_id, reply, reply_to)
+    await answer_quietly(query, reply.alert, show_alert=bool(reply.alert) and not reply.changed)
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,12 +81,12 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         chat_id=message.chat_id,
         text=message.text[:4096],
         update_key=f"tg:{update.update_id}",
+        message_id=message.message_id,
     )
     if reply is None:
         return  # ordinary group chatter: not ours to answer
-    if reply.changed:
+    if reply.changed or reply.queued:
         app.sender.wake()
-    await _render(context, message.chat_id, reply, message.message_id)
 
 
 async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from telegram import (
     Bot,
     CallbackQuery,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -24,7 +25,7 @@ from bot.dialogue import Screen
 
 log = logging.getLogger(__name__)
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 MAX_WAIT_SECONDS = 30.0
 
 
@@ -48,6 +49,8 @@ def markup(screen: Screen, scope: str = "c") -> Markup | None:
         return None
     if keyboard.kind == "remove":
         return ReplyKeyboardRemove()
+    if keyboard.kind == "force_reply":
+        return ForceReply()
     ask = KeyboardButton(
         keyboard.label,
         request_location=keyboard.kind == "location",
@@ -108,12 +111,15 @@ async def settle_pressed(
         log.debug("could not settle pressed message: %s", exc.message)
 
 
-async def answer_quietly(query: CallbackQuery, alert: str | None) -> None:
+async def answer_quietly(
+    query: CallbackQuery, alert: str | None, *, show_alert: bool | None = None
+) -> None:
     """A button press is answered inline (it must be quick, and only the presser sees
     it), best-effort: the state change and the messages it causes are already committed
-    and go out through the outbox, so a failed answer only leaves a spinner turning."""
+    and go out through the outbox, so a failed answer only leaves a spinner turning.
+    ``show_alert`` defaults to a pop-up whenever there is a text."""
     try:
-        await query.answer(alert, show_alert=bool(alert))
+        await query.answer(alert, show_alert=bool(alert) if show_alert is None else show_alert)
     except TelegramError as exc:
         log.info("could not answer a button press: %s", type(exc).__name__)
 
