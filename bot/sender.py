@@ -2,9 +2,17 @@
 
 Each pass takes the first pending row of every recipient (so a chat sees its messages in
 order) and sends them concurrently through the bot, whose ``AIORateLimiter`` keeps us
-inside Telegram's flood limits. Network errors and 5xx back off exponentially, a 429
-waits exactly its ``retry_after``, and permanent refusals (blocked, kicked, chat not
-found) mark the row failed and raise an alert instead of retrying forever.
+inside Telegram's flood limits. Network errors and 5xx back off exponentially while
+Telegram keeps failing, a 429 waits exactly its ``retry_after``, and permanent refusals
+(blocked, kicked, chat not found) mark the row failed and raise an alert instead of
+retrying forever.
+
+Why the back-off looks at the sender as a whole and not only at the row: a row's failures
+say little about the row. When calls for other rows go through, the failure was a lost
+packet, a 502 of one front end, an answer lost after the fact; retrying in seconds is
+right, and a citizen in the middle of a dialogue must not wait minutes for the next
+question because their reply was unlucky five times. Only while every call fails (an
+outage) does the delay keep doubling, up to five minutes.
 """
 
 from __future__ import annotations
@@ -51,6 +59,9 @@ PERMANENT_BAD_REQUESTS = (
 )
 ALREADY_DONE = ("message is not modified",)
 MAX_BACKOFF_SECONDS = 300.0
+HEALTHY_BACKOFF_EXPONENT = 3
+"""While other calls succeed, a failed row waits at most 2**3 = 8 s; each further call
+failing in a row (across the whole sender) lets the exponent grow by one."""
 
 FailureHook = Callable[[Tx, OutboxRow, str], Awaitable[None]]
 
@@ -81,6 +92,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()
         self._stopping = False
+        self._failing = 0  # calls that failed in a row, across every row: an outage grows it
 
     def wake(self) -> None:
         self._wake.set()
@@ -146,7 +158,7 @@ class OutboxSender:
                 result = await self.bot.do_api_request(
                     method, api_kwargs=kwargs, return_type=_return_type(method)
                 )
-        except RetryAfter as exc:
+        except RetryAfter as exc:  # Telegram is up and says when: nothing to learn here
             with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
                 wait = exc.retry_after
@@ -154,9 +166,11 @@ class OutboxSender:
             await self._retry(row, seconds, f"429 retry after {seconds}s", count=False)
             return 0
         except Forbidden as exc:
+            self._failing = 0  # Telegram answered
             await self._fail(row, f"forbidden: {exc.message}")
             return 0
         except BadRequest as exc:
+            self._failing = 0
             text = exc.message.lower()
             if any(marker in text for marker in ALREADY_DONE):
                 await self._sent(row, None)
@@ -167,8 +181,10 @@ class OutboxSender:
                 await self._retry(row, self._backoff(row), f"bad request: {exc.message}")
             return 0
         except (NetworkError, TelegramError) as exc:  # timeouts and 5xx are NetworkErrors
+            self._failing += 1
             await self._retry(row, self._backoff(row), f"{type(exc).__name__}: {exc}")
             return 0
+        self._failing = 0
         message_id = None
         if isinstance(result, Message):
             message_id = result.message_id
@@ -214,7 +230,11 @@ class OutboxSender:
         return kwargs
 
     def _backoff(self, row: OutboxRow) -> float:
-        return float(min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 12)))
+        """1, 2, 4, 8 s... by the row's attempts, held at 8 s while other calls go
+        through; during an outage (every call failing) on up to ``MAX_BACKOFF_SECONDS``."""
+        outage = max(0, self._failing - 1)  # failures in a row before this one
+        exponent = min(row.attempts, HEALTHY_BACKOFF_EXPONENT + outage, 12)
+        return float(min(MAX_BACKOFF_SECONDS, 2**exponent))
 
     async def _sent(self, row: OutboxRow, message_id: int | None) -> None:
         async with self.db.transaction() as tx:
