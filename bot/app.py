@@ -113,9 +113,10 @@ async def create(
     *,
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
-    rate_limiter: bool = True,
+    rate_limiter: bool | None = None,
 ) -> Tinbao:
-    """Open the database (applying migrations) and build the wired Application."""
+    """Open the database (applying migrations) and build the wired Application; the
+    client-side rate limiter as ``TINBAO_BOT_API_RATE_LIMIT`` says unless told."""
     from handlers import citizen, police, supervisor, wanted
 
     db = await Database.open(settings.database_path, clock=clock)
@@ -127,7 +128,7 @@ async def create(
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
     )
-    if rate_limiter:
+    if settings.bot_api_rate_limit if rate_limiter is None else rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

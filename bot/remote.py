@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -233,6 +233,23 @@ class BotProcess:
             stderr=self._log,
         )
         self.starts += 1
+
+    async def ready(self, sign: Awaitable[object]) -> None:
+        """Wait for ``sign`` (e.g. the fake seeing its first ``getUpdates``), or fail at
+        once with the process's output if it exits first."""
+        proc = self._proc
+        if proc is None:
+            raise RuntimeError("not started")
+        waiting = asyncio.ensure_future(sign)
+        exited = asyncio.ensure_future(proc.wait())
+        try:
+            await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            exited.cancel()
+        if not waiting.done():
+            waiting.cancel()
+            raise RuntimeError(f"exited with {proc.returncode}:\n{self.output()[-3000:]}")
+        waiting.result()
 
     async def kill(self) -> None:
         """SIGKILL and reap: what a power cut or the OOM killer does to the bot."""
