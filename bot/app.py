@@ -146,11 +146,12 @@ async def create(
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
     sleep: Sleep = asyncio.sleep,
-    rate_limiter: bool | BaseRateLimiter[Any] = True,
+    rate_limiter: bool | BaseRateLimiter[Any] | None = None,
 ) -> Tinbao:
     """Open the database (applying migrations) and build the wired Application.
 
-    ``rate_limiter``: ``True`` (production) keeps Telegram's limits with tinbao's own
+    ``rate_limiter``: ``None`` follows ``TINBAO_BOT_API_RATE_LIMIT`` (on by default);
+    ``True`` (production) keeps Telegram's limits with tinbao's own
     :class:`~bot.sendlimits.SendLimits`, shared by the outbox sender (which schedules
     within them) and PTB's rate-limiter hook (which paces any other call that posts);
     ``False`` sends without limits (tests, the demo, commands that send nothing); a PTB
@@ -170,6 +171,8 @@ async def create(
         .base_file_url(settings.bot_file_url)
     )
     limits: SendLimits | None = None
+    if rate_limiter is None:  # as the operator set it (TINBAO_BOT_API_RATE_LIMIT)
+        rate_limiter = settings.bot_api_rate_limit
     if isinstance(rate_limiter, BaseRateLimiter):
         builder = builder.rate_limiter(rate_limiter)
     elif rate_limiter:

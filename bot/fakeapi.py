@@ -30,10 +30,11 @@ import itertools
 import json
 import math
 import mimetypes
+import random
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -55,6 +56,7 @@ from bot.updates import (
 FaultKind = Literal[
     "429",
     "5xx",
+    "500",
     "timeout",
     "timeout_after",
     "blocked",
@@ -63,10 +65,14 @@ FaultKind = Literal[
     "deactivated",
     "query_too_old",
 ]
-"""Injectable failures.  ``timeout`` raises ``TimedOut`` *before* the call takes effect;
-``timeout_after`` performs it and then raises, like a reply lost on the way back (the
-case that makes naive retries double-send); ``query_too_old`` is Telegram's answer to an
-``answerCallbackQuery`` after the press's answer window (the bot was down meanwhile)."""
+"""Injectable failures.  ``5xx`` is a 502 Bad Gateway, ``500`` an Internal Server Error;
+``timeout`` raises ``TimedOut`` *before* the call takes effect; ``timeout_after``
+performs it and then raises, like a reply lost on the way back (the case that makes naive
+retries double-send); ``query_too_old`` is Telegram's answer to an ``answerCallbackQuery``
+after the press's answer window (the bot was down meanwhile)."""
+
+TRANSIENT_FAULTS: tuple[FaultKind, ...] = ("500", "5xx", "429", "timeout", "timeout_after")
+"""What a healthy bot must ride out: the default mix of :meth:`FakeBotApi.flaky`."""
 
 _FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
@@ -265,6 +271,16 @@ class ApiCall:
     def ok(self) -> bool:
         """Whether the call completed and succeeded."""
         return self.done and self.error is None
+
+
+@dataclass(slots=True)
+class _Flaky:
+    rate: float
+    kinds: tuple[FaultKind, ...]
+    methods: frozenset[str] | None
+    rng: random.Random
+    retry_after: int
+    injected: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -749,6 +765,7 @@ class FakeBotApi(BaseRequest):
         self._chats: dict[int, _ChatState] = {}
         self._users: dict[int, JSONDict] = {}
         self._faults: list[_Fault] = []
+        self._flaky: _Flaky | None = None
         self._blocked: dict[int | str, str] = {}
         self._migrated: dict[int, int] = {}  # basic group id -> its supergroup's id
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
@@ -756,6 +773,7 @@ class FakeBotApi(BaseRequest):
         self._default_menu_button: JSONDict = {"type": "default"}
         self._webhook_url = ""
         self._queries: dict[str, bool] = {}  # callback query id -> answered
+        self._watchers: dict[int | None, list[asyncio.Queue[JSONDict]]] = {}
 
         self._media_by_file_id: dict[str, tuple[str, JSONDict | list[JSONDict]]] = {}
         self._file_paths: dict[str, tuple[str, int]] = {}  # path -> (file_id, size)
@@ -806,20 +824,38 @@ class FakeBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         """Answer one HTTP request as ``api.telegram.org`` would: ``(status, body)``."""
         if "/file/bot" in url:
-            return await self._download(url.split("/file/bot", 1)[1].split("/", 1)[1])
+            return await self.download(url.split("/file/bot", 1)[1].split("/", 1)[1])
         name = url.rstrip("/").rsplit("/", 1)[-1]
         # A JSON round trip gives exactly what Telegram receives: PTB's StringEnums become
         # plain strings and the recorded params cannot alias PTB-owned objects.
         params: dict[str, Any] = (
             json.loads(json.dumps(request_data.parameters)) if request_data else {}
         )
+        uploads: dict[str, tuple[str, bytes | None]] = {}
+        if request_data is not None and request_data.contains_files:
+            for part, (file_name, content, _mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else None
+                uploads[part] = (str(file_name or part), data)
+        return await self.answer(name, params, uploads)
+
+    async def answer(
+        self,
+        name: str,
+        params: dict[str, Any],
+        uploads: Mapping[str, tuple[str, bytes | None]] | None = None,
+    ) -> tuple[int, bytes]:
+        """Answer a call of method ``name`` with decoded ``params`` (JSON values, as
+        Telegram parses them) and uploaded files (part name to ``(file name, bytes)``):
+        what :meth:`do_request` does after decoding PTB's request, and what
+        :mod:`bot.fakeserver` does after decoding an HTTP one. Raises ``TimedOut`` for the
+        ``timeout`` faults (an HTTP server drops the connection instead)."""
         files: dict[str, str] = {}
         sizes: dict[str, int] = {}
-        if request_data is not None and request_data.contains_files:
+        if uploads:
             dumped = json.dumps(params, default=str)
-            for part, (file_name, content, _mime) in request_data.multipart_data.items():
-                files[part] = str(file_name or part)
-                sizes[part] = len(content) if isinstance(content, bytes) else 100_000
+            for part, (file_name, content) in uploads.items():
+                files[part] = file_name
+                sizes[part] = len(content) if content is not None else 100_000
                 if f"attach://{part}" not in dumped:
                     params[part] = f"upload:{files[part]}"
         canonical, handler = self._handlers.get(name.lower(), (name, None))
@@ -920,6 +956,27 @@ class FakeBotApi(BaseRequest):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
+    def watch(self, chat_id: int | None = None) -> asyncio.Queue[JSONDict]:
+        """A queue receiving a copy of every message the bot sends or edits in
+        ``chat_id`` (``None``: in any chat) from now on, the moment the fake stores it
+        (an edited message comes again, with ``edit_date``). For many concurrent
+        simulated users, cheaper than :meth:`wait_for`; :meth:`unwatch` when done."""
+        queue: asyncio.Queue[JSONDict] = asyncio.Queue()
+        self._watchers.setdefault(chat_id, []).append(queue)
+        return queue
+
+    def unwatch(self, queue: asyncio.Queue[JSONDict]) -> None:
+        """Stop feeding a queue returned by :meth:`watch`."""
+        for queues in self._watchers.values():
+            if queue in queues:
+                queues.remove(queue)
+
+    def _tell_watchers(self, msg: JSONDict) -> None:
+        chat_id = int(msg["chat"]["id"])
+        for key in (chat_id, None):
+            for queue in self._watchers.get(key, ()):
+                queue.put_nowait(copy.deepcopy(msg))
+
     # -- fault injection ------------------------------------------------------------------
 
     def fail_next(
@@ -937,6 +994,42 @@ class FakeBotApi(BaseRequest):
         self._faults.append(
             _Fault(method.lower(), kind, times, _norm_chat_id(chat_id), retry_after)
         )
+
+    def flaky(
+        self,
+        rate: float,
+        kinds: Sequence[FaultKind] = TRANSIENT_FAULTS,
+        *,
+        seed: int = 0,
+        methods: Iterable[str] | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """From now on, fail each call (of ``methods``, case-insensitive; default every
+        method, ``getUpdates`` included) with probability ``rate``, with a kind drawn
+        uniformly from ``kinds``; a seeded RNG, so a run can be replayed. Rules of
+        :meth:`fail_next` and blocked chats take precedence. ``rate=0`` stops it;
+        :attr:`injected` counts what was injected, by kind."""
+        unknown = set(kinds) - _FAULT_KINDS
+        if unknown or not kinds:
+            raise ValueError(
+                f"unknown fault kinds {sorted(unknown)}; one of {sorted(_FAULT_KINDS)}"
+            )
+        if not 0 <= rate <= 1:
+            raise ValueError("rate is a probability")
+        previous = self._flaky.injected if self._flaky else {}
+        self._flaky = _Flaky(
+            rate,
+            tuple(kinds),
+            frozenset(m.lower() for m in methods) if methods is not None else None,
+            random.Random(seed),
+            retry_after,
+            previous,
+        )
+
+    @property
+    def injected(self) -> dict[str, int]:
+        """Faults injected by :meth:`flaky` so far, by kind."""
+        return dict(self._flaky.injected) if self._flaky else {}
 
     def block_chat(self, chat_id: int | str, kind: FaultKind | None = None) -> None:
         """Fail every send/copy/forward/edit/pin aimed at ``chat_id`` until
@@ -985,7 +1078,16 @@ class FakeBotApi(BaseRequest):
             if fault.times <= 0:
                 self._faults.remove(fault)
             return fault
-        return None
+        flaky = self._flaky
+        if flaky is None or flaky.rate <= 0:
+            return None
+        if flaky.methods is not None and call.method.lower() not in flaky.methods:
+            return None
+        if flaky.rng.random() >= flaky.rate:
+            return None
+        kind = flaky.rng.choice(flaky.kinds)
+        flaky.injected[kind] = flaky.injected.get(kind, 0) + 1
+        return _Fault(call.method.lower(), kind, 1, target, flaky.retry_after)
 
     def _fault_answer(self, call: ApiCall, fault: _Fault) -> tuple[int, bytes]:
         if fault.kind == "timeout":
@@ -999,6 +1101,7 @@ class FakeBotApi(BaseRequest):
                 {"retry_after": fault.retry_after},
             ),
             "5xx": _ApiError(502, "Bad Gateway"),
+            "500": _ApiError(500, "Internal Server Error"),
             "blocked": _ApiError(403, "Forbidden: bot was blocked by the user"),
             "deactivated": _ApiError(403, "Forbidden: user is deactivated"),
             "chat_not_found": _bad("chat not found"),
@@ -1386,6 +1489,7 @@ class FakeBotApi(BaseRequest):
         state.next_id += 1
         state.messages[msg["message_id"]] = msg
         self._register_media(msg)
+        self._tell_watchers(msg)
         return msg
 
     def _send(self, req: _Req, content: JSONDict) -> JSONDict:
@@ -1800,6 +1904,7 @@ class FakeBotApi(BaseRequest):
         else:
             msg["reply_markup"] = markup
         msg["edit_date"] = int(self.clock().timestamp())
+        self._tell_watchers(msg)
         return msg
 
     def _api_editMessageText(self, req: _Req) -> JSONDict | bool:
@@ -1985,7 +2090,8 @@ class FakeBotApi(BaseRequest):
         self._file_paths[path] = (file_id, size)
         return {"file_id": file_id, "file_unique_id": unique, "file_size": size, "file_path": path}
 
-    async def _download(self, path: str) -> tuple[int, bytes]:
+    async def download(self, path: str) -> tuple[int, bytes]:
+        """Serve ``/file/bot<token>/<path>``: the bytes of a file ``getFile`` named."""
         call = ApiCall("downloadFile", {"file_path": path}, time.monotonic())
         self.calls.append(call)
         try:
@@ -2004,6 +2110,7 @@ __all__ = [
     "CAPTION_LIMIT",
     "NOT_MODIFIED",
     "TEXT_LIMIT",
+    "TRANSIENT_FAULTS",
     "ApiCall",
     "FakeBotApi",
     "FaultKind",

@@ -107,6 +107,9 @@ PERMANENT_BAD_REQUESTS = (
 )
 ALREADY_DONE = ("message is not modified", "message to delete not found")
 MAX_BACKOFF_SECONDS = 300.0
+HEALTHY_BACKOFF_EXPONENT = 3
+"""While other calls succeed, a failed row waits at most 2**3 = 8 s; each further call
+failing in a row (across the whole sender) lets the exponent grow by one."""
 MAX_ATTEMPTS = 5  # for errors that are neither the network's nor Telegram's answer
 IDLE_SECONDS = 30.0  # the longest sleep between passes when nothing is due
 IDLE_POLL_SECONDS = 0.5  # how often an idle sender asks whether another process wrote
@@ -171,6 +174,7 @@ class OutboxSender:
         self.limits = limits
         self._wake = asyncio.Event()
         self._stopping = False
+        self._failing = 0  # calls that failed in a row, across every row: an outage grows it
         # Choosing rows and marking their recipients busy is one step under this lock, and
         # a finished row's recipient is freed under it only after its record committed:
         # so no pass can read a row as pending while another one is sending it.
@@ -435,9 +439,11 @@ class OutboxSender:
             await self._retry(row, seconds, f"429 retry after {seconds}s", count=False)
             return 0
         except Forbidden as exc:
+            self._failing = 0  # Telegram answered
             await self._fail(row, f"forbidden: {exc.message}")
             return 0
         except BadRequest as exc:
+            self._failing = 0
             text = exc.message.lower()
             if any(marker in text for marker in ALREADY_DONE):
                 await self._delivered(row, None)
@@ -456,6 +462,7 @@ class OutboxSender:
                 await self._retry(row, self._backoff(row), f"bad request: {exc.message}")
             return 0
         except (NetworkError, InvalidToken) as exc:
+            self._failing += 1
             # timeouts, 5xx and lost connections pass; a refused token is the whole bot's
             # trouble, not this row's: the row waits until the operator fixes it
             error = f"{type(exc).__name__}: {exc}"
@@ -472,6 +479,7 @@ class OutboxSender:
         except TelegramError as exc:  # Telegram's definite answer: retrying changes nothing
             await self._fail(row, f"{type(exc).__name__}: {exc.message}")
             return 0
+        self._failing = 0
         message_id = None
         if isinstance(result, Message):
             message_id = result.message_id
@@ -563,7 +571,17 @@ class OutboxSender:
         return kwargs
 
     def _backoff(self, row: OutboxRow) -> float:
-        return float(min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 12)))
+        """1, 2, 4, 8 s... by the row's attempts, held at 8 s while other calls go
+        through; during an outage (every call failing) on up to ``MAX_BACKOFF_SECONDS``.
+
+        Why the sender as a whole and not only the row: a row's failures say little about
+        the row. When calls for other rows go through, the failure was a lost packet, a 502
+        of one front end, an answer lost after the fact; retrying in seconds is right, and
+        a citizen in the middle of a dialogue must not wait minutes for the next question
+        because their reply was unlucky five times."""
+        outage = max(0, self._failing - 1)  # failures in a row before this one
+        exponent = min(row.attempts, HEALTHY_BACKOFF_EXPONENT + outage, 12)
+        return float(min(MAX_BACKOFF_SECONDS, 2**exponent))
 
     async def _sent(
         self,

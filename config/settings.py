@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr = Field(description="Bot token from @BotFather")
     bot_api_url: str = "https://api.telegram.org/bot"
     bot_file_url: str = "https://api.telegram.org/file/bot"
+    # Telegram's flood limits kept on our side (30 messages/s, 20/min per group). Off only
+    # against a Bot API server without them: the loopback fake of the benchmarks.
+    bot_api_rate_limit: bool = True
 
     # Storage and crypto
     database_path: Path = Path("data/tinbao.db")

@@ -109,6 +109,8 @@ class TelegramInbox:
         self.app = app
         self.inbox = inbox
         self.poll_timeout = poll_timeout
+        self.retry_base = 0.5
+        """After n failed ``getUpdates`` in a row, wait ``retry_base * 2**n`` s (30 s at most)."""
         self._stopping = False
         self._last_update_at: float | None = None
         inbox.register(CHANNEL, self.apply)
@@ -155,7 +157,7 @@ class TelegramInbox:
                 continue
             except (NetworkError, TelegramError) as exc:
                 failures += 1
-                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                delay = min(30.0, self.retry_base * 2 ** min(failures, 10))
                 log.warning("getUpdates failed (%s); again in %.1fs", type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 continue

@@ -5,6 +5,7 @@ through :class:`bot.fakeapi.FakeBotApi` and check what PTB gets back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import json
 from collections.abc import AsyncIterator
@@ -351,6 +352,44 @@ async def test_migrated_group_answers_with_telegrams_json_and_ptb_raises_chat_mi
     assert to_old["message"]["migrate_to_chat_id"] == new.id
     assert to_new["message"]["migrate_from_chat_id"] == old.id
     assert Update.de_json(to_new, app.bot).effective_message.migrate_from_chat_id == old.id
+
+
+async def _flaky_run(api: FakeBotApi, bot: Any, n: int) -> list[str | None]:
+    for i in range(n):
+        with contextlib.suppress(TelegramError):
+            await bot.send_message(LAN.id, f"tin {i}")
+    return [c.error for c in api.calls_of("sendMessage")]
+
+
+async def test_flaky_mode_fails_a_seeded_share_of_calls(app: Any, api: FakeBotApi) -> None:
+    api.flaky(0.3, seed=7, retry_after=0, methods=["sendMessage"])
+    errors = await _flaky_run(api, app.bot, 400)
+    failed = sum(e is not None for e in errors)
+    assert 80 <= failed <= 160
+    assert set(api.injected) == {"500", "5xx", "429", "timeout", "timeout_after"}
+    assert sum(api.injected.values()) == failed
+    # the same seed fails the same calls
+    again = FakeBotApi()
+    again.flaky(0.3, seed=7, retry_after=0, methods=["sendMessage"])
+    bot = Bot(again.token, request=again, get_updates_request=again)
+    async with bot:
+        assert await _flaky_run(again, bot, 400) == errors
+    # delivered: the calls that succeeded, and those whose answer was lost after the fact
+    delivered = errors.count(None) + api.injected["timeout_after"]
+    assert len(api.sent_to(LAN.id)) == delivered
+    api.flaky(0)
+    before = len(api.calls)
+    await _flaky_run(api, app.bot, 20)
+    assert all(c.ok for c in api.calls[before:])
+
+
+async def test_flaky_mode_can_spare_methods(app: Any, api: FakeBotApi) -> None:
+    api.flaky(1.0, ["5xx"], methods=["editMessageText"])
+    await app.bot.send_message(LAN.id, "không sao")
+    with pytest.raises(NetworkError):
+        await app.bot.edit_message_text("sửa", LAN.id, 1)
+    with pytest.raises(ValueError):
+        api.flaky(0.5, ["nonsense"])  # type: ignore[list-item]
 
 
 async def test_timeout_after_delivers_but_raises(app: Any, api: FakeBotApi) -> None:
