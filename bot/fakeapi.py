@@ -42,6 +42,7 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.clock import Clock, system_clock
+from bot.sendlimits import POSTING_METHODS
 from bot.updates import (
     FakeUser,
     JSONDict,
@@ -118,35 +119,9 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
-#: Methods that post messages, counted by :class:`FloodRules` (lower case).
-_POSTING: frozenset[str] = frozenset(
-    m.lower()
-    for m in (
-        "sendMessage",
-        "sendPhoto",
-        "sendAudio",
-        "sendDocument",
-        "sendVideo",
-        "sendAnimation",
-        "sendVoice",
-        "sendVideoNote",
-        "sendPaidMedia",
-        "sendMediaGroup",
-        "sendLocation",
-        "sendVenue",
-        "sendContact",
-        "sendPoll",
-        "sendChecklist",
-        "sendDice",
-        "sendSticker",
-        "sendInvoice",
-        "sendGame",
-        "copyMessage",
-        "copyMessages",
-        "forwardMessage",
-        "forwardMessages",
-    )
-)
+#: Methods that post messages, counted by :class:`FloodRules` (lower case): the same
+#: list the sender schedules by, since both follow what Telegram counts.
+_POSTING: frozenset[str] = POSTING_METHODS
 
 
 class FloodRules:

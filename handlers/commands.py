@@ -16,6 +16,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from handlers.citizen import origin_of, tinbao
+from handlers.telegram_inbox import update_key
+
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
@@ -38,3 +41,18 @@ def final(callback: Callback) -> Callback:
         raise ApplicationHandlerStop
 
     return wrapped
+
+
+def key_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The update's idempotency key (its inbox event key)."""
+    return update_key(update, tinbao(context).people.box)
+
+
+async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """A usage hint or a refusal that is the whole answer, committed under the key."""
+    origin = origin_of(update)
+    if origin is None:
+        return
+    app = tinbao(context)
+    if await app.replies.say(origin, text, key=key_of(update, context)):
+        app.sender.wake()

@@ -26,27 +26,11 @@ from bot.callbacks import decode
 from bot.queues import Pressed
 from config.messages import t
 from handlers.citizen import origin_of, tinbao
-from handlers.commands import Callback, final
+from handlers.commands import Callback, final, key_of, say
 from handlers.render import answer_quietly
-from handlers.telegram_inbox import update_key
 
 log = logging.getLogger(__name__)
 LANG = "vi"
-
-
-def _key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The update's idempotency key (its inbox event key)."""
-    return update_key(update, tinbao(context).people.box)
-
-
-async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """A usage hint or a refusal that is the whole answer, committed under the key."""
-    origin = origin_of(update)
-    if origin is None:
-        return
-    app = tinbao(context)
-    if await app.replies.say(origin, text, key=_key(update, context)):
-        app.sender.wake()
 
 
 async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
@@ -62,7 +46,7 @@ async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: 
         private=query.message.chat.type == "private",
         message_id=query.message.message_id,
         page=int(page) if page.isdigit() else 1,
-        update_key=_key(update, context),
+        update_key=key_of(update, context),
     )
     app.sender.wake()
     await answer_quietly(query, refused)
@@ -88,7 +72,7 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chat_id=message.chat.id,
         action=parsed.action,
         value=parsed.value,
-        update_key=_key(update, context),
+        update_key=key_of(update, context),
         pressed=pressed,
     )
     app.sender.wake()  # card edits, notices, prompts: all committed with the press
@@ -108,7 +92,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         chat_id=message.chat_id,
         reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         text=message.text[:4096],
-        update_key=_key(update, context),
+        update_key=key_of(update, context),
     )
     if reply is not None:  # None: ordinary group chatter, not ours to answer
         app.sender.wake()
@@ -120,10 +104,10 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if origin is None or user is None:
         return
     if not origin.private:
-        await _say(update, context, t("q_private_only", LANG))
+        await say(update, context, t("q_private_only", LANG))
         return
     if not context.args:
-        await _say(update, context, t("join_usage", LANG))
+        await say(update, context, t("join_usage", LANG))
         return
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
     app = tinbao(context)
@@ -132,7 +116,7 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         display_name=name or "?",
         code_text=context.args[0][:40],
         origin=origin,
-        update_key=_key(update, context),
+        update_key=key_of(update, context),
     )
     app.sender.wake()
 
@@ -164,7 +148,7 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
     if message is None or user is None or origin is None:
         return
     if message.chat.type not in ("group", "supergroup"):
-        await _say(update, context, t("q_group_only", LANG))
+        await say(update, context, t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
     app = tinbao(context)
@@ -174,7 +158,7 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         title=message.chat.title,
         purpose=purpose,
         missing_rights=missing,
-        update_key=_key(update, context),
+        update_key=key_of(update, context),
     )
     app.sender.wake()  # the answer, and tips that were waiting for a chat
 
@@ -205,7 +189,7 @@ async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     app = tinbao(context)
     await app.staff.chat_migrated(
-        old_chat_id=old, new_chat_id=new, update_key=_key(update, context)
+        old_chat_id=old, new_chat_id=new, update_key=key_of(update, context)
     )
     app.sender.wake()
 
@@ -216,14 +200,14 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if origin is None or user is None:
         return
     if not context.args:
-        await _say(update, context, "/tip <mã tin báo>")
+        await say(update, context, "/tip <mã tin báo>")
         return
     app = tinbao(context)
     await app.queues.tip_view(
         user_id=user.id,
         origin=origin,
         code_text=" ".join(context.args),
-        update_key=_key(update, context),
+        update_key=key_of(update, context),
     )
     app.sender.wake()
 
@@ -237,7 +221,7 @@ async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     page = int(arg) if arg.isascii() and arg.isdecimal() else 1  # "²" must not reach int()
     app = tinbao(context)
     await app.queues.queue_view(
-        user_id=user.id, origin=origin, page=page, update_key=_key(update, context)
+        user_id=user.id, origin=origin, page=page, update_key=key_of(update, context)
     )
     app.sender.wake()
 

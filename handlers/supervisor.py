@@ -15,26 +15,11 @@ from bot.reports import ReportUsage, parse_period, plausible_year, send_report
 from config.digest_messages import t as dt
 from config.messages import t
 from handlers.citizen import origin_of, tinbao
-from handlers.commands import PassOn, final
-from handlers.telegram_inbox import update_key
+from handlers.commands import PassOn, final, key_of, say
 from storage import officers
 from storage.officers import Officer
 
 LANG = "vi"
-
-
-def _key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The update's idempotency key (its inbox event key)."""
-    return update_key(update, tinbao(context).people.box)
-
-
-async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    origin = origin_of(update)
-    if origin is None:
-        return
-    app = tinbao(context)
-    if await app.replies.say(origin, text, key=_key(update, context)):
-        app.sender.wake()
 
 
 async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Officer | None:
@@ -46,7 +31,7 @@ async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Off
     async with tinbao(context).db.read() as tx:
         officer = await officers.find_active(tx, user.id)
     if officer is None or officer.role != "supervisor":
-        await _say(update, context, t("s_only_supervisors", LANG))
+        await say(update, context, t("s_only_supervisors", LANG))
         return None
     return officer
 
@@ -66,13 +51,13 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if officer is None:
         raise PassOn
     if officer.role != "supervisor":
-        await _say(update, context, t("s_report_only_supervisors", LANG))
+        await say(update, context, t("s_report_only_supervisors", LANG))
         return
     now = app.clock()
     try:
         period = parse_period(context.args or [], now, app.settings.tz)
     except ReportUsage:
-        await _say(update, context, dt("r_usage", LANG))
+        await say(update, context, dt("r_usage", LANG))
         return
     await send_report(
         app.db,
@@ -80,7 +65,7 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id=message.chat_id,
         period=period,
         now=now,
-        idempotency_key=_key(update, context),
+        idempotency_key=key_of(update, context),
     )
     app.sender.wake()
 
@@ -108,7 +93,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = "csv" if "csv" in args else "xlsx"
     days = [_parse_day(a, now) for a in args if a not in ("csv", "xlsx")]
     if any(d is None for d in days) or len(days) > 2:
-        await _say(update, context, t("s_export_usage", LANG))
+        await say(update, context, t("s_export_usage", LANG))
         return
     today = now.astimezone(tz).date()
     first = days[0] if days else today - timedelta(days=29)
@@ -127,7 +112,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         now=now,
         kind=kind,
         note=t("s_queued", LANG),  # first: the file takes a moment longer
-        idempotency_key=_key(update, context),
+        idempotency_key=key_of(update, context),
     )
     app.sender.wake()
 
@@ -140,7 +125,7 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     app = tinbao(context)
     on = not (context.args and context.args[0].lower() in ("off", "tat", "tắt"))
     await app.staff.digest_opt_in(
-        user_id=user.id, origin=origin, on=on, update_key=_key(update, context)
+        user_id=user.id, origin=origin, on=on, update_key=key_of(update, context)
     )
     app.sender.wake()
 
