@@ -71,32 +71,11 @@ def test_no_english_text_says_one_of_a_plural() -> None:
 def test_english_counts_agree_and_vietnamese_has_no_plural() -> None:
     from config import digest_messages, messages, wanted_messages
 
-    assert "Evidence: 1 file\n" in messages.t(
-        "review",
-        "en",
-        wanted="",
-        category="-",
-        urgent="-",
-        unit="-",
-        address="-",
-        when="-",
-        description="-",
-        evidence=1,
-        identity="-",
+    blank = dict.fromkeys(
+        ("category", "urgent", "unit", "address", "when", "description", "identity"), "-"
     )
-    assert "Evidence: 2 files\n" in messages.t(
-        "review",
-        "en",
-        wanted="",
-        category="-",
-        urgent="-",
-        unit="-",
-        address="-",
-        when="-",
-        description="-",
-        evidence=2,
-        identity="-",
-    )
+    assert "Evidence: 1 file\n" in messages.t("review", "en", wanted="", evidence=1, **blank)
+    assert "Evidence: 2 files\n" in messages.t("review", "en", wanted="", evidence=2, **blank)
     assert messages.t("too_short", "en", n=1, min=20).startswith("Too short (1 character).")
     assert "You sent 1 tip in the past hour" in messages.t("tip_limit", "en", n=1, max=1)
     assert "Bằng chứng: 1 tệp" in messages.t(
