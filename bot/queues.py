@@ -12,7 +12,7 @@ with its current state, changing nothing; a redelivered update finds its key tak
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import receipt
@@ -418,16 +418,23 @@ class QueueService:
         reply_to: int | None,
         text: str,
         update_key: str | None,
+        reply_to_bot_at: datetime | None = None,
     ) -> Reply | None:
         """A message in a police chat. It answers a prompt only if it is a reply to the
         bot's prompt message, by the officer who pressed, within ``prompt_minutes``;
         anything else is the group's own conversation and gets no answer (None). What
-        the officer is shown is committed with the answer."""
+        the officer is shown is committed with the answer.
+
+        ``reply_to_bot_at`` is when the replied-to message was sent, given only when it
+        is the bot's own message (Telegram says so): a copy of the prompt whose id the
+        bot never learnt (its answer was lost, so it was sent again) answers it too."""
         if reply_to is None:
             return None
         try:
             async with self.db.transaction(update_key) as tx:
-                reply = await self._officer_text(tx, user_id, chat_id, reply_to, text)
+                reply = await self._officer_text(
+                    tx, user_id, chat_id, reply_to, text, reply_to_bot_at
+                )
                 if reply is not None:
                     await self._show(tx, chat_id, reply, None)
                 return reply
@@ -435,12 +442,21 @@ class QueueService:
             return Reply()
 
     async def _officer_text(
-        self, tx: Tx, user_id: int, chat_id: int, reply_to: int, text: str
+        self,
+        tx: Tx,
+        user_id: int,
+        chat_id: int,
+        reply_to: int,
+        text: str,
+        reply_to_bot_at: datetime | None,
     ) -> Reply | None:
         prompt = await cards.prompt_for_message(tx, chat_id, reply_to)
+        officer = await officers.find_active(tx, user_id)
+        if prompt is None and officer is not None and reply_to_bot_at is not None:
+            sent_at = utc_text(reply_to_bot_at)[:19]
+            prompt = await cards.prompt_for_lost_copy(tx, chat_id, officer.id, reply_to, sent_at)
         if prompt is None:
             return None  # a reply to some other message
-        officer = await officers.find_active(tx, user_id)
         if officer is None or officer.id != prompt.officer_id:
             return None  # someone else's prompt: not theirs to answer
         at = utc_text(self.clock())

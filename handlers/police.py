@@ -87,12 +87,16 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None or user is None or not message.text or message.text.startswith("/"):
         return
     app = tinbao(context)
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    by_bot = author is not None and author.id == context.bot.id
     reply = await app.queues.officer_text(
         user_id=user.id,
         chat_id=message.chat_id,
-        reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
+        reply_to=replied.message_id if replied else None,
         text=message.text[:4096],
         update_key=key_of(update, context),
+        reply_to_bot_at=replied.date if replied is not None and by_bot else None,
     )
     if reply is not None:  # None: ordinary group chatter, not ours to answer
         app.sender.wake()

@@ -169,6 +169,27 @@ async def prompt_for_message(tx: Tx, chat_id: int, message_id: int) -> Prompt | 
     return Prompt(*row) if row else None
 
 
+async def prompt_for_lost_copy(
+    tx: Tx, chat_id: int, officer_id: int, message_id: int, message_at: str
+) -> Prompt | None:
+    """The officer's open prompt in this chat when ``message_id`` may be a copy of it
+    that the bot sent without learning its id: a call whose answer was lost after
+    Telegram had executed it, then sent again. Only then: the prompt's row failed at
+    least once, the message was sent at or after the prompt was opened, and the message
+    is none the bot knows in this chat. (Telegram vouches that it is the bot's message;
+    what the officer writes is still shown back before anything is sent.)"""
+    row = await tx.fetchone(
+        f"SELECT {_COLUMNS} FROM officer_prompts p JOIN outbox o ON o.id = p.outbox_id"
+        " WHERE p.chat_id = ? AND p.officer_id = ? AND p.closed_at IS NULL"
+        " AND o.attempts > (CASE o.status WHEN 'sent' THEN 1 ELSE 0 END)"
+        " AND substr(p.created_at, 1, 19) <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM outbox k WHERE k.chat_id = ? AND k.sent_message_id = ?)"
+        " ORDER BY p.id DESC LIMIT 1",
+        (chat_id, officer_id, message_at, chat_id, message_id),
+    )
+    return Prompt(*row) if row else None
+
+
 async def move_prompts(tx: Tx, old_chat_id: int, new_chat_id: int) -> None:
     """When a group becomes a supergroup, officers' open prompts follow it to the new id
     (they expire on their own; one whose message was already sent in the old group can

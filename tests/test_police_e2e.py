@@ -251,6 +251,30 @@ def questions_to(citizen: Person) -> int:
     return len([m for m in citizen.messages() if QUESTION in m.get("text", "")])
 
 
+async def test_a_copy_of_the_prompt_whose_answer_was_lost_answers_it_too(h: Harness) -> None:
+    """Telegram took the prompt but its answer was lost, so the sender sent it again: the
+    group shows two copies and the bot knows the id of the second only. A reply to
+    either is the officer's answer; to the card or by someone else it is still not."""
+    lead, officer = await setup_unit(h)
+    group = h.group("CA Tam Chúc", QUEUE)
+    await file_tip(h.citizen())
+    h.api.fail_next("sendMessage", "timeout_after", chat_id=QUEUE)
+    await officer.presses("Hỏi thêm", chat=group)
+    h.clock.advance(seconds=1)  # the sender's first retry
+    await h.flush()
+    copies = [m for m in h.api.sent_to(QUEUE) if PROMPT_MARK in m.get("text", "")]
+    assert len(copies) == 2 and copies[0]["text"] == copies[1]["text"]
+    shown = len(h.api.sent_to(QUEUE))
+    await lead.replies(copies[0], QUESTION, chat=group)  # not the officer who pressed
+    await officer.replies(card_of(h, QUEUE, "TIN BÁO"), QUESTION, chat=group)  # the card
+    await h.flush()
+    assert len(h.api.sent_to(QUEUE)) == shown
+    await officer.replies(copies[0], QUESTION, chat=group)
+    await h.flush()
+    confirm = h.api.sent_to(QUEUE)[-1]
+    assert QUESTION in confirm["text"] and "Công an hỏi thêm về tin báo" in confirm["text"]
+
+
 async def test_question_is_sent_only_after_its_officer_confirms(h: Harness) -> None:
     lead, officer, citizen, tid = await asked(h)
     group = h.group("CA Tam Chúc", QUEUE)
