@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,7 +209,7 @@ async def create(
     )
     digests = DigestServices(db, settings, clock, sender.wake)
     inbox = Inbox(db, people.box, on_refused=dispatch.on_refused_event)
-    telegram = TelegramInbox(app, inbox)
+    telegram = TelegramInbox(app, inbox, people)
     tinbao = Tinbao(
         settings,
         db,
@@ -247,5 +248,9 @@ async def publish_commands(tinbao: Tinbao) -> None:
 
 
 async def _on_error(update: object, context: Any) -> None:
-    """Log without the update's content (it may identify a reporter)."""
-    log.error("error while handling an update: %r", context.error, exc_info=context.error)
+    """Log where it failed, never what it said: an exception's text may quote the update
+    (a reporter's words, a name, a phone), so only its class and the frames are logged.
+    The inbox tries the update again and, if it keeps failing, answers its sender."""
+    error = context.error
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
+    log.error("error while handling an update: %s\n%s", type(error).__name__, frames.rstrip())

@@ -396,9 +396,10 @@ class CardDispatch:
         return reposted
 
     # ------------------------------------------------------------------ failures -----
-    async def on_refused_event(self, tx: Tx, event_key: str, reason: str) -> None:
-        """An incoming event nobody can read is skipped, once, and a person is told: the
-        duty group, or the supervisors when no duty group is bound."""
+    async def on_refused_event(self, tx: Tx, event_key: str, reason: str, failed: bool) -> None:
+        """An incoming event nobody can read, or whose handling failed every time, is set
+        aside, once, and a person is told: the duty group, or the supervisors when no duty
+        group is bound. The alert names the event's key and the error's class only."""
         province = await units.get_province(tx)
         if province is None:
             return
@@ -408,7 +409,9 @@ class CardDispatch:
             return
         await outbox.enqueue_text(
             tx,
-            t("inbox_refused", LANG, event=event_key),
+            t("inbox_failed", LANG, event=event_key, error=reason)
+            if failed
+            else t("inbox_refused", LANG, event=event_key),
             at=tx.now_text(),
             purpose="inbox_alert",
             chat_id=target.chat_id,

@@ -13,6 +13,12 @@ idempotency key, and that transaction marks the inbox row done (``storage/db.py`
 event whose handler commits nothing is marked done once the handler returns. A crash at
 any moment leaves the row pending (applied again; a committed change is not repeated) or
 done (never applied again).
+
+A handler that fails before committing (a bug, a storage fault) does not lose its event
+and does not jam its chat: the event is tried again after :data:`RETRY_SECONDS`, later
+events of that chat waiting behind it so their order holds; after the last try it is
+set aside as ``failed`` (kept sealed for a person) and the adapter tells the sender,
+in their language, to send it again. Other chats never wait.
 """
 
 from __future__ import annotations
@@ -23,20 +29,30 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.crypto import IdentityBox
 from storage import inbox
-from storage.db import Database, Tx
+from storage.db import Database, Tx, parse_utc, utc_text
 from storage.inbox import Arrival, InboxRow
 
 log = logging.getLogger(__name__)
 
 RAW_CONTEXT = "inbox.raw"
+RETRY_SECONDS = (2.0, 10.0, 30.0)
+"""Waits before the second, third and fourth try of an event whose handler failed; a
+transient fault (a locked or full disk freed, a restart) has passed by then, a bug has
+not, and its sender should not wait longer than a minute to hear so."""
 
 
 class Unreadable(Exception):
     """The event cannot be parsed: kept for a person, never tried again."""
+
+
+class HandlerFailed(Exception):
+    """The event was parsed but its handler raised before committing (``reason`` names
+    the error's class only: its text may quote the event's content)."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +65,11 @@ class Event:
 
 
 Apply = Callable[[Event], Awaitable[None]]
-Refused = Callable[[Tx, str, str], Awaitable[None]]
-"""Told in the refusing transaction: (tx, event key, reason), e.g. to alert the duty group."""
+Refused = Callable[[Tx, str, str, bool], Awaitable[None]]
+"""Told in the transaction that sets an event aside: (tx, event key, reason, whether it
+was parsed and its handler failed rather than unreadable), e.g. to alert the duty group."""
+Failed = Callable[[Tx, Event], Awaitable[None]]
+"""Told in the transaction that sets a failed event aside: the adapter answers its sender."""
 
 
 class Inbox:
@@ -67,6 +86,7 @@ class Inbox:
         self.max_lanes = max_lanes
         self.on_refused = on_refused
         self._apply: dict[str, Apply] = {}
+        self._on_failed: dict[str, Failed] = {}
         self._lanes: dict[str, deque[InboxRow]] = {}
         self._running: dict[str, asyncio.Task[None]] = {}
         self._queued: set[int] = set()
@@ -76,9 +96,12 @@ class Inbox:
         self._idle.set()
         self._stopping = False
         self._slots = asyncio.Semaphore(max_lanes)
+        self._next_wait = 5.0
 
-    def register(self, channel: str, apply: Apply) -> None:
+    def register(self, channel: str, apply: Apply, on_failed: Failed | None = None) -> None:
         self._apply[channel] = apply
+        if on_failed is not None:
+            self._on_failed[channel] = on_failed
 
     async def accept(self, channel: str, events: Iterable[Event]) -> int:
         """Store a batch in one transaction (one fsync); returns how many were new. Only
@@ -115,7 +138,7 @@ class Inbox:
             except Exception:  # pragma: no cover - keep the worker alive for operators
                 log.exception("inbox pass failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+                await asyncio.wait_for(self._wake.wait(), timeout=self._next_wait)
 
     def stop(self) -> None:
         self._stopping = True
@@ -137,7 +160,18 @@ class Inbox:
     async def _schedule(self) -> None:
         async with self.db.read() as tx:
             rows = await inbox.pending(tx, limit=1000, after_id=0)
+        now = self.db.clock()
+        waiting: set[str] = set()  # lanes whose oldest event waits for its next try
+        self._next_wait = 5.0
         for row in rows:
+            if row.lane in waiting:
+                continue
+            if row.next_attempt_at is not None and row.id not in self._queued:
+                due = (parse_utc(row.next_attempt_at) - now).total_seconds()
+                if due > 0:
+                    waiting.add(row.lane)
+                    self._next_wait = max(0.05, min(self._next_wait, due))
+                    continue
             if row.id in self._queued:
                 continue
             self._queued.add(row.id)
@@ -148,14 +182,13 @@ class Inbox:
     async def _run_lane(self, lane: str) -> None:
         """One chat's events strictly in order; other chats' lanes run beside it."""
         queue = self._lanes[lane]
+        failed = False
         try:
             async with self._slots:
                 while queue and not self._stopping:
                     row = queue[0]
-                    try:
-                        await self._apply_row(row)
-                    except Exception:  # the event stays pending: tried again next start
-                        log.exception("inbox row %s could not be applied", row.id)
+                    if not await self._apply_row(row):
+                        failed = True  # it waits for its next try, and the lane behind it
                         break
                     queue.popleft()
                     self._queued.discard(row.id)
@@ -164,8 +197,11 @@ class Inbox:
                 self._queued.discard(row.id)
             self._lanes.pop(lane, None)
             self._running.pop(lane, None)
+            if failed:
+                self.wake()  # the worker plans the next try
 
-    async def _apply_row(self, row: InboxRow) -> None:
+    async def _apply_row(self, row: InboxRow) -> bool:
+        """Apply one event; False when it failed and waits for another try."""
         body = self.box.open(row.raw_enc, context=RAW_CONTEXT)
         event = Event(row.event_key, row.lane, body)
         apply = self._apply.get(row.channel)
@@ -178,7 +214,37 @@ class Inbox:
             async with self.db.transaction() as tx:
                 await inbox.mark_refused(tx, row.event_key, str(exc))
                 if self.on_refused is not None:
-                    await self.on_refused(tx, row.event_key, str(exc))
-            return
+                    await self.on_refused(tx, row.event_key, str(exc), False)
+            return True
+        except Exception as exc:  # HandlerFailed, or the adapter's own trouble
+            await self._failed(row, event, exc)
+            return False
         async with self.db.transaction() as tx:
             await inbox.mark_done(tx, row.event_key)
+        return True
+
+    async def _failed(self, row: InboxRow, event: Event, exc: Exception) -> None:
+        reason = str(exc) if isinstance(exc, HandlerFailed) else type(exc).__name__
+        tries = row.attempts + 1
+        if tries <= len(RETRY_SECONDS):
+            wait = RETRY_SECONDS[tries - 1]
+            log.warning(
+                "inbox row %s failed (%s), try %d; again in %.0fs", row.id, reason, tries, wait
+            )
+            again = utc_text(self.db.clock() + timedelta(seconds=wait))
+            async with self.db.transaction() as tx:
+                await inbox.mark_retry(tx, row.event_key, reason, again)
+            return
+        log.error("inbox row %s failed %d times (%s): set aside", row.id, tries, reason)
+        try:
+            async with self.db.transaction() as tx:
+                if await inbox.mark_failed(tx, row.event_key, reason):
+                    told = self._on_failed.get(row.channel)
+                    if told is not None:
+                        await told(tx, event)
+                    if self.on_refused is not None:
+                        await self.on_refused(tx, row.event_key, reason, True)
+        except Exception as told_exc:  # even telling fails: set it aside all the same
+            log.error("inbox row %s: telling failed (%s)", row.id, type(told_exc).__name__)
+            async with self.db.transaction() as tx:
+                await inbox.mark_failed(tx, row.event_key, reason)

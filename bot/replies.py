@@ -25,7 +25,8 @@ from typing import Any
 
 from bot.dialogue import Screen, screen_to_plain
 from bot.people import People, Person
-from storage import officers, outbox
+from config.messages import t
+from storage import officers, outbox, reporters
 from storage.db import AlreadyProcessed, Database, Tx
 
 
@@ -136,6 +137,16 @@ async def answer(
             )
         )
     return rows
+
+
+async def answer_failure(tx: Tx, people: People, origin: Origin) -> None:
+    """Tell whoever sent an update whose handling failed every time that nothing of it
+    was kept and to send it again: in their language when they are a known reporter."""
+    lang = people.default_language
+    if origin.person is not None and origin.private:
+        found = await reporters.find(tx, people.subject(origin.person))
+        lang = found.language if found else lang
+    await answer(tx, people, origin, t("update_failed", lang), purpose="failure")
 
 
 class Replies:

@@ -690,6 +690,14 @@ MESSAGES.update(
 # --- the durable inbox ------------------------------------------------------------------------
 MESSAGES.update(
     {
+        "inbox_failed": {
+            "vi": "⚠️ Bot không xử lý được một cập nhật ({event}) sau nhiều lần thử: {error}. Đã lưu lại để kiểm tra, người gửi đã được báo gửi lại; bot vẫn hoạt động bình thường.",
+            "en": "⚠️ The bot could not handle an update ({event}) after several tries: {error}. It is kept for inspection and the sender was asked to send it again; the bot keeps working.",
+        },
+        "update_failed": {
+            "vi": "⚠️ Xin lỗi, bot chưa xử lý được tin nhắn vừa rồi của bạn và chưa lưu gì từ tin nhắn đó. Vui lòng gửi lại sau ít phút. Nếu khẩn cấp, hãy gọi 113.",
+            "en": "⚠️ Sorry, the bot could not handle your last message and kept nothing from it. Please send it again in a few minutes. In an emergency, call 113.",
+        },
         "inbox_refused": {
             "vi": "⚠️ Bot nhận được một cập nhật không đọc được ({event}). Đã lưu lại để kiểm tra và bỏ qua; bot vẫn hoạt động bình thường.",
             "en": "⚠️ The bot received an update it cannot read ({event}). It is kept for inspection and skipped; the bot keeps working.",

@@ -21,7 +21,10 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.crypto import IdentityBox
-from bot.inbox import Event, Inbox, Unreadable
+from bot.inbox import Event, HandlerFailed, Inbox, Unreadable
+from bot.people import People, Person
+from bot.replies import Origin, answer_failure
+from storage.db import Tx
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +108,62 @@ class TelegramInbox:
     """Wires one Application to the inbox: stores updates, applies them through the
     Application's handlers."""
 
-    def __init__(self, app: Application, inbox: Inbox, *, poll_timeout: int = 25) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        inbox: Inbox,
+        people: People,
+        *,
+        poll_timeout: int = 25,
+    ) -> None:
         self.app = app
         self.inbox = inbox
+        self.people = people
         self.poll_timeout = poll_timeout
         self.retry_base = 0.5
         """After n failed ``getUpdates`` in a row, wait ``retry_base * 2**n`` s (30 s at most)."""
         self._stopping = False
         self._last_update_at: float | None = None
-        inbox.register(CHANNEL, self.apply)
+        self._errors: dict[int, BaseException] = {}
+        inbox.register(CHANNEL, self.apply, on_failed=self.failed)
+        app.add_error_handler(self._note_error)
 
     async def apply(self, event: Event) -> None:
+        """Parse and handle one stored update. A handler's exception reaches the
+        Application's error handlers, not its caller; it is noted there and raised here
+        as :class:`HandlerFailed`, so the inbox tries the update again instead of
+        marking it done."""
+        update = self._parse(event)
         try:
-            update = Update.de_json(event.body, self.app.bot)
+            await self.app.process_update(update)
+        finally:
+            error = self._errors.pop(id(update), None)
+        if error is not None:
+            raise HandlerFailed(type(error).__name__)
+
+    async def failed(self, tx: Tx, event: Event) -> None:
+        """Its last try failed: tell the sender (in the transaction that sets it aside)."""
+        update = self._parse(event)
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None:
+            return
+        person = None
+        if user is not None and not user.is_bot:
+            person = Person(CHANNEL, user.id, chat.id, user.first_name, user.last_name)
+        message = update.effective_message
+        origin = Origin(chat.id, person, message.message_id if message else None)
+        await answer_failure(tx, self.people, origin)
+
+    def _parse(self, event: Event) -> Update:
+        try:
+            return Update.de_json(event.body, self.app.bot)
         except Exception as exc:  # a field of a newer Bot API, or a malformed update
             # only the exception's class: its text may quote the update's content
             raise Unreadable(f"unparsable update ({type(exc).__name__})") from None
-        await self.app.process_update(update)
+
+    async def _note_error(self, update: object, context: Any) -> None:
+        if isinstance(update, Update) and context.error is not None:
+            self._errors[id(update)] = context.error
 
     async def accept(self, raws: list[Any]) -> int:
         """Store raw updates (as received over HTTP); returns how many were new."""

@@ -20,6 +20,8 @@ class InboxRow:
     event_key: str
     lane: str
     raw_enc: bytes
+    attempts: int = 0
+    next_attempt_at: str | None = None  # after a failure: not before then
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ async def store(tx: Tx, channel: str, arrivals: Iterable[Arrival]) -> int:
 
 async def pending(tx: Tx, limit: int = 500, after_id: int = 0) -> list[InboxRow]:
     rows = await tx.fetchall(
-        "SELECT id, channel, event_key, lane, raw_enc FROM inbox"
+        "SELECT id, channel, event_key, lane, raw_enc, attempts, next_attempt_at FROM inbox"
         " WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
         (after_id, limit),
     )
@@ -68,6 +70,25 @@ async def mark_refused(tx: Tx, event_key: str, error: str) -> int:
     """Could not be read: kept (sealed) for a person to look at, never tried again."""
     return await tx.execute(
         "UPDATE inbox SET status = 'refused', done_at = ?, error = ?"
+        " WHERE event_key = ? AND status = 'pending'",
+        (tx.now_text(), error[:300], event_key),
+    )
+
+
+async def mark_retry(tx: Tx, event_key: str, error: str, next_attempt_at: str) -> int:
+    """Its handler failed before committing: left pending, tried again from then."""
+    return await tx.execute(
+        "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ?, error = ?"
+        " WHERE event_key = ? AND status = 'pending'",
+        (next_attempt_at, error[:300], event_key),
+    )
+
+
+async def mark_failed(tx: Tx, event_key: str, error: str) -> int:
+    """Its handler failed every time: set aside (sealed) for a person, not tried again.
+    Returns 0 when the event was applied after all (its effects committed meanwhile)."""
+    return await tx.execute(
+        "UPDATE inbox SET status = 'failed', attempts = attempts + 1, done_at = ?, error = ?"
         " WHERE event_key = ? AND status = 'pending'",
         (tx.now_text(), error[:300], event_key),
     )

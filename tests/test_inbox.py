@@ -7,6 +7,7 @@ SQLite file, as after ``kill -9``.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import pytest
 
@@ -94,4 +95,83 @@ async def test_an_unreadable_update_is_kept_skipped_and_alerted_once(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "refused" in logged
     for secret in ("Bí Mật", "0912345678", "8123456"):
+        assert secret not in logged
+
+
+async def break_replies(h: Harness, *, but: tuple[str, ...] = ()) -> None:
+    """A fault in the storage under every reply (as a full disk or a bug would raise):
+    a trigger on the real file, added by another connection as an operator could."""
+    await h.tinbao.db.sync()  # the open group-commit batch holds the write lock
+    spared = " AND ".join(f"NEW.purpose != '{p}'" for p in but) or "1"
+    with sqlite3.connect(h.tinbao.db.path) as conn:
+        conn.execute(
+            f"CREATE TRIGGER broken BEFORE INSERT ON outbox WHEN {spared}"
+            " BEGIN SELECT RAISE(ABORT, 'Lan 0912345678 disk trouble'); END"
+        )
+
+
+async def mend(h: Harness) -> None:
+    await h.tinbao.db.sync()
+    with sqlite3.connect(h.tinbao.db.path) as conn:
+        conn.execute("DROP TRIGGER broken")
+
+
+async def inbox_rows(h: Harness) -> list[tuple[str, int]]:
+    async with h.tinbao.db.read() as tx:
+        rows = await tx.fetchall("SELECT status, attempts FROM inbox ORDER BY id")
+    return [(str(status), int(attempts)) for status, attempts in rows]
+
+
+async def test_a_step_whose_handler_fails_is_tried_again_in_order_and_applied_once(
+    h: Harness,
+) -> None:
+    lan, minh = h.citizen(1001, "Lan"), h.citizen(1002, "Minh")
+    await break_replies(h)
+    await lan.says("/start")
+    await lan.says("/help")  # the same chat: waits behind the failed step
+    assert lan.messages() == []
+    assert await inbox_rows(h) == [("pending", 1), ("pending", 0)]
+    await mend(h)
+    await minh.says("/start")  # another chat does not wait
+    assert "113" in minh.last()
+    assert lan.messages() == []  # not before its time
+    h.clock.advance(seconds=2)
+    await h.tinbao.inbox.drain()
+    await h.flush()
+    texts = [m["text"] for m in lan.messages()]
+    assert len(texts) == 2 and "113" in texts[0] and "Hướng dẫn" in texts[1]  # in order, once
+    assert [s for s, _ in await inbox_rows(h)] == ["done"] * 3
+
+
+async def test_a_step_that_fails_every_time_is_set_aside_and_its_sender_told(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await setup_unit(h)
+    caplog.set_level(logging.INFO)  # as tinbao run -v logs: its own modules at DEBUG
+    for ours in ("bot", "handlers", "storage"):
+        caplog.set_level(logging.DEBUG, logger=ours)
+    lan = h.citizen(8123456, "Lan")
+    mark = h.api.mark()
+    await break_replies(h, but=("failure", "inbox_alert"))
+    await lan.says("/start")
+    for wait in (2, 10, 30):
+        assert lan.messages() == []
+        h.clock.advance(seconds=wait)
+        await h.tinbao.inbox.drain()
+        await h.flush()
+    assert (await inbox_rows(h))[-1] == ("failed", 4)
+    assert len(lan.messages()) == 1 and "gửi lại" in lan.last()
+    alerts = [c for c in h.api.calls[mark:] if c.method == "sendMessage"]
+    alerts = [c.params["text"] for c in alerts if c.params["chat_id"] == DUTY]
+    assert len(alerts) == 1 and "IntegrityError" in alerts[0]
+    h.clock.advance(seconds=60)
+    await h.tinbao.inbox.drain()
+    await h.flush()
+    assert len(lan.messages()) == 1  # set aside: never tried again
+    await mend(h)
+    await lan.says("/start")  # the chat is not jammed
+    assert "113" in lan.last()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "set aside" in logged
+    for secret in ("0912345678", "8123456", "Lan"):
         assert secret not in logged
