@@ -1,4 +1,5 @@
-"""Baseline throughput of a bare PTB echo bot over :class:`bot.fakeapi.FakeBotApi`.
+"""Baseline throughput of a bare PTB echo bot over
+:class:`handlers.telegram.fake.botapi.FakeBotApi`.
 
 tinbao's full stack (SQLite, dialogue state, outbox) is measured against this number: the
 difference is what tinbao itself costs per update, since both run the same PTB and the same
@@ -18,8 +19,8 @@ import time
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.fakeapi import FakeBotApi
-from bot.updates import FakeUser, UpdateFactory
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.updates import FakeUser, UpdateFactory
 
 
 async def _echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,13 +9,13 @@ from typing import Any
 
 from telegram.ext import BaseRateLimiter
 
-from bot.app import Tinbao, create
 from bot.clock import system_clock
-from bot.fakeapi import FakeBotApi
 from bot.places import sync_units
-from bot.scripted import Driver
-from bot.updates import FakeChat, FakeUser
 from config.settings import DEMO_TOKEN, Settings
+from handlers.telegram.app import Tinbao, create
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeChat, FakeUser
 from storage.db import Database
 
 QUEUE = -100777
@@ -28,7 +28,7 @@ async def open_bench(
     api: FakeBotApi | None = None,
 ) -> tuple[Tinbao, FakeBotApi]:
     """Ninh Bình's communes loaded, abuse limits lifted (one process plays every citizen).
-    ``rate_limiter`` as in :func:`bot.app.create`; ``api`` e.g. one that enforces
+    ``rate_limiter`` as in :func:`handlers.telegram.app.create`; ``api`` e.g. one that enforces
     Telegram's limits (``FakeBotApi(enforce_limits=True)``)."""
     db = await Database.open(db_path, clock=system_clock)
     await sync_units(db, "Ninh Bình")

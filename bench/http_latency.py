@@ -1,10 +1,12 @@
 """Issue 9 figures: whole citizen dialogues against ``tinbao run`` over real HTTP.
 
-The bot runs as a child process (``python -m bot.cli run``: long polling into the
+The bot runs as a child process (``python -m handlers.cli run``: long polling into the
 durable inbox, per-chat lanes, the outbox sender, SQLite with synchronous=FULL) and talks
-HTTP/1.1 to the fake Bot API (bot/fakeserver.py), which this process serves on loopback
+HTTP/1.1 to the fake Bot API (handlers/telegram/fake/server.py), which this process serves on
+loopback
 while it plays N citizens walking /start → receipt concurrently (13 updates and 14
-screens each, bot/remote.py). Then the same N citizens against a bare python-telegram-bot
+screens each, handlers/telegram/fake/remote.py). Then the same N citizens against a bare
+python-telegram-bot
 bot making the same calls (bench/bare_http_bot.py: PTB's own polling, the recorded
 screens, no database). Printed for each: updates per second (all updates over the time
 from the first push to the last receipt), and the step latency (from pushing an update
@@ -38,11 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import system_clock
-from bot.fakeapi import FakeBotApi
-from bot.fakeserver import FakeBotServer
 from bot.places import sync_units
-from bot.remote import DIALOGUE, BotProcess, RemoteCitizen, bot_env, transcript
-from bot.updates import FakeUser
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.remote import DIALOGUE, BotProcess, RemoteCitizen, bot_env, transcript
+from handlers.telegram.fake.server import FakeBotServer
+from handlers.telegram.fake.updates import FakeUser
 from storage.db import Database
 
 UPDATES_PER_DIALOGUE = len(DIALOGUE)
@@ -116,7 +118,7 @@ async def run(
             bot_api_rate_limit=str(limited).lower(),
         )
         bare = str(Path(__file__).with_name("bare_http_bot.py"))
-        argv = ("-m", "bot.cli", "run") if kind == "tinbao" else (bare, str(script))
+        argv = ("-m", "handlers.cli", "run") if kind == "tinbao" else (bare, str(script))
         bot = BotProcess(env, run_dir, run_dir / "bot.log", argv)
         cpu_before = children_cpu()
         await bot.start()

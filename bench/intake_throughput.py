@@ -23,8 +23,8 @@ from bench.bare_ptb import bare_throughput
 from bench.common import bind_tam_chuc_queue, open_bench
 from bot.clock import system_clock
 from bot.places import sync_units
-from bot.scripted import Driver
-from bot.updates import FakeUser
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeUser
 from storage.db import Database
 
 DESCRIPTION = (

@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 async def main(path: str, digest: bool) -> None:
-    from bot.app import create
-    from bot.fakeapi import FakeBotApi
+    from handlers.telegram.app import create
+    from handlers.telegram.fake.botapi import FakeBotApi
     from config.settings import DEMO_TOKEN, Settings
 
     settings = Settings(
@@ -60,7 +60,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tinbao-memory-"))
     empty = workdir / "empty.db"
     subprocess.run(
-        [sys.executable, "-m", "bot.cli", "units", "sync", "--province", "Ninh Bình"],
+        [sys.executable, "-m", "handlers.cli", "units", "sync", "--province", "Ninh Bình"],
         env={"TINBAO_DATABASE_PATH": str(empty), **_demo_env()},
         check=True,
         capture_output=True,

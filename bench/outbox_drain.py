@@ -42,7 +42,7 @@ from typing import Any
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bench.common import open_bench
-from bot.fakeapi import ApiCall, FakeBotApi
+from handlers.telegram.fake.botapi import ApiCall, FakeBotApi
 from storage import outbox
 
 GROUPS = 20
@@ -188,7 +188,7 @@ def report(result: Drain, least: float, total: int) -> str:
 async def main(cap: float) -> None:
     # AIORateLimiter logs a traceback for each 429 it gives up on; the counts say enough
     logging.getLogger("telegram").setLevel(logging.CRITICAL)
-    logging.getLogger("bot.sender").setLevel(logging.CRITICAL)
+    logging.getLogger("handlers.telegram.sender").setLevel(logging.CRITICAL)
     chats = mix()
     least = bound(chats)
     print(

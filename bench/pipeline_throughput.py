@@ -36,9 +36,9 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bench.common import bind_tam_chuc_queue, open_bench
-from bot.fakeapi import FakeBotApi
-from bot.scripted import Driver
-from bot.updates import FakeUser
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeUser
 
 SENDS = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")
 IGNORED = ("getMe", "getUpdates", "setMyCommands", "getChatMember", "deleteWebhook")

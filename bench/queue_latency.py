@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from bench.common import QUEUE, bind_tam_chuc_queue, open_bench
-from bot.app import Tinbao
-from bot.fakeapi import FakeBotApi
-from bot.scripted import Driver
-from bot.updates import FakeUser
+from handlers.telegram.app import Tinbao
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeUser
 from storage import outbox
 
 

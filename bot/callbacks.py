@@ -1,7 +1,7 @@
 """Callback data: versioned, parsed in one place, and treated as untrusted input.
 
 Format ``<scope>1|<action>|<value>``: ``c`` for the citizen dialogue, ``q`` for the
-police queue, ``w`` for wanted notices (parsed by ``handlers/wanted.py``, which takes
+police queue, ``w`` for wanted notices (parsed by ``handlers/telegram/wanted.py``, which takes
 them first, ASCII digits only). Anything else (foreign, oversized, malformed, not even
 encodable as UTF-8) parses to ``None`` and the caller answers "out of date" without
 touching the database's state. Patterns are matched whole (``fullmatch``: ``$`` would let

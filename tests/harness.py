@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import Tinbao, create
 from bot.clock import FakeClock
-from bot.fakeapi import FakeBotApi
-from bot.scripted import Driver
-from bot.updates import FakeChat, FakeUser, UpdateFactory
 from config.settings import DEMO_TOKEN, Settings
+from handlers.telegram.app import Tinbao, create
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeChat, FakeUser, UpdateFactory
 from tests.dates import START, fixed_clock
 
 KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()

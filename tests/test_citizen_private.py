@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from bot import wanted
-from bot.app import create
 from bot.clock import FakeClock
 from bot.crypto import IdentityBox
 from bot.dialogue import Press
-from bot.fakeapi import FakeBotApi
 from bot.people import IDENTITY_CONTEXT, Person
+from handlers.telegram.app import create
+from handlers.telegram.fake.botapi import FakeBotApi
 from storage import reporters
 from storage.db import Database, bundled_migrations
 from tests.dates import START

@@ -15,8 +15,8 @@ import logging
 import pytest
 
 from bot.digests import DAILY, send_digest
-from bot.scripted import DEFAULT_DESCRIPTION
-from bot.updates import FakeChat
+from handlers.telegram.fake.scripted import DEFAULT_DESCRIPTION
+from handlers.telegram.fake.updates import FakeChat
 from storage import outbox
 from storage.db import Database
 from tests.harness import Harness, Person, file_tip

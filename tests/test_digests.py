@@ -43,8 +43,8 @@ from bot.digests import (
     week_period,
 )
 from bot.reports import ReportUsage, build, parse_period, render_report, send_report
-from bot.schedule import JOB_NAMES, attachments_for, register_jobs, run_sweep
 from config.settings import DEMO_TOKEN, Settings
+from handlers.telegram.jobs import JOB_NAMES, attachments_for, register_jobs, run_sweep
 from storage import digests as store
 from storage.db import Database, Tx, utc_text
 from tests.dates import fixed_clock

@@ -1,6 +1,6 @@
 """The fake Bot API must behave like Telegram as seen through PTB, or every test built on
 it proves nothing.  These tests drive a bare ``telegram.ext.Application`` (no tinbao code)
-through :class:`bot.fakeapi.FakeBotApi` and check what PTB gets back."""
+through :class:`handlers.telegram.fake.botapi.FakeBotApi` and check what PTB gets back."""
 
 from __future__ import annotations
 
@@ -34,8 +34,14 @@ from telegram.ext import (
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.fakeapi import FakeBotApi, FloodRules, parse_html, parse_markdown_v2
-from bot.updates import FakeChat, FakeUser, UpdateFactory, text_entities, utf16_len
+from handlers.telegram.fake.botapi import FakeBotApi, FloodRules, parse_html, parse_markdown_v2
+from handlers.telegram.fake.updates import (
+    FakeChat,
+    FakeUser,
+    UpdateFactory,
+    text_entities,
+    utf16_len,
+)
 
 LAN = FakeUser(1001, "Lan", "Nguyễn", username="lan_ng")
 HUNG = FakeUser(1002, "Hùng")

@@ -1,4 +1,4 @@
-"""The fake Bot API over loopback HTTP (bot/fakeserver.py), driven by PTB's real
+"""The fake Bot API over loopback HTTP (handlers/telegram/fake/server.py), driven by PTB's real
 ``HTTPXRequest``: what the fake sees must be what it sees in-process, uploads and file
 downloads must round-trip, and every fault must reach PTB as the exception a real
 network or Telegram would raise."""
@@ -34,9 +34,9 @@ from telegram.error import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.fakeapi import FakeBotApi
-from bot.fakeserver import FakeBotServer, decode_params
-from bot.updates import FakeUser
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.server import FakeBotServer, decode_params
+from handlers.telegram.fake.updates import FakeUser
 
 LAN = FakeUser(1001, "Lan")
 
@@ -269,7 +269,7 @@ async def test_it_runs_as_a_separate_process() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.fakeserver",
+        "handlers.telegram.fake.server",
         "--port",
         "0",
         stdout=asyncio.subprocess.PIPE,

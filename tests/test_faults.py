@@ -3,7 +3,8 @@ a failed call, however the failure looks.
 
 The main test: 30 % of Bot API calls fail while citizens file tips and officers work
 them. The whole running bot (long polling into the inbox, the lanes, the outbox sender) runs
-in this process over :class:`bot.fakeapi.FakeBotApi` in its seeded random fault mode:
+in this process over :class:`handlers.telegram.fake.botapi.FakeBotApi` in its seeded random fault
+mode:
 every method, ``getUpdates`` and ``answerCallbackQuery`` included, fails 30 % of the
 time with a 500, a 502, a 429 (retry after 1 s), a timeout before the call takes effect,
 or a timeout after it did (the answer lost, so the bot cannot know). Citizens and
@@ -31,11 +32,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Tinbao, create
-from bot.fakeapi import FakeBotApi
-from bot.remote import SCREENS, RemoteCitizen, button_data, dialogue, transcript
-from bot.scripted import Driver
-from bot.updates import FakeChat, FakeUser, JSONDict, UpdateFactory
+from handlers.telegram.app import Tinbao, create
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.remote import SCREENS, RemoteCitizen, button_data, dialogue, transcript
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeChat, FakeUser, JSONDict, UpdateFactory
 from storage.db import parse_utc
 from tests.harness import Harness, Person, file_tip, make_settings, template_db
 from tests.test_queues_e2e import QUEUE as E2E_QUEUE

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
-from bot.updates import FakeChat, FakeUser
+from handlers.telegram.fake.updates import FakeChat, FakeUser
 from tests.harness import Harness, close_harness, file_tip, open_harness
 
 QUEUE = FakeChat.supergroup("CA Tam Chúc", id=-100111)

@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from bot.app import create
+from handlers.telegram.app import create
 from tests.harness import Harness
 from tests.test_queues_e2e import DUTY, setup_unit
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot import receipt
-from bot.app import create
 from bot.clock import FakeClock
 from bot.intake import FLOOD_SUBJECTS_KEPT, FloodGate
 from bot.logs import OURS, QUIET, configure_logging
-from bot.updates import FakeUser
 from config.settings import ConfigError, load_settings
+from handlers.telegram.app import create
+from handlers.telegram.fake.updates import FakeUser
 from tests.dates import START, fixed_clock
 from tests.harness import KEY, Harness, Person, close_harness, file_tip, open_harness
 

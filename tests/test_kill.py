@@ -1,6 +1,6 @@
 """``kill -9`` of ``tinbao run`` while citizens file tips (issue 9, "faults to test").
 
-The bot is a real child process (``python -m bot.cli run``, production settings except
+The bot is a real child process (``python -m handlers.cli run``, production settings except
 the abuse limits, which one test process playing every citizen would trip) talking HTTP
 to the fake Bot API, which this process serves on loopback. Citizens walk the whole
 dialogue concurrently, pushing updates and reading answers as a phone would, while the
@@ -30,11 +30,18 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.fakeapi import FakeBotApi
-from bot.fakeserver import FakeBotServer
 from bot.receipt import canonical
-from bot.remote import RECEIPT_MARK, SCREENS, BotProcess, RemoteCitizen, bot_env, transcript
-from bot.updates import FakeUser
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.remote import (
+    RECEIPT_MARK,
+    SCREENS,
+    BotProcess,
+    RemoteCitizen,
+    bot_env,
+    transcript,
+)
+from handlers.telegram.fake.server import FakeBotServer
+from handlers.telegram.fake.updates import FakeUser
 from tests.harness import KEY, template_db
 
 CITIZENS = 30

@@ -11,7 +11,8 @@ HEAVY = ("matplotlib", "openpyxl", "vietnamadminunits")
 
 def test_starting_the_bot_imports_no_heavy_library() -> None:
     probe = (
-        f"import sys, bot.app, bot.cli\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+        "import sys, handlers.telegram.app, handlers.cli\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

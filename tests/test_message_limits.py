@@ -109,7 +109,7 @@ async def test_tip_view_with_a_long_history_is_sent_in_parts(h: Harness) -> None
 async def test_the_sender_fits_any_outbox_text_rather_than_have_it_refused(h: Harness) -> None:
     """The last line of defence: a row whose text or caption is still too long (a path not
     yet known) is sent cut with a mark, not refused three times and reported as failed."""
-    from bot.updates import new_file_ids
+    from handlers.telegram.fake.updates import new_file_ids
     from storage import outbox
     from storage.db import utc_text
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.app import create
-from bot.fakeapi import FakeBotApi
-from bot.updates import FakeUser
+from handlers.telegram.app import create
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.updates import FakeUser
 from tests.harness import make_settings, template_db
 
 

@@ -222,7 +222,7 @@ async def test_undelivered_rows_are_sent_once_after_restart(h: Harness, tmp_path
         pending = await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
     assert pending >= 2  # receipt + card
     # "crash": a new process on the same database file and the same Bot API
-    from bot.app import create
+    from handlers.telegram.app import create
 
     await h.tinbao.app.shutdown()
     await h.tinbao.db.close()

@@ -1,8 +1,10 @@
 """Issue 9: the outbox sender keeps Telegram's limits itself, one chat's trouble is that
 chat's alone, and a row Telegram has is never sent again by the same process.
 
-The sender runs with :class:`bot.sendlimits.SendLimits` on the harness's fake clock and
-the fake Bot API enforces Telegram's limits (:class:`bot.fakeapi.FloodRules`) on the
+The sender runs with :class:`handlers.telegram.sendlimits.SendLimits` on the harness's fake clock
+and
+the fake Bot API enforces Telegram's limits (:class:`handlers.telegram.fake.botapi.FloodRules`) on
+the
 same clock, so a test steps time by hand and nothing sleeps through a real back-off.
 """
 
@@ -18,9 +20,9 @@ import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
-from bot.fakeapi import ApiCall, FloodRules
-from bot.sender import MAYBE_SENT, OutboxSender, not_sent
-from bot.sendlimits import Limits, SendLimits
+from handlers.telegram.fake.botapi import ApiCall, FloodRules
+from handlers.telegram.sender import MAYBE_SENT, OutboxSender, not_sent
+from handlers.telegram.sendlimits import Limits, SendLimits
 from storage import outbox, tips
 from tests.harness import Harness, file_tip
 
@@ -404,8 +406,8 @@ async def test_production_wiring_paces_direct_calls_and_lets_the_senders_through
     own task, a 429 blocks only its chat, and the sender's admitted calls pass."""
     from telegram.error import RetryAfter
 
-    from bot.app import create
-    from bot.sendlimits import SendLimiter
+    from handlers.telegram.app import create
+    from handlers.telegram.sendlimits import SendLimiter
 
     tinbao = await create(h.tinbao.settings, request=h.api, clock=h.clock, rate_limiter=True)
     await tinbao.app.initialize()

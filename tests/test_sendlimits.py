@@ -1,7 +1,9 @@
 """Issue 9: Telegram's flood limits as the sender keeps them.
 
-:class:`bot.sendlimits.SendLimits` is what the sender schedules with (the fake Bot API's
-own enforcement, :class:`bot.fakeapi.FloodRules`, is tested in ``test_fakeapi.py``). A
+:class:`handlers.telegram.sendlimits.SendLimits` is what the sender schedules with (the fake Bot
+API's
+own enforcement, :class:`handlers.telegram.fake.botapi.FloodRules`, is tested in
+``test_fakeapi.py``). A
 hand-moved clock drives it: nothing here sleeps.
 """
 
@@ -11,7 +13,7 @@ import math
 
 import pytest
 
-from bot.sendlimits import Limits, SendLimits, chat_key, message_count
+from handlers.telegram.sendlimits import Limits, SendLimits, chat_key, message_count
 
 PRIVATE_A, PRIVATE_B = 1001, 1002
 GROUP_A, GROUP_B = -100111, -100222

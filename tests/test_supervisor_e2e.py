@@ -3,7 +3,7 @@ into the running Application (the digest contents themselves: tests/test_digests
 
 from __future__ import annotations
 
-from bot.schedule import catch_up, run_sweep
+from handlers.telegram.jobs import catch_up, run_sweep
 from tests.harness import Harness, Person, file_tip
 
 QUEUE, DUTY, SUPERVISORS = -100111, -100999, -100888

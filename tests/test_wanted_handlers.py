@@ -16,13 +16,13 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot import wanted
 from bot.crypto import IdentityBox
-from bot.fakeapi import FakeBotApi
 from bot.people import People
 from bot.places import sync_units
-from bot.sender import OutboxSender
-from bot.updates import FakeChat, FakeUser, UpdateFactory
 from bot.wanted_desk import WantedDesk
-from handlers.wanted import callback_data, parse_callback, register
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.updates import FakeChat, FakeUser, UpdateFactory
+from handlers.telegram.sender import OutboxSender
+from handlers.telegram.wanted import callback_data, parse_callback, register
 from storage.db import Database
 from tests.dates import fixed_clock
 

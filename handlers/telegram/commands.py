@@ -16,8 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from handlers.citizen import origin_of, tinbao
-from handlers.telegram_inbox import update_key
+from handlers.telegram.citizen import origin_of, tinbao
+from handlers.telegram.inbox import update_key
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 

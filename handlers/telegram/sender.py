@@ -2,7 +2,8 @@
 
 Scheduling. A row waits while an earlier row to the same recipient is pending, so each
 chat sees its messages in order; the first rows of different recipients go concurrently,
-one task each. Before a row is started, :class:`bot.sendlimits.SendLimits` must admit it
+one task each. Before a row is started, :class:`handlers.telegram.sendlimits.SendLimits` must admit
+it
 (30 messages/s overall, one per second to a private chat, 20 per 60 s to a group, and
 nothing to a chat for the ``retry_after`` of its last 429). A row not admitted yet is
 simply not started: it holds no slot, and the loop looks again when the earliest of them
@@ -43,7 +44,7 @@ Telegram may or may not have executed it, and no Bot API method tells which. Wha
   kept current; only the copy whose id we recorded is edited.
 
 A ``screen`` row holds plain values (:func:`bot.dialogue.screen_to_plain`) and is
-rendered for Telegram only here (``handlers/render.py``): a message, a prompt asking for
+rendered for Telegram only here (``handlers/telegram/render.py``): a message, a prompt asking for
 a reply, an edit, or a wanted notice's photo with its card as the caption (the cached
 Telegram file id, else the picture, whose new file id is then cached). Before anything
 leaves, the database batch that caused it is committed to disk (``Database.sync``).
@@ -86,8 +87,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
-from bot.sendlimits import SendLimiter, SendLimits, Ticket, message_count, retry_after_seconds
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, fit
+from handlers.telegram.sendlimits import (
+    SendLimiter,
+    SendLimits,
+    Ticket,
+    message_count,
+    retry_after_seconds,
+)
 from storage import outbox, reporters
 from storage import wanted as wanted_store
 from storage.db import Database, Tx, parse_utc, utc_text
@@ -424,7 +431,7 @@ class OutboxSender:
         photo: tuple[int, str | None, bool] | None = kwargs.pop(WANTED_PHOTO, None)
         method = row.method
         if method == "screen":  # plain values, rendered for Telegram only now
-            from handlers.render import render_screen  # the Telegram renderer
+            from handlers.telegram.render import render_screen  # the Telegram renderer
 
             method, kwargs = render_screen(kwargs)
         try:
@@ -493,7 +500,7 @@ class OutboxSender:
 
     async def _call(self, method: str, kwargs: dict[str, Any], ticket: Ticket | None) -> Any:
         """One Bot API call. The ticket ends when the answer (or the failure) is back,
-        which is when the limits count the message (see ``bot.sendlimits``)."""
+        which is when the limits count the message (see ``handlers.telegram.sendlimits``)."""
         extra: dict[str, Any] = {}
         if (
             ticket is not None

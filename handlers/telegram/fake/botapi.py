@@ -42,8 +42,7 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.clock import Clock, system_clock
-from bot.sendlimits import POSTING_METHODS
-from bot.updates import (
+from handlers.telegram.fake.updates import (
     FakeUser,
     JSONDict,
     UpdateFactory,
@@ -53,6 +52,7 @@ from bot.updates import (
     photo_sizes,
     utf16_len,
 )
+from handlers.telegram.sendlimits import POSTING_METHODS
 
 FaultKind = Literal[
     "429",
@@ -822,7 +822,8 @@ class FakeBotApi(BaseRequest):
         """Answer a call of method ``name`` with decoded ``params`` (JSON values, as
         Telegram parses them) and uploaded files (part name to ``(file name, bytes)``):
         what :meth:`do_request` does after decoding PTB's request, and what
-        :mod:`bot.fakeserver` does after decoding an HTTP one. Raises ``TimedOut`` for the
+        :mod:`handlers.telegram.fake.server` does after decoding an HTTP one. Raises ``TimedOut``
+        for the
         ``timeout`` faults (an HTTP server drops the connection instead)."""
         files: dict[str, str] = {}
         sizes: dict[str, int] = {}
@@ -1029,7 +1030,7 @@ class FakeBotApi(BaseRequest):
         from then on every call aimed at the old id fails with 400 "group chat was
         upgraded to a supergroup chat" and ``parameters.migrate_to_chat_id`` (PTB raises
         ``ChatMigrated``).  The service messages that announce it come from
-        :meth:`bot.updates.UpdateFactory.migration`."""
+        :meth:`handlers.telegram.fake.updates.UpdateFactory.migration`."""
         old = self._state(old_chat_id, create=True)
         new = self._state(new_chat_id, create=True)
         new.chat.update({"type": "supergroup", "title": old.chat.get("title", "")})
@@ -1295,7 +1296,7 @@ class FakeBotApi(BaseRequest):
 
     def register_chat(self, chat: JSONDict | Any) -> None:
         """Tell the server about a chat (a dict or anything with ``to_dict()``, such as
-        :class:`bot.updates.FakeChat`), e.g. so ``@username`` ids resolve."""
+        :class:`handlers.telegram.fake.updates.FakeChat`), e.g. so ``@username`` ids resolve."""
         as_dict = chat.to_dict() if hasattr(chat, "to_dict") else chat
         self._learn_chat(dict(as_dict))
 

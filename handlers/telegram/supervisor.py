@@ -14,8 +14,8 @@ from bot.exports import send_export
 from bot.reports import ReportUsage, parse_period, plausible_year, send_report
 from config.digest_messages import t as dt
 from config.messages import t
-from handlers.citizen import origin_of, tinbao
-from handlers.commands import PassOn, final, key_of, say
+from handlers.telegram.citizen import origin_of, tinbao
+from handlers.telegram.commands import PassOn, final, key_of, say
 from storage import officers
 from storage.officers import Officer
 

@@ -1,7 +1,8 @@
 """Simulated people who only talk to the fake Bot API, and ``tinbao run`` as a process.
 
-:class:`bot.scripted.Driver` reaches into an in-process Tinbao; the people here do what a
-phone does instead: they push updates to :class:`bot.fakeapi.FakeBotApi` (the fake
+:class:`handlers.telegram.fake.scripted.Driver` reaches into an in-process Tinbao; the people here
+do what a
+phone does instead: they push updates to :class:`handlers.telegram.fake.botapi.FakeBotApi` (the fake
 Telegram) and read what the bot sent there, so the bot may be polling in this process or
 in another one that gets killed. A citizen waits for the answer it expects (by a piece of
 its text) rather than for "the next message", because after a crash a message whose
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
-from bot.fakeapi import FakeBotApi
-from bot.updates import FakeUser, JSONDict, UpdateFactory
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.updates import FakeUser, JSONDict, UpdateFactory
 
 RECEIPT_MARK = "Mã tin báo của bạn:"
 DESCRIPTION = (
@@ -43,7 +44,8 @@ class Step:
 
 
 def dialogue(place: str = "tam chuk", choose: str = "Tam Chúc") -> tuple[Step, ...]:
-    """/start to receipt, as in :meth:`bot.scripted.Driver.file_tip`: 13 updates, 14
+    """/start to receipt, as in :meth:`handlers.telegram.fake.scripted.Driver.file_tip`: 13
+    updates, 14
     screens; the place typed as ``place`` and picked by the label ``choose``."""
     return (
         Step("say", "/start", ("Xin chào!",)),
@@ -192,7 +194,7 @@ def bot_env(
 
 
 class BotProcess:
-    """``python -m bot.cli run`` in a child process, started, killed (SIGKILL, no
+    """``python -m handlers.cli run`` in a child process, started, killed (SIGKILL, no
     clean-up at all) and restarted on the same database. Its output is appended to
     ``log_path``; ``cwd`` should hold no ``.env``."""
 
@@ -201,7 +203,7 @@ class BotProcess:
         env: Mapping[str, str],
         cwd: Path,
         log_path: Path,
-        argv: tuple[str, ...] = ("-m", "bot.cli", "run"),
+        argv: tuple[str, ...] = ("-m", "handlers.cli", "run"),
     ) -> None:
         self.env = dict(env)
         self.cwd = cwd

@@ -35,9 +35,9 @@ from bot import wanted
 from bot.callbacks import fits
 from bot.wanted_desk import Trim, WantedDesk
 from config.wanted_messages import t
-from handlers.citizen import origin_of, person_of
-from handlers.render import answer_quietly
-from handlers.telegram_inbox import update_key
+from handlers.telegram.citizen import origin_of, person_of
+from handlers.telegram.inbox import update_key
+from handlers.telegram.render import answer_quietly
 from storage.db import Database
 
 PREFIX = "w1"

@@ -25,9 +25,9 @@ from telegram.ext import (
 from bot.callbacks import decode
 from bot.queues import Pressed
 from config.messages import t
-from handlers.citizen import origin_of, tinbao
-from handlers.commands import Callback, final, key_of, say
-from handlers.render import answer_quietly
+from handlers.telegram.citizen import origin_of, tinbao
+from handlers.telegram.commands import Callback, final, key_of, say
+from handlers.telegram.render import answer_quietly
 
 log = logging.getLogger(__name__)
 LANG = "vi"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app import Tinbao
-from bot.fakeapi import FakeBotApi
-from bot.updates import FakeChat, FakeUser
+from handlers.telegram.app import Tinbao
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.updates import FakeChat, FakeUser
 
 DEFAULT_DESCRIPTION = "Có nhóm thanh niên tụ tập đánh bạc ăn tiền tại quán nước."
 

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bot import receipt, wanted
-from bot.app import Tinbao, create
 from bot.clock import FakeClock, system_clock
 from bot.digests import compute, day_period, render
-from bot.fakeapi import FakeBotApi
 from bot.places import sync_units
-from bot.scripted import Driver
-from bot.updates import FakeChat, FakeUser
 from config.settings import DEMO_TOKEN, Settings
+from handlers.telegram.app import Tinbao, create
+from handlers.telegram.fake.botapi import FakeBotApi
+from handlers.telegram.fake.scripted import Driver
+from handlers.telegram.fake.updates import FakeChat, FakeUser
 from storage.db import Database
 
 QUEUE_CHAT = -1001000000001

@@ -34,7 +34,7 @@ def _settings(need_token: bool = True) -> Settings:
 async def _run(settings: Settings) -> None:
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import create, publish_commands
+    from handlers.telegram.app import create, publish_commands
 
     tinbao = await create(settings)
     if not tinbao.places.communes:
@@ -113,7 +113,7 @@ async def _export(tinbao: Any, args: argparse.Namespace) -> None:
 
 async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -> None:
     """Commands that need the services but not Telegram."""
-    from bot.app import create
+    from handlers.telegram.app import create
 
     tinbao = await create(settings, rate_limiter=False)
     try:
@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(base64.urlsafe_b64encode(os.urandom(32)).decode())
         return
     if args.command == "demo":
-        from bot.demo import run_demo
+        from handlers.demo import run_demo
 
         asyncio.run(run_demo(args.database))
         return

@@ -7,7 +7,8 @@ entity length counted in code points instead of UTF-16 units) fails loudly in a 
 instead of silently in production.  Nothing in this module imports PTB.
 
 The file ids minted here are opaque-looking like Telegram's, but they encode the kind and
-size of the file so that :class:`bot.fakeapi.FakeBotApi` can answer ``getFile`` for them
+size of the file so that :class:`handlers.telegram.fake.botapi.FakeBotApi` can answer ``getFile``
+for them
 (including the real 20 MB download limit) without having seen the update.
 """
 
@@ -280,7 +281,8 @@ class UpdateFactory:
     """Builds ``Update`` dicts with increasing ``update_id`` for simulated users.
 
     ``message_ids`` allocates a message id for a chat; bind it to
-    :meth:`bot.fakeapi.FakeBotApi.allocate_message_id` so that citizen messages and bot
+    :meth:`handlers.telegram.fake.botapi.FakeBotApi.allocate_message_id` so that citizen messages
+    and bot
     replies share one id sequence per chat, as on Telegram (``FakeBotApi.factory()`` does
     that).  ``observe`` is called with every update built, so the fake API can store the
     inbound messages that the bot later copies, forwards or replies to; ``update_ids``

@@ -4,7 +4,7 @@ Telegram's guidance (Bots FAQ, "My bot is hitting limits, how do I avoid this?")
 single chat avoid more than one message per second; in a group no more than 20 messages
 per minute; in bulk no more than about 30 messages per second. Going over earns
 ``429 Too Many Requests`` with a ``retry_after``. :class:`SendLimits` keeps three rules
-as sliding windows, the way :class:`bot.fakeapi.FakeBotApi` enforces them:
+as sliding windows, the way :class:`handlers.telegram.fake.botapi.FakeBotApi` enforces them:
 
 * overall: at most 30 messages in any 1 s;
 * a private chat (a positive chat id): at most one call in any 1 s (an album is one call);

@@ -29,13 +29,13 @@ from bot.places import PlaceSearch
 from bot.queues import QueueService
 from bot.replies import Replies
 from bot.retention import register_purge_job
-from bot.schedule import catch_up, register_jobs
-from bot.sender import OutboxSender
-from bot.sendlimits import SendLimiter, SendLimits
 from bot.staff import StaffService
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
-from handlers.telegram_inbox import TelegramInbox
+from handlers.telegram.inbox import TelegramInbox
+from handlers.telegram.jobs import catch_up, register_jobs
+from handlers.telegram.sender import OutboxSender
+from handlers.telegram.sendlimits import SendLimiter, SendLimits
 from storage import cards, reporters
 from storage.db import Database
 
@@ -153,12 +153,12 @@ async def create(
 
     ``rate_limiter``: ``None`` follows ``TINBAO_BOT_API_RATE_LIMIT`` (on by default);
     ``True`` (production) keeps Telegram's limits with tinbao's own
-    :class:`~bot.sendlimits.SendLimits`, shared by the outbox sender (which schedules
+    :class:`~handlers.telegram.sendlimits.SendLimits`, shared by the outbox sender (which schedules
     within them) and PTB's rate-limiter hook (which paces any other call that posts);
     ``False`` sends without limits (tests, the demo, commands that send nothing); a PTB
     ``BaseRateLimiter`` (a benchmark's baseline, such as ``AIORateLimiter``) is installed
     as is and the sender does not schedule."""
-    from handlers import citizen, police, supervisor, wanted
+    from handlers.telegram import citizen, police, supervisor, wanted
 
     db = await Database.open(settings.database_path, clock=clock, group_commit=GROUP_COMMIT)
     places = await PlaceSearch.load(db)
@@ -183,7 +183,7 @@ async def create(
         builder = builder.rate_limiter(SendLimiter(limits))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    # Updates come through the durable inbox (handlers/telegram_inbox.py), not PTB's
+    # Updates come through the durable inbox (handlers/telegram/inbox.py), not PTB's
     # Updater, which confirms updates to Telegram before they are handled.
     app = builder.updater(None).build()
     dispatch = CardDispatch(settings, people, clock)

@@ -1,4 +1,5 @@
-"""The fake Bot API (:class:`bot.fakeapi.FakeBotApi`) served over real loopback HTTP.
+"""The fake Bot API (:class:`handlers.telegram.fake.botapi.FakeBotApi`) served over real loopback
+HTTP.
 
 In-process, PTB hands ``FakeBotApi`` its decoded ``RequestData``; here a bot in another
 process (``tinbao run`` with ``TINBAO_BOT_API_URL=http://127.0.0.1:<port>/bot``) talks to
@@ -26,7 +27,7 @@ and PTB raises as a ``NetworkError``.
 
 Stdlib only: ``asyncio.start_server`` and a minimal HTTP/1.1 parser (keep-alive,
 ``Content-Length`` and chunked bodies; no pipelining, which no Bot API client uses).
-``python -m bot.fakeserver --port N`` serves an empty fake and prints its port.
+``python -m handlers.telegram.fake.server --port N`` serves an empty fake and prints its port.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from telegram.error import TimedOut
 
-from bot.fakeapi import FakeBotApi
+from handlers.telegram.fake.botapi import FakeBotApi
 
 log = logging.getLogger(__name__)
 

@@ -30,11 +30,11 @@ from bot.dialogue import (
 from bot.people import Person
 from bot.replies import Origin
 from config.messages import t
-from handlers.render import answer_quietly
-from handlers.telegram_inbox import update_key
+from handlers.telegram.inbox import update_key
+from handlers.telegram.render import answer_quietly
 
 if TYPE_CHECKING:
-    from bot.app import Tinbao
+    from handlers.telegram.app import Tinbao
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         # With notices on record, a sighting starts from the notice (photo, warrant);
         # without any, the wanted-person report falls back to the plain dialogue.
         from bot.wanted import browse
-        from handlers.wanted import show_page
+        from handlers.telegram.wanted import show_page
 
         if (await browse(app.db, 0, 1)).items:
             await answer_quietly(query, None)
