@@ -1,61 +1,62 @@
-"""The wanted-notice Telegram handlers, driven through a real ``telegram.ext.Application``
-with real Bot API update JSON and the in-process fake Bot API, over a real SQLite file.
-What they show leaves through the outbox: each update is followed by a flush of the
-real sender, as in the running bot."""
+"""The wanted-notice Telegram handlers, driven through the real tinbao Application (the
+same wiring as ``tinbao run``) with real Bot API update JSON and the in-process fake Bot
+API, over a real SQLite file. What they show leaves through the outbox: each update is
+followed by a flush of the real sender, as in the running bot."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import wanted
-from bot.crypto import IdentityBox
-from bot.people import People
-from bot.places import sync_units
-from bot.wanted_desk import WantedDesk
-from handlers.telegram.fake.botapi import FakeBotApi
-from handlers.telegram.fake.updates import FakeChat, FakeUser, UpdateFactory
-from handlers.telegram.sender import OutboxSender
-from handlers.telegram.wanted import callback_data, parse_callback, register
+from config.messages import t
+from handlers.telegram.fake.updates import FakeChat, FakeUser
+from handlers.telegram.wanted import callback_data, parse_callback
 from storage.db import Database
-from tests.dates import fixed_clock
+from tests.harness import Harness
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted"
 CITIZEN = FakeUser(1001, "Lan")
 ENGLISH = FakeUser(1002, "Sam", language_code="en")
+# What the citizen dialogue (group 1) would answer had a wanted update reached it.
+FELL_THROUGH = {t(k, lang) for k in ("unknown_command", "stale_button") for lang in ("vi", "en")}
 
 
 @dataclass
 class Env:
-    app: Application  # type: ignore[type-arg]
-    api: FakeBotApi
-    db: Database
-    updates: UpdateFactory
-    sender: OutboxSender
-    sightings: list[int] = field(default_factory=list)
-    fell_through: list[int] = field(default_factory=list)
+    h: Harness
+
+    @property
+    def api(self) -> Any:
+        return self.h.api
+
+    @property
+    def db(self) -> Database:
+        return self.h.tinbao.db
 
     async def send(self, update: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-        await self.sender.flush()
+        await self.h.deliver(update)
 
     async def says(self, text: str, user: FakeUser = CITIZEN, chat: FakeChat | None = None) -> None:
-        await self.send(self.updates.text(user, text, chat))
+        await self.send(self.h.updates.text(user, text, chat))
 
     async def presses(self, message: dict[str, Any], data: str, user: FakeUser = CITIZEN) -> None:
-        await self.send(self.updates.callback(user, message, data))
+        await self.send(self.h.updates.callback(user, message, data))
 
     def cards(self, chat_id: int = CITIZEN.id) -> list[dict[str, Any]]:
         return [m for m in self.api.sent_to(chat_id) if "reply_markup" in m]
 
     def answers(self) -> list[str]:
         return [str(c.params.get("text") or "") for c in self.api.calls_of("answerCallbackQuery")]
+
+    @property
+    def fell_through(self) -> list[str]:
+        """Answers only the citizen dialogue gives: none may follow a wanted update."""
+        said = [str(c.params.get("text") or "") for c in self.api.calls]
+        return [text for text in said if text in FELL_THROUGH]
 
     async def notice(self, name: str) -> wanted.WantedNotice:
         found = await wanted.search(self.db, name, 0, 1)
@@ -73,34 +74,10 @@ def text_of(message: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    db = await Database.open(tmp_path / "t.db", clock=fixed_clock)
-    await sync_units(db, "Ninh Bình")
-    report = await wanted.import_csv(db, SAMPLES / "notices.csv")
+async def env(h: Harness) -> Env:
+    report = await wanted.import_csv(h.tinbao.db, SAMPLES / "notices.csv")
     assert report.ok, report.summary()
-    api = FakeBotApi()
-    app = Application.builder().token(api.token).request(api).get_updates_request(api).build()
-    people = People(IdentityBox(bytes(range(32))), "vi")
-    sender = OutboxSender(db, app.bot, people, fixed_clock)
-    register(app, db=db, desk=WantedDesk(db, people), wake=sender.wake)
-    environment = Env(app, api, db, api.factory(), sender)
-
-    async def sighting(update: Update, context: ContextTypes.DEFAULT_TYPE, notice_id: int) -> None:
-        environment.sightings.append(notice_id)
-        assert update.callback_query is not None
-        await update.callback_query.answer("sighting recorded")
-
-    async def catch_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        environment.fell_through.append(update.update_id)
-
-    # Stand-ins for the citizen dialogue's catch-alls, which live in group 1.
-    app.add_handler(CallbackQueryHandler(catch_all), group=1)
-    app.add_handler(MessageHandler(filters.ALL, catch_all), group=1)
-    app.bot_data["wanted_sighting"] = sighting
-    await app.initialize()
-    yield environment
-    await app.shutdown()
-    await db.close()
+    return Env(h)
 
 
 def test_callback_data_round_trip_and_rejects_forgeries() -> None:
@@ -161,13 +138,16 @@ async def test_paging_shows_every_notice_once_and_trims_old_arrows(env: Env) -> 
     assert env.fell_through == []
 
 
-async def test_seen_calls_the_sighting_service_for_an_active_notice(env: Env) -> None:
+async def test_seen_starts_an_urgent_sighting_of_an_active_notice(env: Env) -> None:
     await env.says("/dstruyna")
     card = env.cards()[-1]
     manh = await env.notice("Lê Đức Mạnh")
     await env.presses(card, f"w1|seen|{manh.id}")
-    assert env.sightings == [manh.id]
-    assert env.answers() == ["sighting recorded"]
+    shown = "\n".join(text_of(m) for m in env.api.sent_to(CITIZEN.id)[-3:])
+    assert "Lê Đức Mạnh" in shown and "Bước 2/7" in shown  # the sighting's next step
+    async with env.db.read() as tx:
+        drafts = await tx.scalar("SELECT COUNT(*) FROM dialogues")
+    assert drafts == 1  # the sighting's dialogue has begun
     assert env.fell_through == []
 
 
@@ -180,22 +160,13 @@ async def test_seen_rechecks_the_notice_on_every_press(env: Env) -> None:
     await env.presses(card, "w1|seen|999999")  # forged id
     await env.presses(card, "w1|seen|abc")  # malformed
     await env.presses(card, "w1|burn|1")  # unknown action
-    assert env.sightings == []
+    async with env.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM dialogues") == 0
     not_active = "Thông báo truy nã này không còn hiệu lực. Cảm ơn bạn đã quan tâm."
     stale = "Nút này đã cũ hoặc không hợp lệ. Gõ /dstruyna để xem danh sách mới nhất."
     assert env.answers() == [not_active, not_active, stale, stale]
     assert all(c.params.get("show_alert") for c in env.api.calls_of("answerCallbackQuery"))
     assert env.fell_through == []
-
-
-async def test_seen_without_a_sighting_service_answers_briefly(env: Env) -> None:
-    del env.app.bot_data["wanted_sighting"]
-    await env.says("/dstruyna")
-    card = env.cards()[-1]
-    manh = await env.notice("Lê Đức Mạnh")
-    await env.presses(card, f"w1|seen|{manh.id}")
-    (answer,) = env.answers()
-    assert answer.startswith("Hãy gọi ngay 113") and len(answer) <= 200
 
 
 async def test_search_finds_without_diacritics_and_with_a_typo(env: Env) -> None:
@@ -216,8 +187,10 @@ async def test_search_finds_without_diacritics_and_with_a_typo(env: Env) -> None
 
 
 async def test_english_speakers_get_english_cards(env: Env) -> None:
+    await env.says("/language", user=ENGLISH)
+    await env.h.driver.presses(ENGLISH, "English")
     await env.says("/timtruyna hoa lun", user=ENGLISH)
-    (card,) = env.cards(ENGLISH.id)
+    card = env.cards(ENGLISH.id)[-1]
     assert "TRẦN THỊ HOA" in card["caption"] and "Also known as: Hoa Lùn" in card["caption"]
     assert buttons(card)[0][0] == "👁 I have seen this person"
 

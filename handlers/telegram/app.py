@@ -29,14 +29,16 @@ from bot.places import PlaceSearch
 from bot.queues import QueueService
 from bot.replies import Replies
 from bot.retention import register_purge_job
+from bot.services import Services
 from bot.staff import StaffService
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
+from handlers.telegram.context import CONTEXT_TYPES, TinbaoApplication, attach
 from handlers.telegram.inbox import TelegramInbox
 from handlers.telegram.jobs import catch_up, register_jobs
 from handlers.telegram.sender import OutboxSender
 from handlers.telegram.sendlimits import SendLimiter, SendLimits
-from storage import cards, reporters
+from storage import cards
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -57,19 +59,18 @@ class Tinbao:
     staff: StaffService
     sender: OutboxSender
     digests: DigestServices
-    app: Application  # type: ignore[type-arg]
+    app: TinbaoApplication
     clock: Clock
     inbox: Inbox
     telegram: TelegramInbox
     replies: Replies
     wanted_desk: WantedDesk
+    services: Services
     sleep: Sleep = asyncio.sleep  # the back-off of prompts retried in a handler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def language_of(self, person: Person) -> str:
-        async with self.db.read() as tx:
-            found = await reporters.find(tx, self.people.subject(person))
-        return found.language if found else self.settings.default_language
+        return await self.services.language_of(person)
 
     async def start(self, *, polling: bool = True, sender: bool = True) -> None:
         """Initialise and start the Application, apply what the inbox kept from before a
@@ -185,7 +186,7 @@ async def create(
         builder = builder.request(request).get_updates_request(request)
     # Updates come through the durable inbox (handlers/telegram/inbox.py), not PTB's
     # Updater, which confirms updates to Telegram before they are handled.
-    app = builder.updater(None).build()
+    app: TinbaoApplication = builder.updater(None).context_types(CONTEXT_TYPES).build()
     dispatch = CardDispatch(settings, people, clock)
     queues = QueueService(db, settings, places, clock, dispatch)
     staff = StaffService(db, settings, places, clock, dispatch)
@@ -210,6 +211,7 @@ async def create(
     digests = DigestServices(db, settings, clock, sender.wake)
     inbox = Inbox(db, people.box, on_refused=dispatch.on_refused_event)
     telegram = TelegramInbox(app, inbox, people)
+    replies, wanted_desk = Replies(db, people), WantedDesk(db, people)
     tinbao = Tinbao(
         settings,
         db,
@@ -224,18 +226,31 @@ async def create(
         clock,
         inbox,
         telegram,
-        Replies(db, people),
-        WantedDesk(db, people),
+        replies,
+        wanted_desk,
+        Services(
+            settings,
+            db,
+            clock,
+            people,
+            places,
+            intake,
+            queues,
+            staff,
+            digests,
+            replies,
+            wanted_desk,
+            sender.wake,
+        ),
         sleep,
     )
-    app.bot_data["tinbao"] = tinbao
+    attach(app, tinbao.services)
     register_jobs(app, digests)
     register_purge_job(app, db, settings, clock)
     supervisor.register(app)
     police.register(app)
     wanted.register(app)
     citizen.register(app)
-    app.bot_data["wanted_sighting"] = citizen.on_wanted_sighting
     app.add_error_handler(_on_error)
     return tinbao
 

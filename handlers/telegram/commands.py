@@ -14,12 +14,14 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from handlers.telegram.citizen import origin_of, tinbao
-from handlers.telegram.inbox import update_key
+from handlers.telegram.common import key_of, say
+from handlers.telegram.context import Context
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+__all__ = ["PassOn", "final", "key_of", "say"]
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 class PassOn(Exception):
@@ -29,7 +31,7 @@ class PassOn(Exception):
 def final(callback: Callback) -> Callback:
     """Wrap a staff command's handler so that processing stops with it."""
 
-    async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def wrapped(update: Update, context: Context) -> None:
         try:
             await callback(update, context)
         except PassOn:
@@ -41,18 +43,3 @@ def final(callback: Callback) -> Callback:
         raise ApplicationHandlerStop
 
     return wrapped
-
-
-def key_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The update's idempotency key (its inbox event key)."""
-    return update_key(update, tinbao(context).people.box)
-
-
-async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """A usage hint or a refusal that is the whole answer, committed under the key."""
-    origin = origin_of(update)
-    if origin is None:
-        return
-    app = tinbao(context)
-    if await app.replies.say(origin, text, key=key_of(update, context)):
-        app.sender.wake()

@@ -14,10 +14,8 @@ from telegram import ChatMemberAdministrator, ChatMemberOwner, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -25,20 +23,21 @@ from telegram.ext import (
 from bot.callbacks import decode
 from bot.queues import Pressed
 from config.messages import t
-from handlers.telegram.citizen import origin_of, tinbao
 from handlers.telegram.commands import Callback, final, key_of, say
+from handlers.telegram.common import origin_of
+from handlers.telegram.context import Context, TinbaoApplication
 from handlers.telegram.render import answer_quietly
 
 log = logging.getLogger(__name__)
 LANG = "vi"
 
 
-async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+async def _turn_page(update: Update, context: Context, value: str) -> None:
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None or query.message is None:
         return
-    app = tinbao(context)
+    app = context.services
     page = value.partition(":")[2]
     refused = await app.queues.turn_page(
         user_id=user.id,
@@ -48,16 +47,16 @@ async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, value: 
         page=int(page) if page.isdigit() else 1,
         update_key=key_of(update, context),
     )
-    app.sender.wake()
+    app.outbox_ready()
     await answer_quietly(query, refused)
 
 
-async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_queue_button(update: Update, context: Context) -> None:
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None or query.message is None:
         return
-    app = tinbao(context)
+    app = context.services
     parsed = decode(query.data)
     if parsed is None or parsed.scope != "q":
         await answer_quietly(query, t("stale_button", LANG))
@@ -75,18 +74,18 @@ async def on_queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         update_key=key_of(update, context),
         pressed=pressed,
     )
-    app.sender.wake()  # card edits, notices, prompts: all committed with the press
+    app.outbox_ready()  # card edits, notices, prompts: all committed with the press
     await answer_quietly(query, reply.alert, show_alert=bool(reply.alert) and not reply.changed)
 
 
-async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_text(update: Update, context: Context) -> None:
     """Officers answer prompts (question, transfer target, duplicate code) by replying to
     the bot's prompt message; every other message is the group's own conversation."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or not message.text or message.text.startswith("/"):
         return
-    app = tinbao(context)
+    app = context.services
     replied = message.reply_to_message
     author = replied.from_user if replied is not None else None
     by_bot = author is not None and author.id == context.bot.id
@@ -99,10 +98,10 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         reply_to_bot_at=replied.date if replied is not None and by_bot else None,
     )
     if reply is not None:  # None: ordinary group chatter, not ours to answer
-        app.sender.wake()
+        app.outbox_ready()
 
 
-async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_join(update: Update, context: Context) -> None:
     origin = origin_of(update)
     user = update.effective_user
     if origin is None or user is None:
@@ -114,7 +113,7 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await say(update, context, t("join_usage", LANG))
         return
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
-    app = tinbao(context)
+    app = context.services
     await app.staff.join(
         user_id=user.id,
         display_name=name or "?",
@@ -122,10 +121,10 @@ async def on_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         origin=origin,
         update_key=key_of(update, context),
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
-async def _missing_rights(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> list[str]:
+async def _missing_rights(context: Context, chat_id: int) -> list[str]:
     """Ask Telegram whether the bot may post in the group. Cards need nothing else: the
     bot does not pin, and officers answer its prompts by replying, which reaches a bot
     even in privacy mode."""
@@ -145,7 +144,7 @@ async def _missing_rights(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> l
     return []
 
 
-async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str) -> None:
+async def _bind(update: Update, context: Context, purpose: str) -> None:
     message = update.effective_message
     user = update.effective_user
     origin = origin_of(update)
@@ -155,7 +154,7 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         await say(update, context, t("q_group_only", LANG))
         return
     missing = await _missing_rights(context, message.chat_id)
-    app = tinbao(context)
+    app = context.services
     await app.staff.bind(
         user_id=user.id,
         origin=origin,
@@ -164,22 +163,22 @@ async def _bind(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str
         missing_rights=missing,
         update_key=key_of(update, context),
     )
-    app.sender.wake()  # the answer, and tips that were waiting for a chat
+    app.outbox_ready()  # the answer, and tips that were waiting for a chat
 
 
-async def on_bindqueue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_bindqueue(update: Update, context: Context) -> None:
     await _bind(update, context, "queue")
 
 
-async def on_bindduty(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_bindduty(update: Update, context: Context) -> None:
     await _bind(update, context, "duty")
 
 
-async def on_bindsupervisors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_bindsupervisors(update: Update, context: Context) -> None:
     await _bind(update, context, "supervisors")
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: Context) -> None:
     """The service messages of a group's upgrade to a supergroup: ``migrate_to_chat_id``
     in the old group, ``migrate_from_chat_id`` in the new one (either may come first)."""
     message = update.effective_message
@@ -191,14 +190,14 @@ async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         old, new = message.migrate_from_chat_id, message.chat_id
     else:  # pragma: no cover - the filter lets only these two through
         return
-    app = tinbao(context)
+    app = context.services
     await app.staff.chat_migrated(
         old_chat_id=old, new_chat_id=new, update_key=key_of(update, context)
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
-async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_tip(update: Update, context: Context) -> None:
     origin = origin_of(update)
     user = update.effective_user
     if origin is None or user is None:
@@ -206,28 +205,28 @@ async def on_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await say(update, context, "/tip <mã tin báo>")
         return
-    app = tinbao(context)
+    app = context.services
     await app.queues.tip_view(
         user_id=user.id,
         origin=origin,
         code_text=" ".join(context.args),
         update_key=key_of(update, context),
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
-async def on_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_queue(update: Update, context: Context) -> None:
     origin = origin_of(update)
     user = update.effective_user
     if origin is None or user is None:
         return
     arg = context.args[0] if context.args else ""
     page = int(arg) if arg.isascii() and arg.isdecimal() else 1  # "²" must not reach int()
-    app = tinbao(context)
+    app = context.services
     await app.queues.queue_view(
         user_id=user.id, origin=origin, page=page, update_key=key_of(update, context)
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
 POLICE_COMMANDS: dict[str, Callback] = {
@@ -240,7 +239,7 @@ POLICE_COMMANDS: dict[str, Callback] = {
 }
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: TinbaoApplication) -> None:
     application.add_handler(CallbackQueryHandler(on_queue_button, pattern=r"^q1\|"), group=1)
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration), group=0)
     for name, callback in POLICE_COMMANDS.items():

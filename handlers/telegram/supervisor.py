@@ -8,27 +8,28 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from bot.exports import send_export
 from bot.reports import ReportUsage, parse_period, plausible_year, send_report
 from config.digest_messages import t as dt
 from config.messages import t
-from handlers.telegram.citizen import origin_of, tinbao
 from handlers.telegram.commands import PassOn, final, key_of, say
+from handlers.telegram.common import origin_of
+from handlers.telegram.context import Context, TinbaoApplication
 from storage import officers
 from storage.officers import Officer
 
 LANG = "vi"
 
 
-async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Officer | None:
+async def _supervisor(update: Update, context: Context) -> Officer | None:
     """The asker, if an active supervisor; everyone else gets a short refusal."""
     user = update.effective_user
     message = update.effective_message
     if user is None or message is None:
         return None
-    async with tinbao(context).db.read() as tx:
+    async with context.services.db.read() as tx:
         officer = await officers.find_active(tx, user.id)
     if officer is None or officer.role != "supervisor":
         await say(update, context, t("s_only_supervisors", LANG))
@@ -36,7 +37,7 @@ async def _supervisor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Off
     return officer
 
 
-async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_report(update: Update, context: Context) -> None:
     """For a supervisor, the period report; for another officer (a unit lead asking for
     the month's figures) a refusal: staff words are never read as a citizen's. Only for
     someone who is not staff is ``/report`` the English "report a tip", handled further
@@ -45,7 +46,7 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    app = tinbao(context)
+    app = context.services
     async with app.db.read() as tx:
         officer = await officers.find_active(tx, user.id)
     if officer is None:
@@ -67,7 +68,7 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         now=now,
         idempotency_key=key_of(update, context),
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
 def _parse_day(text: str, now: datetime) -> date | None:
@@ -82,11 +83,11 @@ def _parse_day(text: str, now: datetime) -> date | None:
     return None
 
 
-async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_export(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or await _supervisor(update, context) is None:
         return
-    app = tinbao(context)
+    app = context.services
     tz = app.settings.tz
     now = app.clock()
     args = [a.lower() for a in (context.args or [])]
@@ -114,23 +115,23 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         note=t("s_queued", LANG),  # first: the file takes a moment longer
         idempotency_key=key_of(update, context),
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
-async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_digest(update: Update, context: Context) -> None:
     origin = origin_of(update)
     user = update.effective_user
     if origin is None or user is None:
         return
-    app = tinbao(context)
+    app = context.services
     on = not (context.args and context.args[0].lower() in ("off", "tat", "tắt"))
     await app.staff.digest_opt_in(
         user_id=user.id, origin=origin, on=on, update_key=key_of(update, context)
     )
-    app.sender.wake()
+    app.outbox_ready()
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: TinbaoApplication) -> None:
     application.add_handler(CommandHandler(["report", "baocao"], final(on_report)), group=0)
     application.add_handler(CommandHandler("export", final(on_export)), group=0)
     application.add_handler(CommandHandler("digest", final(on_digest)), group=0)

@@ -5,9 +5,8 @@ Commands ``/dstruyna`` (browse, one notice per message with its photo) and ``/ti
 ``w1|seen|<notice id>``. Callback data is untrusted: every press re-reads the notice and
 acts only if it still exists and is in force.
 
-What a sighting does (an urgent tip linked to the notice, routed to the right queues) is
-the lead's service, plugged in as ``bot_data["wanted_sighting"]``, an async callable
-``(update, context, notice_id) -> None`` that also answers the callback query.
+A sighting is an urgent tip linked to the notice: the intake service starts it, and the
+citizen dialogue goes on from there.
 
 Handlers sit in group 0 and stop the update there (``ApplicationHandlerStop``), so the
 citizen dialogue's catch-alls in group 1 never see these commands and buttons. What they
@@ -18,36 +17,29 @@ the answer to a button press is a Bot API call made here.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     filters,
 )
 
 from bot import wanted
 from bot.callbacks import fits
-from bot.wanted_desk import Trim, WantedDesk
+from bot.wanted_desk import Trim
 from config.wanted_messages import t
-from handlers.telegram.citizen import origin_of, person_of
-from handlers.telegram.inbox import update_key
+from handlers.telegram.common import key_of, origin_of, person_of
+from handlers.telegram.context import Context, TinbaoApplication
 from handlers.telegram.render import answer_quietly
-from storage.db import Database
 
 PREFIX = "w1"
 BROWSE_COMMAND = "dstruyna"
 SEARCH_COMMAND = "timtruyna"
 # ASCII digits only (``\d`` would take "١"), matched whole (``$`` lets a newline in).
 _CALLBACK = re.compile(r"w1\|(page|seen)\|([0-9]{1,9})", re.ASCII)
-
-Sighting = Callable[[Update, ContextTypes.DEFAULT_TYPE, int], Awaitable[None]]
-
 
 # ---------------------------------------------------------------- callback data
 
@@ -71,57 +63,24 @@ def parse_callback(data: str | None) -> tuple[str, int] | None:
 # ---------------------------------------------------------------- context helpers
 
 
-def _db(context: ContextTypes.DEFAULT_TYPE) -> Database:
-    data = context.application.bot_data
-    db = data.get("wanted_db")
-    if db is None:
-        db = data["tinbao"].db
-    assert isinstance(db, Database)
-    return db
+def _key(update: Update, context: Context) -> str:
+    return key_of(update, context)
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> WantedDesk:
-    data = context.application.bot_data
-    desk = data.get("wanted_desk")
-    if desk is None:
-        desk = data["tinbao"].wanted_desk
-    assert isinstance(desk, WantedDesk)
-    return desk
-
-
-def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the outbox sender that rows are waiting."""
-    data = context.application.bot_data
-    app: Any = data.get("tinbao")
-    wake: Callable[[], None] | None = (
-        app.sender.wake if app is not None else data.get("wanted_wake")
-    )
-    if wake is not None:
-        wake()
-
-
-def _key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The update's idempotency key (its inbox event key)."""
-    return update_key(update, _desk(context).people.box)
-
-
-async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The citizen's chosen language when the full app is wired, else their phone's."""
-    app: Any = context.application.bot_data.get("tinbao")
+async def _language(update: Update, context: Context) -> str:
+    """The citizen's chosen language (the province's default for someone new)."""
     person = person_of(update)
-    if app is not None and person is not None:
-        return str(await app.language_of(person))
-    user = update.effective_user
-    code = user.language_code if user is not None else None
-    return "en" if code and code.lower().startswith("en") else "vi"
+    if person is None:
+        return context.services.settings.default_language
+    return await context.services.language_of(person)
 
 
-async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+async def _say(update: Update, context: Context, key: str) -> None:
     origin = origin_of(update)
     if origin is not None:
         text = t(key, await _language(update, context))
-        if await _desk(context).say(origin, text, key=_key(update, context)):
-            _wake(context)
+        if await context.services.wanted_desk.say(origin, text, key=_key(update, context)):
+            context.services.outbox_ready()
 
 
 def _trim_of(message: Any) -> Trim | None:
@@ -141,7 +100,7 @@ def _trim_of(message: Any) -> Trim | None:
 
 async def show_page(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     page_index: int,
     trim: Trim | None = None,
 ) -> None:
@@ -151,13 +110,13 @@ async def show_page(
     if origin is None:
         return
     lang = await _language(update, context)
-    if await _desk(context).show_page(
+    if await context.services.wanted_desk.show_page(
         origin, lang, page_index, key=_key(update, context), trim=trim
     ):
-        _wake(context)
+        context.services.outbox_ready()
 
 
-async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_browse(update: Update, context: Context) -> None:
     """``/dstruyna [page]``: the active notices, one per message, dangerous ones first."""
     if update.effective_message is not None:
         args = context.args or []
@@ -168,25 +127,25 @@ async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_search(update: Update, context: Context) -> None:
     """``/timtruyna <name>``: up to five matching cards, best first."""
     origin = origin_of(update)
     if origin is None:
         raise ApplicationHandlerStop
     lang = await _language(update, context)
     query = " ".join(context.args or [])[: wanted.MAX_QUERY_LENGTH]
-    if await _desk(context).search(origin, lang, query, key=_key(update, context)):
-        _wake(context)
+    if await context.services.wanted_desk.search(origin, lang, query, key=_key(update, context)):
+        context.services.outbox_ready()
     raise ApplicationHandlerStop
 
 
-async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_command(update: Update, context: Context) -> None:
     """Looking at wanted people and reporting one happens in private, never in a group."""
     await _say(update, context, "private_only")
     raise ApplicationHandlerStop
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         raise ApplicationHandlerStop
@@ -205,34 +164,41 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_quietly(query, None)
         await show_page(update, context, value, trim=_trim_of(message))
         raise ApplicationHandlerStop
-    notice = await wanted.active_notice(_db(context), value)
+    notice = await wanted.active_notice(context.services.db, value)
     if notice is None:  # forged id, or withdrawn since the card was sent
         await answer_quietly(query, t("not_active", lang))
         raise ApplicationHandlerStop
-    sighting: Sighting | None = context.application.bot_data.get("wanted_sighting")
-    if sighting is None:
-        await answer_quietly(query, t("seen_unavailable", lang))
-        raise ApplicationHandlerStop
-    await sighting(update, context, notice.id)
+    await on_sighting(update, context, notice.id)
     raise ApplicationHandlerStop
 
 
-def register(
-    application: Application,  # type: ignore[type-arg]
-    *,
-    db: Database | None = None,
-    desk: WantedDesk | None = None,
-    wake: Callable[[], None] | None = None,
-) -> None:
-    """Add the wanted-notice handlers. ``db``, ``desk`` and ``wake`` (the outbox
-    sender's) are for an Application without the full tinbao wiring (tests); otherwise
-    ``bot_data["tinbao"]`` provides them."""
-    if db is not None:
-        application.bot_data["wanted_db"] = db
-    if desk is not None:
-        application.bot_data["wanted_desk"] = desk
-    if wake is not None:
-        application.bot_data["wanted_wake"] = wake
+async def on_sighting(update: Update, context: Context, notice_id: int) -> None:
+    """ "Tôi đã nhìn thấy người này" on a notice :func:`on_button` has just re-read and
+    found in force: an urgent tip linked to the notice starts (the citizen dialogue goes
+    on from there)."""
+    query = update.callback_query
+    person = person_of(update)
+    if query is None or person is None:
+        return
+    services = context.services
+    notice = await wanted.active_notice(services.db, notice_id)
+    if notice is None:
+        await answer_quietly(query, t("not_active", await _language(update, context)))
+        return
+    outcome = await services.intake.start_sighting(
+        person,
+        notice.id,
+        notice.full_name,
+        notice.dangerous,
+        idempotency_key=key_of(update, context),
+    )
+    if outcome.queued:
+        services.outbox_ready()
+    await answer_quietly(query, outcome.alert)
+
+
+def register(application: TinbaoApplication) -> None:
+    """Add the wanted-notice handlers (group 0, before the citizen dialogue)."""
     commands = [BROWSE_COMMAND, SEARCH_COMMAND]
     private = filters.ChatType.PRIVATE
     # /wanted and /truyna browse the notices too, now that the registry exists.
