@@ -9,7 +9,9 @@ tinbao's own modules only; tinbao's own log lines name rows by id, never by pers
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Literal
 
 QUIET = {
     "telegram": logging.INFO,
@@ -21,11 +23,31 @@ QUIET = {
 OURS = ("bot", "handlers", "storage", "config", "tinbao")
 
 
-def configure_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+class JsonLines(logging.Formatter):
+    """One JSON object per line for log shippers (Loki, Elasticsearch, journald's
+    JSON export). The same content as the plain format: time, level, logger, message,
+    and the exception's class and frames; nothing is added from the records' extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["error"] = record.exc_info[0].__name__
+            entry["trace"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(verbose: bool = False, fmt: Literal["plain", "json"] = "plain") -> None:
+    handler = logging.StreamHandler()
+    if fmt == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     for name, level in QUIET.items():
         logging.getLogger(name).setLevel(level)
     for name in OURS:

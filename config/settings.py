@@ -34,6 +34,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        env_ignore_empty=True,  # "TINBAO_OPS_PORT=" in .env means unset, as in .env.example
     )
 
     # Telegram
@@ -99,6 +100,25 @@ class Settings(BaseSettings):
     # reply to the bot's prompt, by the officer who pressed, within this many minutes
     # counts; the «Gửi» of a question counts for as long again after it is typed.
     prompt_minutes: int = Field(default=10, ge=1, le=1440)
+
+    # Operations (issue 12)
+    # Bot API traffic through an HTTP(S) or SOCKS proxy, as many provincial networks need
+    # (e.g. http://proxy.local:3128); unset: direct.
+    proxy_url: str | None = None
+    # Log lines as plain text (people) or JSON lines (log shippers); never personal data.
+    log_format: Literal["plain", "json"] = "plain"
+    # A small HTTP server for /healthz (and /metrics when metrics are on): off unless a
+    # port is set; bound to 127.0.0.1 unless another address is given.
+    ops_port: int | None = Field(default=None, ge=1, le=65535)
+    ops_host: str = "127.0.0.1"
+    metrics: bool = False  # Prometheus figures at /metrics on the ops server
+    # Scheduled online backups: off unless a folder is set; each verified after writing.
+    backup_dir: Path | None = None
+    backup_time: time = time(3, 30)  # in TINBAO_TIMEZONE
+    backup_keep_daily: int = Field(default=7, ge=1)
+    backup_keep_monthly: int = Field(default=12, ge=0)
+    # `tinbao status` fails (exit 1, HTTP 503) below this much free disk for the data.
+    min_free_disk_mb: int = Field(default=500, ge=1)
 
     @field_validator("timezone")
     @classmethod

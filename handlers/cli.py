@@ -10,12 +10,13 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from bot.logs import configure_logging
 from config.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("tinbao")
+_verbose = False  # -v, kept for when the settings (and TINBAO_LOG_FORMAT in .env) are read
 
 
 def _settings(need_token: bool = True) -> Settings:
@@ -25,10 +26,12 @@ def _settings(need_token: bool = True) -> Settings:
 
         overrides["bot_token"] = DEMO_TOKEN
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except ConfigError as exc:
         print(f"tinbao: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    configure_logging(_verbose, settings.log_format)  # TINBAO_LOG_FORMAT from .env too
+    return settings
 
 
 async def _run(settings: Settings) -> None:
@@ -191,6 +194,18 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
         await tinbao.db.close()
 
 
+def _status(settings: Settings, *, as_json: bool) -> int:
+    """Read-only: safe beside the running bot, and never migrates the file."""
+    from bot.clock import system_clock
+    from bot.status import check, render
+
+    status = check(
+        settings.database_path, system_clock(), min_free_disk_mb=settings.min_free_disk_mb
+    )
+    print(status.to_json() if as_json else render(status))
+    return 0 if status.healthy else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinbao", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -236,12 +251,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("purge", help="forget personal data past TINBAO_RETENTION_DAYS (also nightly)")
     backup = sub.add_parser("backup", help="online copy of the database (SQLite backup API)")
     backup.add_argument("target")
+    status = sub.add_parser(
+        "status", help="is the bot well? figures and problems; exit 1 when a person is needed"
+    )
+    status.add_argument("--json", action="store_true", help="the same as JSON")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    configure_logging(args.verbose)
+    # The format is the one setting read before the others: a bad value of another
+    # must still be reported in the operator's format.
+    fmt: Literal["plain", "json"] = "plain"
+    if os.environ.get("TINBAO_LOG_FORMAT", "").strip().lower() == "json":
+        fmt = "json"
+    global _verbose
+    _verbose = args.verbose
+    configure_logging(args.verbose, fmt)
     if args.command == "keygen":
         print(base64.urlsafe_b64encode(os.urandom(32)).decode())
         return
@@ -274,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "backup":
         asyncio.run(_with_app(_settings(need_token=False), "backup", args))
         return
+    if args.command == "status":
+        raise SystemExit(_status(_settings(need_token=False), as_json=args.json))
     if args.command == "units" and args.units_command == "sync":
         settings = _settings(need_token=False)
         asyncio.run(_units_sync(settings, args.province or settings.province))

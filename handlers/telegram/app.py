@@ -172,6 +172,8 @@ async def create(
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
     )
+    if settings.proxy_url and request is None:
+        builder = builder.proxy(settings.proxy_url).get_updates_proxy(settings.proxy_url)
     limits: SendLimits | None = None
     if rate_limiter is None:  # as the operator set it (TINBAO_BOT_API_RATE_LIMIT)
         rate_limiter = settings.bot_api_rate_limit
