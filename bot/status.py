@@ -14,13 +14,17 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.backups import newest_backup, taken_at
 from storage.db import bundled_migrations, parse_utc, utc_text
 from storage.status import Figures, open_read_only, read_figures
 
 STUCK_OUTBOX = timedelta(minutes=15)  # the sender retries within seconds; 15 min is an outage
 STUCK_INBOX = timedelta(minutes=5)  # an update waits seconds at most while the bot runs
 LATE_DAILY_DIGEST = timedelta(hours=26)  # a day and the catch-up's slack
+LATE_BACKUP = timedelta(hours=26)
+PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the default of TINBAO_TIMEZONE
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Status:
     database_bytes: int
     free_disk_mb: int
     figures: Figures | None
+    last_backup: str | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -40,7 +45,14 @@ class Status:
         return json.dumps(asdict(self) | {"healthy": self.healthy}, ensure_ascii=False, indent=2)
 
 
-def check(database: Path, now: datetime, *, min_free_disk_mb: int) -> Status:
+def check(
+    database: Path,
+    now: datetime,
+    *,
+    min_free_disk_mb: int,
+    backup_dir: Path | None = None,
+    tz: ZoneInfo = PROVINCE_TZ,
+) -> Status:
     """Read the database (read-only) and the disk; blocking: run it in a thread."""
     size = sum(
         p.stat().st_size
@@ -50,6 +62,13 @@ def check(database: Path, now: datetime, *, min_free_disk_mb: int) -> Status:
     folder = database.parent if database.parent.exists() else Path(".")
     free_mb = shutil.disk_usage(folder).free // (1024 * 1024)
     status = Status(str(database), size, free_mb, None)
+    if backup_dir is not None:
+        newest = newest_backup(backup_dir) if backup_dir.is_dir() else None
+        status.last_backup = str(newest) if newest else None
+        if newest is None:
+            status.problems.append(f"no backup in {backup_dir} yet (TINBAO_BACKUP_DIR)")
+        elif now - (taken_at(newest, tz) or now) > LATE_BACKUP:
+            status.problems.append(f"the newest backup, {newest.name}, is over a day old")
     if free_mb < min_free_disk_mb:
         status.problems.append(
             f"only {free_mb} MB free for the data folder"
@@ -130,6 +149,8 @@ def render(status: Status) -> str:
         f"database        {status.database} ({status.database_bytes / 1e6:.1f} MB)",
         f"free disk       {status.free_disk_mb} MB",
     ]
+    if status.last_backup is not None:
+        lines.append(f"last backup     {status.last_backup}")
     if f is not None:
         newest = max(f.applied_migrations, default=0)
         lines += [

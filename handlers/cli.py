@@ -34,6 +34,27 @@ def _settings(need_token: bool = True) -> Settings:
     return settings
 
 
+def _run_exclusively(settings: Settings) -> None:
+    """One bot per database, and never while a restore replaces it; before migrations
+    change an existing database, a verified copy is taken."""
+    from bot.backups import BotRunning, before_upgrade, exclusive, pending_migrations
+    from bot.clock import system_clock
+    from storage.db import bundled_migrations
+
+    database = settings.database_path
+    try:
+        with exclusive(database):
+            pending = pending_migrations(database, [m.version for m in bundled_migrations()])
+            if pending:
+                folder = settings.backup_dir or database.parent / "backups"
+                kept = before_upgrade(database, folder, system_clock(), settings.tz)
+                log.info("migrations %s to apply; the database was copied to %s", pending, kept)
+            asyncio.run(_run(settings))
+    except BotRunning as exc:
+        print(f"tinbao: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 async def _run(settings: Settings) -> None:
     from telegram.error import InvalidToken, NetworkError
 
@@ -184,14 +205,62 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
             from bot.retention import purge
 
             print((await purge(tinbao.db, settings, tinbao.clock())).summary())
-        elif action == "backup":
-            from pathlib import Path
-
-            await tinbao.db.backup_to(Path(args.target))
-            print(f"backup written to {args.target}")
     finally:
         await tinbao.app.shutdown()
         await tinbao.db.close()
+
+
+def _backup(settings: Settings, target: str | None) -> int:
+    """To ``target``, or into TINBAO_BACKUP_DIR with rotation; verified either way."""
+    from pathlib import Path
+
+    from bot.backups import take
+    from bot.clock import system_clock
+    from storage.backups import BadBackup, copy, verify
+
+    try:
+        if target is not None:
+            verified = verify(Path(target), copy(settings.database_path, Path(target)))
+            print(f"backup {target} verified ({verified.counts})")
+            return 0
+        if settings.backup_dir is None:
+            print("tinbao: give a file, or set TINBAO_BACKUP_DIR", file=sys.stderr)
+            return 2
+        result = take(
+            settings.database_path,
+            settings.backup_dir,
+            system_clock(),
+            settings.tz,
+            daily=settings.backup_keep_daily,
+            monthly=settings.backup_keep_monthly,
+        )
+    except BadBackup as exc:
+        print(f"tinbao: the backup failed its check: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def _restore(settings: Settings, source: str) -> int:
+    from pathlib import Path
+
+    from bot.backups import BotRunning, restore
+    from bot.clock import system_clock
+    from storage.backups import BadBackup
+
+    try:
+        verified, kept = restore(Path(source), settings.database_path, system_clock(), settings.tz)
+    except BadBackup as exc:
+        print(f"tinbao: {source} refused: {exc}", file=sys.stderr)
+        return 1
+    except BotRunning as exc:
+        print(f"tinbao: {exc}", file=sys.stderr)
+        return 2
+    newest = verified.newest_migration
+    print(f"restored {settings.database_path} from {source} (migration {newest:04d})")
+    if kept is not None:
+        print(f"the database it replaced is kept at {kept}")
+    return 0
 
 
 def _status(settings: Settings, *, as_json: bool) -> int:
@@ -200,7 +269,11 @@ def _status(settings: Settings, *, as_json: bool) -> int:
     from bot.status import check, render
 
     status = check(
-        settings.database_path, system_clock(), min_free_disk_mb=settings.min_free_disk_mb
+        settings.database_path,
+        system_clock(),
+        min_free_disk_mb=settings.min_free_disk_mb,
+        backup_dir=settings.backup_dir,
+        tz=settings.tz,
     )
     print(status.to_json() if as_json else render(status))
     return 0 if status.healthy else 1
@@ -249,8 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--preview", action="store_true", help="print only (the default)")
     digest.add_argument("--kind", choices=["daily", "weekly", "monthly"])
     sub.add_parser("purge", help="forget personal data past TINBAO_RETENTION_DAYS (also nightly)")
-    backup = sub.add_parser("backup", help="online copy of the database (SQLite backup API)")
-    backup.add_argument("target")
+    backup = sub.add_parser(
+        "backup", help="verified online copy of the database (to FILE, or TINBAO_BACKUP_DIR)"
+    )
+    backup.add_argument("target", nargs="?")
+    restore = sub.add_parser("restore", help="replace the database with a checked backup")
+    restore.add_argument("source")
     status = sub.add_parser(
         "status", help="is the bot well? figures and problems; exit 1 when a person is needed"
     )
@@ -281,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"configuration OK for {settings.province} ({settings.database_path})")
         return
     if args.command == "run":
-        asyncio.run(_run(_settings()))
+        _run_exclusively(_settings())
         return
     if args.command == "invite":
         asyncio.run(_with_app(_settings(need_token=False), "invite", args))
@@ -298,8 +375,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_with_app(_settings(need_token=False), args.command, args))
         return
     if args.command == "backup":
-        asyncio.run(_with_app(_settings(need_token=False), "backup", args))
-        return
+        raise SystemExit(_backup(_settings(need_token=False), args.target))
+    if args.command == "restore":
+        raise SystemExit(_restore(_settings(need_token=False), args.source))
     if args.command == "status":
         raise SystemExit(_status(_settings(need_token=False), as_json=args.json))
     if args.command == "units" and args.units_command == "sync":

@@ -142,3 +142,14 @@ def read_figures(conn: sqlite3.Connection, since: str) -> Figures:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def applied_versions(path: str) -> set[int] | None:
+    """The migrations recorded in the database at ``path``; None before the first."""
+    conn = open_read_only(path)
+    try:
+        if "schema_migrations" not in _tables(conn):
+            return None
+        return {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
+    finally:
+        conn.close()

@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot import receipt
+from bot.backups import register_backup_job
 from bot.clock import Clock, Sleep, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
@@ -249,6 +250,7 @@ async def create(
     attach(app, tinbao.services)
     register_jobs(app, digests)
     register_purge_job(app, db, settings, clock)
+    register_backup_job(app, settings, clock)
     supervisor.register(app)
     police.register(app)
     wanted.register(app)
