@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Telegram's flood limits kept on our side (30 messages/s, 20/min per group). Off only
     # against a Bot API server without them: the loopback fake of the benchmarks.
     bot_api_rate_limit: bool = True
+    # A self-hosted Bot API server started with --local (compose.yaml's bot-api profile):
+    # files up to 2000 MB, read from its data folder mounted into tinbao's container.
+    bot_api_local_mode: bool = False
 
     # Storage and crypto
     database_path: Path = Path("data/tinbao.db")

@@ -173,6 +173,8 @@ async def create(
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
     )
+    if settings.bot_api_local_mode:
+        builder = builder.local_mode(True)
     if settings.proxy_url and request is None:
         builder = builder.proxy(settings.proxy_url).get_updates_proxy(settings.proxy_url)
     limits: SendLimits | None = None
