@@ -11,7 +11,7 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
@@ -35,12 +35,16 @@ from bot.staff import StaffService
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
 from handlers.telegram.context import CONTEXT_TYPES, TinbaoApplication, attach
+from handlers.telegram.counted import CountedRequest
 from handlers.telegram.inbox import TelegramInbox
 from handlers.telegram.jobs import catch_up, register_jobs
 from handlers.telegram.sender import OutboxSender
 from handlers.telegram.sendlimits import SendLimiter, SendLimits
 from storage import cards
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from handlers.ops import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,7 @@ class Tinbao:
     services: Services
     sleep: Sleep = asyncio.sleep  # the back-off of prompts retried in a handler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    ops: OpsServer | None = None
 
     async def language_of(self, person: Person) -> str:
         return await self.services.language_of(person)
@@ -86,6 +91,11 @@ class Tinbao:
             await catch_up(self.digests)
         if polling:
             self._tasks.append(asyncio.create_task(self.telegram.poll()))
+        if self.settings.ops_port is not None:
+            from handlers.ops import OpsServer
+
+            self.ops = OpsServer(self.settings, self.clock)
+            await self.ops.start()
 
     async def warn_unrouted(self) -> int:
         """Say loudly at start-up that tips are waiting where no officer can see them
@@ -107,6 +117,8 @@ class Tinbao:
         return len(waiting)
 
     async def stop(self) -> None:
+        if self.ops is not None:
+            await self.ops.stop()
         self.telegram.stop()
         self.inbox.stop()
         self.sender.stop()
@@ -173,10 +185,16 @@ async def create(
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
     )
+    if settings.metrics and request is None:  # count every Bot API call by outcome
+        builder = builder.request(
+            CountedRequest(connection_pool_size=256, proxy=settings.proxy_url or None)
+        )
     if settings.bot_api_local_mode:
         builder = builder.local_mode(True)
     if settings.proxy_url and request is None:
-        builder = builder.proxy(settings.proxy_url).get_updates_proxy(settings.proxy_url)
+        if not settings.metrics:  # a CountedRequest already carries the proxy
+            builder = builder.proxy(settings.proxy_url)
+        builder = builder.get_updates_proxy(settings.proxy_url)
     limits: SendLimits | None = None
     if rate_limiter is None:  # as the operator set it (TINBAO_BOT_API_RATE_LIMIT)
         rate_limiter = settings.bot_api_rate_limit

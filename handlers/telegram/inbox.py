@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.crypto import IdentityBox
 from bot.inbox import Event, HandlerFailed, Inbox, Unreadable
+from bot.metrics import HANDLER_SECONDS, UPDATES
 from bot.people import People, Person
 from bot.replies import Origin, answer_failure
 from storage.db import Tx
@@ -133,11 +135,19 @@ class TelegramInbox:
         Application's error handlers, not its caller; it is noted there and raised here
         as :class:`HandlerFailed`, so the inbox tries the update again instead of
         marking it done."""
-        update = self._parse(event)
+        kind = next((k for k in event.body if k != "update_id"), "other")
+        try:
+            update = self._parse(event)
+        except Unreadable:
+            UPDATES.labels(CHANNEL, kind, "refused").inc()
+            raise
+        started = time.perf_counter()
         try:
             await self.app.process_update(update)
         finally:
             error = self._errors.pop(id(update), None)
+            HANDLER_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
+        UPDATES.labels(CHANNEL, kind, "failed" if error else "done").inc()
         if error is not None:
             raise HandlerFailed(type(error).__name__)
 
