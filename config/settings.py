@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "TINBAO_"
@@ -104,6 +105,15 @@ class Settings(BaseSettings):
     # counts; the «Gửi» of a question counts for as long again after it is typed.
     prompt_minutes: int = Field(default=10, ge=1, le=1440)
 
+    # Webhook mode instead of long polling: Telegram POSTs updates to this public HTTPS
+    # URL (a reverse proxy in front forwards them to the listen address below). Unset:
+    # long polling, the default. The secret is checked on every request.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+
     # Operations (issue 12)
     # Bot API traffic through an HTTP(S) or SOCKS proxy, as many provincial networks need
     # (e.g. http://proxy.local:3128); unset: direct.
@@ -147,6 +157,35 @@ class Settings(BaseSettings):
             raise ValueError("expected the form <digits>:<secret> given by @BotFather")
         return value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram sends webhooks only to an https:// URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()
+        ):
+            raise ValueError("16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_/-]*", value):
+            raise ValueError("a path such as /telegram")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_its_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("TINBAO_WEBHOOK_SECRET must be set with TINBAO_WEBHOOK_URL")
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -176,8 +215,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
-            variable = ENV_PREFIX + field.upper()
+            if not error["loc"]:  # a rule across settings: its message names them
+                lines.append(str(error["msg"]).removeprefix("Value error, "))
+                continue
+            variable = ENV_PREFIX + str(error["loc"][0]).upper()
             if error["type"] == "missing":
                 lines.append(f"{variable} is not set")
             else:

@@ -74,7 +74,8 @@ async def _run(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await tinbao.start(polling=True)
+        webhook = settings.webhook_url is not None
+        await tinbao.start(polling=not webhook, webhook=webhook)
     except InvalidToken:
         print(
             "tinbao: TINBAO_BOT_TOKEN was refused by Telegram (check it with @BotFather)",

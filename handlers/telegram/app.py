@@ -45,6 +45,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from handlers.ops import OpsServer
+    from handlers.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,14 @@ class Tinbao:
     sleep: Sleep = asyncio.sleep  # the back-off of prompts retried in a handler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     ops: OpsServer | None = None
+    webhook: WebhookServer | None = None
 
     async def language_of(self, person: Person) -> str:
         return await self.services.language_of(person)
 
-    async def start(self, *, polling: bool = True, sender: bool = True) -> None:
+    async def start(
+        self, *, polling: bool = True, sender: bool = True, webhook: bool = False
+    ) -> None:
         """Initialise and start the Application, apply what the inbox kept from before a
         stop or crash, then optionally poll and run the sender."""
         await self.app.initialize()
@@ -91,6 +95,11 @@ class Tinbao:
             await catch_up(self.digests)
         if polling:
             self._tasks.append(asyncio.create_task(self.telegram.poll()))
+        if webhook:
+            from handlers.telegram.webhook import WebhookServer
+
+            self.webhook = WebhookServer(self.settings, self.telegram)
+            await self.webhook.start()
         if self.settings.ops_port is not None:
             from handlers.ops import OpsServer
 
@@ -119,6 +128,8 @@ class Tinbao:
     async def stop(self) -> None:
         if self.ops is not None:
             await self.ops.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
         self.telegram.stop()
         self.inbox.stop()
         self.sender.stop()

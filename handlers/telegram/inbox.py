@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
@@ -183,6 +183,13 @@ class TelegramInbox:
     def stop(self) -> None:
         self._stopping = True
 
+    async def _delete_webhook(self) -> None:
+        try:
+            await self.app.bot.delete_webhook(drop_pending_updates=False)
+        except TelegramError as exc:  # tried again on the next conflict
+            log.warning("deleteWebhook failed (%s)", type(exc).__name__)
+            await asyncio.sleep(self.retry_base)
+
     async def poll(self) -> None:
         """Long-poll ``getUpdates`` until stopped. The offset handed to Telegram only ever
         moves past updates the inbox has committed."""
@@ -206,6 +213,18 @@ class TelegramInbox:
                 raise
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc))
+                continue
+            except Conflict as exc:
+                if "webhook" in exc.message.lower():
+                    # Back from webhook mode: Telegram keeps what it has not delivered;
+                    # an update it already delivered there is in the inbox (same key).
+                    log.warning("a webhook is set; deleting it to poll instead")
+                    await self._delete_webhook()
+                    continue
+                failures += 1
+                delay = min(30.0, self.retry_base * 2 ** min(failures, 10))
+                log.warning("getUpdates conflict (another poller?); again in %.1fs", delay)
+                await asyncio.sleep(delay)
                 continue
             except (NetworkError, TelegramError) as exc:
                 failures += 1
