@@ -47,7 +47,14 @@ def configure_logging(verbose: bool = False, fmt: Literal["plain", "json"] = "pl
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    # Replace only the handler set up here before (the settings may switch the format
+    # after the first lines): a handler someone else attached stays.
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "tinbao", False)]:
+        root.removeHandler(old)
+    handler.tinbao = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
     for name, level in QUIET.items():
         logging.getLogger(name).setLevel(level)
     for name in OURS:

@@ -58,9 +58,10 @@ def _run_exclusively(settings: Settings) -> None:
 async def _run(settings: Settings) -> None:
     from telegram.error import InvalidToken, NetworkError
 
-    from handlers.telegram.app import create, publish_commands
+    from bot.startup import StartRefused, check_bot
+    from handlers.telegram.app import publish_commands
 
-    tinbao = await create(settings)
+    tinbao = await _create_or_exit(settings)
     if not tinbao.places.communes:
         print(
             "tinbao: no communes in the database yet; run "
@@ -74,25 +75,46 @@ async def _run(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
+        await tinbao.app.initialize()  # getMe: the token, before anything is fetched
+        await check_bot(tinbao.db, tinbao.app.bot.id, tinbao.app.bot.username)
         webhook = settings.webhook_url is not None
         await tinbao.start(polling=not webhook, webhook=webhook)
     except InvalidToken:
-        print(
-            "tinbao: TINBAO_BOT_TOKEN was refused by Telegram (check it with @BotFather)",
-            file=sys.stderr,
+        await _give_up(
+            tinbao, "TINBAO_BOT_TOKEN was refused by Telegram (check it with @BotFather)"
         )
-        await tinbao.db.close()
-        raise SystemExit(2) from None
     except NetworkError as exc:
-        print(f"tinbao: cannot reach the Bot API at TINBAO_BOT_API_URL: {exc}", file=sys.stderr)
-        await tinbao.db.close()
-        raise SystemExit(2) from None
+        await _give_up(tinbao, f"cannot reach the Bot API at TINBAO_BOT_API_URL: {exc}")
+    except StartRefused as exc:
+        await _give_up(tinbao, str(exc))
     await publish_commands(tinbao)
     me = tinbao.app.bot.username
     log.info("tinbao is running as @%s for %s; Ctrl+C to stop", me, settings.province)
-    await stop.wait()
+    fatal = asyncio.ensure_future(tinbao.fatal.wait())
+    await asyncio.wait([asyncio.ensure_future(stop.wait()), fatal], return_when="FIRST_COMPLETED")
     log.info("stopping")
     await tinbao.stop()
+    if tinbao.fatal.is_set():
+        print(f"tinbao: {tinbao.fatal_reason}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+async def _create_or_exit(settings: Settings) -> Any:
+    from bot.startup import StartRefused
+    from handlers.telegram.app import create
+
+    try:
+        return await create(settings)
+    except StartRefused as exc:
+        print(f"tinbao: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _give_up(tinbao: Any, line: str) -> None:
+    print(f"tinbao: {line}", file=sys.stderr)
+    await tinbao.app.shutdown()
+    await tinbao.db.close()
+    raise SystemExit(2)
 
 
 async def _units_sync(settings: Settings, province: str) -> None:
@@ -138,9 +160,14 @@ async def _export(tinbao: Any, args: argparse.Namespace) -> None:
 
 async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -> None:
     """Commands that need the services but not Telegram."""
+    from bot.startup import StartRefused
     from handlers.telegram.app import create
 
-    tinbao = await create(settings, rate_limiter=False)
+    try:
+        tinbao = await create(settings, rate_limiter=False)
+    except StartRefused as exc:
+        print(f"tinbao: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     try:
         if action == "invite":
             try:
@@ -264,6 +291,32 @@ def _restore(settings: Settings, source: str) -> int:
     return 0
 
 
+async def _check_online(settings: Settings) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from handlers.telegram.checks import online_checks
+
+    tinbao = await _create_or_exit(settings)
+    try:
+        found = await online_checks(tinbao)
+    except InvalidToken:
+        print("PROBLEM: TINBAO_BOT_TOKEN was refused by Telegram (check it with @BotFather)")
+        return 1
+    except NetworkError as exc:
+        print(f"PROBLEM: cannot reach the Bot API at TINBAO_BOT_API_URL: {exc}")
+        return 1
+    finally:
+        await tinbao.app.shutdown()
+        await tinbao.db.close()
+    for line in found.lines:
+        print(line)
+    for line in found.problems:
+        print(f"PROBLEM: {line}")
+    for line in found.warnings:
+        print(f"warning: {line}")
+    return 1 if found.problems else 0
+
+
 def _status(settings: Settings, *, as_json: bool) -> int:
     """Read-only: safe beside the running bot, and never migrates the file."""
     from bot.clock import system_clock
@@ -288,7 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="show a whole tip with no token and no network")
     demo.add_argument("--database", help="keep the demo database at this path")
     sub.add_parser("keygen", help="print a new TINBAO_SECRET_KEY")
-    sub.add_parser("check-config", help="validate the settings and exit")
+    check = sub.add_parser("check-config", help="validate the settings and exit")
+    check.add_argument(
+        "--online", action="store_true", help="also ask Telegram: token, groups, the bot's rights"
+    )
     units = sub.add_parser("units", help="administrative units of the province")
     units_sub = units.add_subparsers(dest="units_command", required=True)
     sync = units_sub.add_parser("sync", help="load the province's communes from official data")
@@ -357,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "check-config":
         settings = _settings()
         print(f"configuration OK for {settings.province} ({settings.database_path})")
+        if args.online:
+            raise SystemExit(asyncio.run(_check_online(settings)))
         return
     if args.command == "run":
         _run_exclusively(_settings())

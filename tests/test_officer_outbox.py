@@ -267,14 +267,17 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         "CallbackQuery.answer: a button press is answered inline, quickly (issue 9)",
     ),
     "get_chat_member": (
-        {"police.py"},
+        {"rights.py"},
         "/bind* reads the bot's rights in the group before binding it: a read, no message",
     ),
     "set_my_commands": (
         {"app.py"},
         "the command menu, published once at start-up: no chat, no message",
     ),
-    "initialize": ({"app.py"}, "the Application's start-up (getMe)"),
+    "initialize": ({"app.py", "checks.py"}, "the Application's start-up (getMe)"),
+    "get_chat": ({"checks.py"}, "check-config --online: does a bound group still exist"),
+    "set_webhook": ({"webhook.py"}, "webhook mode: tell Telegram where to POST, at start"),
+    "delete_webhook": ({"inbox.py"}, "back to polling: remove a leftover webhook"),
     "shutdown": ({"app.py"}, "the Application's stop"),
     "close": ({"app.py"}, "the Bot's HTTP session closed at stop"),
     "do_api_request": (

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
@@ -32,6 +33,7 @@ from bot.replies import Replies
 from bot.retention import register_purge_job
 from bot.services import Services
 from bot.staff import StaffService
+from bot.startup import StartRefused, check_key
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
 from handlers.telegram.context import CONTEXT_TYPES, TinbaoApplication, attach
@@ -75,6 +77,8 @@ class Tinbao:
     sleep: Sleep = asyncio.sleep  # the back-off of prompts retried in a handler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     ops: OpsServer | None = None
+    fatal: asyncio.Event = field(default_factory=asyncio.Event)  # stop: the reason below
+    fatal_reason: str = ""
     webhook: WebhookServer | None = None
 
     async def language_of(self, person: Person) -> str:
@@ -94,7 +98,9 @@ class Tinbao:
             # A digest whose time passed while the bot was down goes out now, once.
             await catch_up(self.digests)
         if polling:
-            self._tasks.append(asyncio.create_task(self.telegram.poll()))
+            poll = asyncio.create_task(self.telegram.poll())
+            poll.add_done_callback(self._polling_ended)
+            self._tasks.append(poll)
         if webhook:
             from handlers.telegram.webhook import WebhookServer
 
@@ -105,6 +111,20 @@ class Tinbao:
 
             self.ops = OpsServer(self.settings, self.clock)
             await self.ops.start()
+
+    def _polling_ended(self, task: asyncio.Task[None]) -> None:
+        """Polling only ends by itself when Telegram refuses the token (revoked at
+        @BotFather while running): the process must stop with one clear line, not go on
+        deaf."""
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        if isinstance(error, InvalidToken):
+            self.fatal_reason = "TINBAO_BOT_TOKEN was refused by Telegram while running (revoked?)"
+        else:
+            self.fatal_reason = f"polling stopped: {type(error).__name__}"
+        log.critical("%s", self.fatal_reason)
+        self.fatal.set()
 
     async def warn_unrouted(self) -> int:
         """Say loudly at start-up that tips are waiting where no officer can see them
@@ -138,6 +158,8 @@ class Tinbao:
                 await asyncio.wait_for(task, timeout=5)
             except (TimeoutError, asyncio.CancelledError):  # a long poll is simply cut
                 task.cancel()
+            except Exception:  # what ended it was logged when it ended (_polling_ended)
+                continue
         await self.inbox.wait_stopped()
         self._tasks.clear()
         if self.app.running:
@@ -188,6 +210,11 @@ async def create(
     db = await Database.open(settings.database_path, clock=clock, group_commit=GROUP_COMMIT)
     places = await PlaceSearch.load(db)
     people = People(IdentityBox(settings.key_bytes), settings.default_language)
+    try:
+        await check_key(db, people)  # a wrong key stops here, before anything is sealed
+    except StartRefused:
+        await db.close()
+        raise
     # Migrations cannot read sealed identities; this finishes 0005 with the key.
     await repair_reporter_chats(db, people)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

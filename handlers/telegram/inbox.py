@@ -17,7 +17,14 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
@@ -211,6 +218,10 @@ class TelegramInbox:
                     )
             except InvalidToken:
                 raise
+            except EndPointNotFound as exc:
+                # getUpdates exists: through do_api_request, PTB reports Telegram's 401/404
+                # for a revoked or wrong token under this name.
+                raise InvalidToken(exc.message) from None
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc))
                 continue

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMemberAdministrator, ChatMemberOwner, Message, Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -27,6 +25,7 @@ from handlers.telegram.commands import Callback, final, key_of, say
 from handlers.telegram.common import origin_of
 from handlers.telegram.context import Context, TinbaoApplication
 from handlers.telegram.render import answer_quietly
+from handlers.telegram.rights import missing_rights
 
 log = logging.getLogger(__name__)
 LANG = "vi"
@@ -124,26 +123,6 @@ async def on_join(update: Update, context: Context) -> None:
     app.outbox_ready()
 
 
-async def _missing_rights(context: Context, chat_id: int) -> list[str]:
-    """Ask Telegram whether the bot may post in the group. Cards need nothing else: the
-    bot does not pin, and officers answer its prompts by replying, which reaches a bot
-    even in privacy mode."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, context.bot.id)
-    except TelegramError as exc:
-        log.warning("getChatMember failed: %s", exc)
-        return ["send"]
-    if isinstance(member, ChatMemberOwner | ChatMemberAdministrator):
-        return []
-    if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-        return ["send"]
-    if member.status == ChatMemberStatus.RESTRICTED and not getattr(
-        member, "can_send_messages", True
-    ):
-        return ["send"]
-    return []
-
-
 async def _bind(update: Update, context: Context, purpose: str) -> None:
     message = update.effective_message
     user = update.effective_user
@@ -153,7 +132,7 @@ async def _bind(update: Update, context: Context, purpose: str) -> None:
     if message.chat.type not in ("group", "supergroup"):
         await say(update, context, t("q_group_only", LANG))
         return
-    missing = await _missing_rights(context, message.chat_id)
+    missing = await missing_rights(context.bot, message.chat_id)
     app = context.services
     await app.staff.bind(
         user_id=user.id,

@@ -732,6 +732,7 @@ class FakeBotApi(BaseRequest):
         self.long_poll_cap = long_poll_cap
         self.strict_chats = strict_chats
         self.default_bot_status = default_bot_status
+        self.token_revoked = False
         self.default_bot_rights: dict[str, bool] = dict(
             default_bot_rights or {"can_post_messages": True, "can_pin_messages": True}
         )
@@ -825,6 +826,9 @@ class FakeBotApi(BaseRequest):
         :mod:`handlers.telegram.fake.server` does after decoding an HTTP one. Raises ``TimedOut``
         for the
         ``timeout`` faults (an HTTP server drops the connection instead)."""
+        if self.token_revoked:  # @BotFather's /revoke: every call is refused, as Telegram does
+            refusal = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return 401, json.dumps(refusal).encode()
         files: dict[str, str] = {}
         sizes: dict[str, int] = {}
         if uploads:
