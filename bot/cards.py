@@ -9,7 +9,7 @@ from bot.dialogue import Button
 from bot.fmt import when
 from bot.text import fit
 from config.categories import category_label
-from config.messages import t
+from config.texts import t
 from storage.db import parse_utc
 from storage.tips import Tip
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.exports import category_name
 from config.categories import CATEGORIES
-from config.digest_messages import t
+from config.texts import t
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

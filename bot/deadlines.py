@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 from bot import receipt
 from bot.fmt import when
 from config.categories import category_label
-from config.digest_messages import t
 from config.settings import Settings
+from config.texts import t
 from storage import digests as store
 from storage import outbox, tips
 from storage.db import Database, Tx, parse_utc, utc_text

@@ -33,8 +33,8 @@ from bot.clock import Clock
 from bot.deadlines import ack_limit, span
 from bot.exports import category_name, csv_bytes
 from bot.fmt import number, when
-from config.digest_messages import outcome_label, status_label, t
 from config.settings import Settings
+from config.texts import outcome_label, status_label, t
 from storage import digests as store
 from storage import officers, outbox
 from storage.db import Database, Tx, parse_utc, utc_text

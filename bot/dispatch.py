@@ -17,8 +17,8 @@ from bot.clock import Clock
 from bot.fmt import when
 from bot.people import People
 from bot.routing import RoutingPlan, route
-from config.messages import t
 from config.settings import Settings
+from config.texts import t
 from storage import bindings, cards, outbox, reporters, tips, units
 from storage import wanted as wanted_store
 from storage.db import Tx, parse_utc, utc_text
@@ -434,14 +434,15 @@ class CardDispatch:
                 break
         if target_chat is None:
             return
-        target = "người báo tin" if row.reporter_id else str(row.chat_id)
+        target = t("delivery_to_reporter", LANG) if row.reporter_id else str(row.chat_id)
         if row.chat_id is not None:
             for binding in await bindings.for_chat(tx, row.chat_id):
                 unit = await units.get_unit(tx, binding.unit_id)
                 target = f"{t('purpose_' + binding.purpose, LANG)} {unit.name if unit else ''}"
         if row.tip_id:
             code = await tx.scalar("SELECT code FROM tips WHERE id = ?", (row.tip_id,))
-            target += f" (tin báo {receipt.display(code)})" if code else ""
+            if code:
+                target = t("delivery_target_tip", LANG, target=target, code=receipt.display(code))
         text = t("delivery_failed", LANG, purpose=row.purpose, target=target, error=error[:200])
         await outbox.enqueue_text(
             tx,

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from bot.fmt import number, when
 from bot.receipt import display
 from config.categories import BY_CODE
-from config.digest_messages import outcome_label, status_label, t
 from config.settings import Settings
+from config.texts import outcome_label, status_label, t
 from storage import digests as store
 from storage import outbox
 from storage.db import AlreadyProcessed, Database, parse_utc, utc_text
@@ -59,7 +59,7 @@ def category_name(code: str, lang: str) -> str:
     category = BY_CODE.get(code)
     if category is None:
         return code
-    return category.vi if lang == "vi" else category.en
+    return category.name(lang)
 
 
 @dataclass(frozen=True)

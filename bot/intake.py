@@ -36,8 +36,8 @@ from bot.fmt import when
 from bot.intake_screens import EDITABLE, IntakeScreens, btn
 from bot.people import People, Person
 from config.categories import BY_CODE, category_label
-from config.messages import t
 from config.settings import Settings
+from config.texts import LANGUAGES, t
 from storage import cards, dialogues, outbox, ratelimits, reporters, tips
 from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utc_text
 from storage.reporters import Reporter
@@ -362,7 +362,7 @@ class IntakeService:
             if value == "":
                 return await self._command(ctx, Command("start"))
             return self._stale(lang)
-        if action == "lang" and value in ("vi", "en"):
+        if action == "lang" and value in LANGUAGES:
             await reporters.set_language(ctx.tx, ctx.reporter.id, value)
             ctx.lang = value
             screens = [Screen(t("language_set", value))]

@@ -11,8 +11,8 @@ from typing import Any
 from bot import receipt
 from bot.dialogue import Button, Keyboard, Screen
 from config.categories import CATEGORIES, category_label
-from config.messages import t
 from config.settings import Settings
+from config.texts import LANGUAGES, t
 
 EDITABLE = (
     "category",
@@ -202,7 +202,7 @@ class IntakeScreens:
     def language(self, lang: str) -> Screen:
         return Screen(
             t("language_pick", lang),
-            [[Button("🇻🇳 Tiếng Việt", "lang", "vi"), Button("🇬🇧 English", "lang", "en")]],
+            [[Button(t(f"lang_{code}", lang), "lang", code) for code in LANGUAGES]],
         )
 
     def location_keyboard(self, lang: str) -> Keyboard:

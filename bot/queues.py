@@ -27,8 +27,8 @@ from bot.places import PlaceSearch
 from bot.replies import Origin, Target, answer, enqueue_screen
 from bot.text import split_text
 from bot.wanted import WithdrawResult
-from config.messages import t
 from config.settings import Settings
+from config.texts import t
 from storage import bindings, cards, officers, outbox, reporters, tips, units
 from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utc_text
 from storage.officers import Officer
@@ -774,7 +774,7 @@ class QueueService:
                 actor_row = await officers.get(tx, event.actor_id)
                 actor = actor_row.display_name if actor_row else "?"
             elif event.actor_kind == "reporter":
-                actor = "người báo tin"
+                actor = t("q_history_reporter", LANG)
             stamp = when(parse_utc(event.at), LANG, self.settings.tz)
             note = f" — {event.note[:200]}" if event.note else ""
             lines.append(f"• {stamp} {event.action} {actor}{note}".rstrip())
@@ -868,7 +868,8 @@ class QueueService:
             age = now - parse_utc(tip.created_at)
             hours = int(age.total_seconds() // 3600)
             mark = "⚠️ " if tip.urgent else ""
-            lines.append(f"• {mark}{receipt.display(tip.code)} — {state_label(tip)} — {hours} giờ")
+            code, state = receipt.display(tip.code), state_label(tip)
+            lines.append(t("q_queue_line", LANG, mark=mark, code=code, state=state, hours=hours))
         nav = []
         if page > 1:
             nav.append(Button(t("q_prev", LANG), "page", f"{unit_id}:{page - 1}"))

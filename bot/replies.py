@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.dialogue import Screen, screen_to_plain
 from bot.people import People, Person
-from config.messages import t
+from config.texts import t
 from storage import officers, outbox, reporters
 from storage.db import AlreadyProcessed, Database, Tx
 

@@ -25,8 +25,8 @@ from bot.exports import category_name, csv_bytes
 from bot.fmt import number, when
 from bot.text import fold
 from config.categories import CATEGORIES
-from config.digest_messages import outcome_label, t
 from config.settings import Settings
+from config.texts import outcome_label, t
 from storage import digests as store
 from storage.db import AlreadyProcessed, Database, utc_text
 from storage.digests import OUTCOMES, Cohort, WantedFigures

@@ -17,8 +17,8 @@ from bot.fmt import when
 from bot.people import People
 from bot.places import PlaceSearch
 from bot.replies import Origin, answer
-from config.messages import t
 from config.settings import Settings
+from config.texts import t
 from storage import bindings, officers, ratelimits, units
 from storage.db import AlreadyProcessed, Database, Tx, parse_utc, utc_text
 

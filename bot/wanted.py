@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from bot.clock import Clock, system_clock
 from bot.fmt import when
 from bot.text import fold
-from config.wanted_messages import t
+from config.texts import t
 from storage import wanted as store
 from storage.db import Database, Tx, parse_utc, utc_text
 from storage.wanted import WITHDRAWN_REASONS, NoticeFields, UnitRow, WantedNotice
@@ -697,7 +697,7 @@ def issuer_name(unit_name: str, lang: str) -> str:
 def public_card(notice: WantedNotice, lang: str) -> str:
     """What a citizen may see: the fields printed on a public wanted notice, nothing of
     the record's internals, and for a dangerous person the warning not to approach."""
-    lines = [t("card_title", lang), t("card_name", lang, name=notice.full_name.upper())]
+    lines = [t("w_card_title", lang), t("card_name", lang, name=notice.full_name.upper())]
     if notice.aliases:
         lines.append(t("card_aliases", lang, aliases="; ".join(notice.aliases)))
     year = str(notice.birth_year) if notice.birth_year else t("year_unknown", lang)

@@ -18,7 +18,7 @@ from bot.dialogue import Button, Screen
 from bot.people import People
 from bot.replies import Origin, answer, enqueue_screen, target_of
 from bot.wanted import Page, WantedNotice
-from config.wanted_messages import t
+from config.texts import t
 from storage import outbox
 from storage.db import AlreadyProcessed, Database
 

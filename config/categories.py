@@ -1,28 +1,34 @@
-"""Tip categories: the reference data the dialogue, routing and reports agree on."""
+"""Tip categories: the reference data the dialogue, routing and reports agree on.
+
+A category's name is a text of the catalogue (``cat_<code>``, config/texts/shared.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from config.texts import t
+
 
 @dataclass(frozen=True)
 class Category:
     code: str
-    vi: str
-    en: str
     icon: str
 
+    def name(self, lang: str) -> str:
+        return t(f"cat_{self.code}", lang)
+
     def label(self, lang: str) -> str:
-        return f"{self.icon} {self.vi if lang == 'vi' else self.en}"
+        return f"{self.icon} {self.name(lang)}"
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("crime", "Tố giác tội phạm", "Crime denunciation", "🚨"),
-    Category("wanted", "Người bị truy nã", "Wanted person seen", "🔎"),
-    Category("drugs", "Ma túy", "Drugs", "💊"),
-    Category("social_evils", "Cờ bạc, tệ nạn xã hội", "Gambling, social evils", "🎲"),
-    Category("public_order", "Trật tự công cộng", "Public order", "📢"),
-    Category("other", "Việc khác", "Other", "📝"),
+    Category("crime", "🚨"),
+    Category("wanted", "🔎"),
+    Category("drugs", "💊"),
+    Category("social_evils", "🎲"),
+    Category("public_order", "📢"),
+    Category("other", "📝"),
 )
 BY_CODE = {category.code: category for category in CATEGORIES}
 

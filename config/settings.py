@@ -13,11 +13,12 @@ import binascii
 import re
 from datetime import time
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.texts.languages import Language
 
 ENV_PREFIX = "TINBAO_"
 DEMO_TOKEN = "123456:DEMO-token-for-the-in-process-fake-bot-api"
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
     # Province
     province: str = "Ninh Bình"
     timezone: str = "Asia/Ho_Chi_Minh"
-    default_language: Literal["vi", "en"] = "vi"
+    default_language: Language = "vi"
 
     # Abuse limits
     tips_per_hour: int = Field(default=5, ge=1)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot import wanted
-from config.messages import t
+from config.texts import t
 from handlers.telegram.fake.updates import FakeChat, FakeUser
 from handlers.telegram.wanted import callback_data, parse_callback
 from storage.db import Database

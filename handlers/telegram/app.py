@@ -36,6 +36,7 @@ from bot.staff import StaffService
 from bot.startup import StartRefused, check_key
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
+from config.texts import t
 from handlers.telegram.context import CONTEXT_TYPES, TinbaoApplication, attach
 from handlers.telegram.counted import CountedRequest
 from handlers.telegram.inbox import TelegramInbox
@@ -168,22 +169,22 @@ class Tinbao:
         await self.db.close()
 
 
-BOT_COMMANDS = {
+BOT_COMMANDS = {  # language: (command, catalogue key of its description)
     "vi": [
-        ("start", "Bắt đầu"),
-        ("baotin", "Báo tin"),
-        ("status", "Tra cứu tin báo"),
-        ("help", "Hướng dẫn"),
-        ("language", "Đổi ngôn ngữ"),
-        ("cancel", "Hủy"),
+        ("start", "cmd_start"),
+        ("baotin", "cmd_report"),
+        ("status", "cmd_status"),
+        ("help", "cmd_help"),
+        ("language", "cmd_language"),
+        ("cancel", "cmd_cancel"),
     ],
     "en": [
-        ("start", "Start"),
-        ("report", "Report a tip"),
-        ("status", "Check a tip"),
-        ("help", "Help"),
-        ("language", "Language"),
-        ("cancel", "Cancel"),
+        ("start", "cmd_start"),
+        ("report", "cmd_report"),
+        ("status", "cmd_status"),
+        ("help", "cmd_help"),
+        ("language", "cmd_language"),
+        ("cancel", "cmd_cancel"),
     ],
 }
 
@@ -320,8 +321,10 @@ async def create(
 async def publish_commands(tinbao: Tinbao) -> None:
     """The command menu users see, in Vietnamese by default and English for English phones."""
     bot = tinbao.app.bot
-    await bot.set_my_commands([BotCommand(c, d) for c, d in BOT_COMMANDS["vi"]])
-    await bot.set_my_commands([BotCommand(c, d) for c, d in BOT_COMMANDS["en"]], language_code="en")
+    await bot.set_my_commands([BotCommand(c, t(k, "vi")) for c, k in BOT_COMMANDS["vi"]])
+    await bot.set_my_commands(
+        [BotCommand(c, t(k, "en")) for c, k in BOT_COMMANDS["en"]], language_code="en"
+    )
 
 
 async def _on_error(update: object, context: Any) -> None:

@@ -24,7 +24,7 @@ from bot.dialogue import (
     Unsupported,
 )
 from bot.wanted import browse
-from config.messages import t
+from config.texts import t
 from handlers.telegram.common import in_private, key_of, origin_of, person_of
 from handlers.telegram.context import Context, TinbaoApplication
 from handlers.telegram.render import answer_quietly

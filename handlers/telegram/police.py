@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.callbacks import decode
 from bot.queues import Pressed
-from config.messages import t
+from config.texts import t
 from handlers.telegram.commands import Callback, final, key_of, say
 from handlers.telegram.common import origin_of
 from handlers.telegram.context import Context, TinbaoApplication
@@ -182,7 +182,7 @@ async def on_tip(update: Update, context: Context) -> None:
     if origin is None or user is None:
         return
     if not context.args:
-        await say(update, context, "/tip <mã tin báo>")
+        await say(update, context, t("q_tip_usage", LANG))
         return
     app = context.services
     await app.queues.tip_view(

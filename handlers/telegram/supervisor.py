@@ -12,8 +12,7 @@ from telegram.ext import CommandHandler
 
 from bot.exports import send_export
 from bot.reports import ReportUsage, parse_period, plausible_year, send_report
-from config.digest_messages import t as dt
-from config.messages import t
+from config.texts import t
 from handlers.telegram.commands import PassOn, final, key_of, say
 from handlers.telegram.common import origin_of
 from handlers.telegram.context import Context, TinbaoApplication
@@ -58,7 +57,7 @@ async def on_report(update: Update, context: Context) -> None:
     try:
         period = parse_period(context.args or [], now, app.settings.tz)
     except ReportUsage:
-        await say(update, context, dt("r_usage", LANG))
+        await say(update, context, t("r_usage", LANG))
         return
     await send_report(
         app.db,

@@ -30,7 +30,7 @@ from telegram.ext import (
 from bot import wanted
 from bot.callbacks import fits
 from bot.wanted_desk import Trim
-from config.wanted_messages import t
+from config.texts import t
 from handlers.telegram.common import key_of, origin_of, person_of
 from handlers.telegram.context import Context, TinbaoApplication
 from handlers.telegram.render import answer_quietly
@@ -141,7 +141,7 @@ async def on_search(update: Update, context: Context) -> None:
 
 async def on_group_command(update: Update, context: Context) -> None:
     """Looking at wanted people and reporting one happens in private, never in a group."""
-    await _say(update, context, "private_only")
+    await _say(update, context, "w_private_only")
     raise ApplicationHandlerStop
 
 
@@ -154,11 +154,11 @@ async def on_button(update: Update, context: Context) -> None:
     message = query.message
     private = message is not None and message.chat.type == "private"
     if parsed is None or message is None:
-        await answer_quietly(query, t("stale_button", lang))
+        await answer_quietly(query, t("w_stale_button", lang))
         raise ApplicationHandlerStop
     action, value = parsed
     if not private:
-        await answer_quietly(query, t("private_only", lang))
+        await answer_quietly(query, t("w_private_only", lang))
         raise ApplicationHandlerStop
     if action == "page":
         await answer_quietly(query, None)

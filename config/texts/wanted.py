@@ -1,19 +1,14 @@
-"""Texts of the wanted-person notices: cards, browsing and search, Vietnamese first.
+"""Wanted-person notices: the public card, the police record, browsing and search.
 
-A separate catalogue from ``config/messages.py`` so the wording of a public notice — which
-the police may want reviewed by their legal officer — sits in one short file.
-Placeholders use ``str.format`` names.
+The wording of a public notice is the one the police may want reviewed by their legal
+officer, so it sits together here.
 """
 
 from __future__ import annotations
 
-from config.plural import render
-
-LANGUAGES = ("vi", "en")
-
-WANTED_MESSAGES: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     # --- the public card -----------------------------------------------------------------
-    "card_title": {"vi": "🔎 THÔNG BÁO TRUY NÃ", "en": "🔎 WANTED PERSON"},
+    "w_card_title": {"vi": "🔎 THÔNG BÁO TRUY NÃ", "en": "🔎 WANTED PERSON"},
     "card_name": {"vi": "👤 {name}", "en": "👤 {name}"},
     "card_aliases": {"vi": "Tên gọi khác: {aliases}", "en": "Also known as: {aliases}"},
     "card_born_sex": {
@@ -112,7 +107,7 @@ WANTED_MESSAGES: dict[str, dict[str, str]] = {
             "Showing {shown} of {total} {total:result|results}. Type a fuller name to narrow it, or see /dstruyna."
         ),
     },
-    "stale_button": {
+    "w_stale_button": {
         "vi": "Nút này đã cũ hoặc không hợp lệ. Gõ /dstruyna để xem danh sách mới nhất.",
         "en": "This button is out of date or invalid. Type /dstruyna for the current list.",
     },
@@ -120,25 +115,8 @@ WANTED_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thông báo truy nã này không còn hiệu lực. Cảm ơn bạn đã quan tâm.",
         "en": "This wanted notice is no longer in force. Thank you for your help.",
     },
-    "seen_unavailable": {
-        "vi": (
-            "Hãy gọi ngay 113 hoặc báo công an nơi gần nhất. "
-            "Bạn cũng có thể gõ /truyna để gửi tin báo."
-        ),
-        "en": (
-            "Please call 113 or tell the nearest police. You can also type /wanted to send a tip."
-        ),
-    },
-    "private_only": {
+    "w_private_only": {
         "vi": "Vui lòng nhắn riêng cho bot để xem và báo tin về người bị truy nã.",
         "en": "Please message the bot privately to see and report wanted people.",
     },
 }
-
-
-def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted;
-    ``{n:one|other}`` picks a word by a count (config/plural.py)."""
-    entry = WANTED_MESSAGES[key]
-    text = entry.get(lang) or entry["vi"]
-    return render(text, lang, params)

@@ -1,22 +1,15 @@
-"""Message catalogue of digests, deadline reminders, reports and exports.
-
-Same shape as ``config/messages.py`` (Vietnamese first, English second, ``str.format``
-placeholders), kept apart because supervisors and commune police read these, not citizens,
-and a translator reviewing police wording should find it in one place.
+"""Digests, deadline reminders, reports and exports: what supervisors and commune police
+read about the province's tips as a whole (and the column headings of the files they get).
 """
 
 from __future__ import annotations
 
-from config.plural import render
-
-MESSAGES: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     # --- durations and marks ---------------------------------------------------------------
     "n_days": {"vi": "{n} ngày", "en": "{n} d"},
     "n_hours": {"vi": "{n} giờ", "en": "{n} h"},
     "n_minutes": {"vi": "{n} phút", "en": "{n} min"},
     "urgent_mark": {"vi": " ⚠️ KHẨN", "en": " ⚠️ URGENT"},
-    "yes": {"vi": "Có", "en": "Yes"},
-    "no": {"vi": "Không", "en": "No"},
     "more": {"vi": "+{n} khác", "en": "+{n} more"},
     "reporters": {"vi": "người báo tin", "en": "reporters"},
     # --- states and outcomes -------------------------------------------------------------
@@ -183,7 +176,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sec_by_unit": {"vi": "Tin mới theo xã/phường", "en": "New tips by commune"},
     "sec_no_queue": {"vi": "Chưa gắn nhóm tiếp nhận", "en": "No queue chat"},
     "sec_failed": {"vi": "Gửi tin thất bại", "en": "Failed deliveries"},
-    "sec_open": {"vi": "Tin đang mở", "en": "Open tips"},
     # --- charts --------------------------------------------------------------------------
     "chart_per_day": {"vi": "Tin báo theo ngày và loại", "en": "Tips per day by category"},
     "chart_tips": {"vi": "Số tin báo", "en": "Tips"},
@@ -266,20 +258,3 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "📎 Tips {start} – {end} ({n} {n:tip|tips})",
     },
 }
-
-
-def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang`` (falling back to Vietnamese), formatted;
-    ``{n:one|other}`` picks a word by a count (config/plural.py)."""
-    entry = MESSAGES[key]
-    text = entry.get(lang) or entry["vi"]
-    return render(text, lang, params)
-
-
-def status_label(status: str, lang: str) -> str:
-    return t(f"st_{status}", lang) if f"st_{status}" in MESSAGES else status
-
-
-def outcome_label(outcome: str | None, lang: str) -> str:
-    key = f"oc_{outcome}"
-    return t(key, lang) if key in MESSAGES else (outcome or "")
