@@ -23,9 +23,11 @@ volume, never the history's.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from storage.cards import UNROUTED
@@ -670,21 +672,38 @@ class ExportRow:
     attachments: int
 
 
-async def export_rows(tx: Tx, start: str, end: str) -> list[ExportRow]:
-    rows = await tx.fetchall(
-        "SELECT t.code, t.created_at, t.category, t.urgent, p.short_name, c.short_name,"
-        " t.status, t.outcome, t.acknowledged_at, t.closed_at, t.transfers,"
-        " (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id)"
-        " FROM tips t JOIN units p ON p.id = t.unit_id JOIN units c ON c.id = t.current_unit_id"
-        " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id",
-        (start, end),
+_EXPORT_SQL = (
+    "SELECT t.code, t.created_at, t.category, t.urgent, p.short_name, c.short_name,"
+    " t.status, t.outcome, t.acknowledged_at, t.closed_at, t.transfers,"
+    " (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id)"
+    " FROM tips t JOIN units p ON p.id = t.unit_id JOIN units c ON c.id = t.current_unit_id"
+    " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id"
+)
+
+
+def _export_row(r: Any) -> ExportRow:
+    return ExportRow(
+        r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], int(r[10]), int(r[11])
     )
-    return [
-        ExportRow(
-            r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], int(r[10]), int(r[11])
-        )
-        for r in rows
-    ]
+
+
+async def export_rows(tx: Tx, start: str, end: str) -> list[ExportRow]:
+    """The rows inside an open transaction (a database that lives only in memory)."""
+    return [_export_row(r) for r in await tx.fetchall(_EXPORT_SQL, (start, end))]
+
+
+def read_export_rows(path: Path, start: str, end: str) -> list[ExportRow]:
+    """The same rows, read **blocking**, on a connection of its own opened read-only: for
+    a worker thread, so that a month of tens of thousands of tips does not hold the event
+    loop (statements of a :class:`Tx` run on the loop's thread). WAL lets this reader
+    work beside the bot's connection; it sees what was committed when it began, which
+    is why the caller syncs a group commit first."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        return [_export_row(r) for r in conn.execute(_EXPORT_SQL, (start, end))]
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------- digest log and files
