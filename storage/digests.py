@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,11 @@ def _line(row: Any) -> TipLine:
 
 # ---------------------------------------------------------------- daily counts
 
+#: The longest acknowledgement deadline (minutes) the counts answer "within" for: they
+#: keep waits minute by minute up to a week (longer ones together). Settings beyond that
+#: are counted per tip.
+ACK_MINUTES_KEPT = 10080
+
 
 @dataclass(frozen=True)
 class Split:
@@ -86,6 +91,24 @@ class Split:
 
     days: tuple[str, str] | None
     edges: list[tuple[str, str]]
+
+    def months(self) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+        """The whole local months within the days (``[first, last)`` as 'YYYY-MM', or
+        None) and the day ranges left at either end, for the measures kept per month."""
+        if self.days is None:
+            return None, []
+        first, last = date.fromisoformat(self.days[0]), date.fromisoformat(self.days[1])
+        month_start = first if first.day == 1 else (first.replace(day=28) + timedelta(4))
+        month_start = month_start.replace(day=1)
+        month_end = last.replace(day=1)
+        if month_start >= month_end:
+            return None, [self.days]
+        rest = []
+        if first < month_start:
+            rest.append((self.days[0], month_start.isoformat()))
+        if month_end < last:
+            rest.append((month_end.isoformat(), self.days[1]))
+        return (month_start.isoformat()[:7], month_end.isoformat()[:7]), rest
 
 
 def split_period(start: str, end: str, zone_minutes: int | None) -> Split:
@@ -108,7 +131,7 @@ def split_period(start: str, end: str, zone_minutes: int | None) -> Split:
     if first >= last:
         return whole
 
-    def midnight(day: Any) -> str:
+    def midnight(day: date) -> str:
         return utc_text(datetime.combine(day, time(0), tzinfo=UTC) - shift)
 
     edges = []
@@ -130,68 +153,62 @@ async def _split(tx: Tx, start: str, end: str) -> Split:
 
 
 async def daily_counts(tx: Tx) -> dict[tuple[str, str, int, str, str], int]:
-    """Every non-zero count: {(measure, day, unit id, category, outcome): n}. For checks
+    """Every non-zero count: {(measure, day, unit id, category, detail): n}. For checks
     and tests; the figures read their own slices."""
     rows = await tx.fetchall(
-        "SELECT measure, day, unit_id, category, outcome, n FROM daily_counts WHERE n <> 0"
+        "SELECT measure, day, unit_id, category, detail, n FROM daily_counts WHERE n <> 0"
     )
-    return {(r[0], r[1], int(r[2]), r[3], r[4]): int(r[5]) for r in rows}
+    return {(r[0], r[1], int(r[2]), r[3], str(r[4])): int(r[5]) for r in rows}
 
 
 # ---------------------------------------------------------------- flow in a period
 
 
-async def new_by_category(tx: Tx, start: str, end: str) -> dict[str, int]:
+async def received_cells(tx: Tx, start: str, end: str) -> dict[tuple[int, str], int]:
+    """{(place unit id, category): tips received in the period}: whole months and days
+    from the counts (a year is about 12 x 800 rows), the edges from the tips."""
     split = await _split(tx, start, end)
-    found: Counter[str] = Counter()
-    if split.days:
-        for category, n in await tx.fetchall(
-            "SELECT category, SUM(n) FROM daily_counts WHERE measure = 'received'"
-            " AND day >= ? AND day < ? GROUP BY category",
-            split.days,
+    months, days = split.months()
+    found: Counter[tuple[int, str]] = Counter()
+    ranges = [("received_month", months)] if months else []
+    ranges += [("received", d) for d in days]
+    for measure, (first, last) in ranges:
+        for unit_id, category, n in await tx.fetchall(
+            "SELECT unit_id, category, SUM(n) FROM daily_counts WHERE measure = ?"
+            " AND day >= ? AND day < ? GROUP BY unit_id, category",
+            (measure, first, last),
         ):
-            found[category] += int(n)
+            found[(int(unit_id), category)] += int(n)
     for edge in split.edges:
-        for category, n in await tx.fetchall(
-            "SELECT category, COUNT(*) FROM tips WHERE created_at >= ? AND created_at < ?"
-            " GROUP BY category",
+        for unit_id, category, n in await tx.fetchall(
+            "SELECT unit_id, category, COUNT(*) FROM tips WHERE created_at >= ?"
+            " AND created_at < ? GROUP BY unit_id, category",
             edge,
         ):
-            found[category] += int(n)
-    return {category: n for category, n in sorted(found.items()) if n}
-
-
-async def _received_by_unit_category(
-    tx: Tx, start: str, end: str
-) -> dict[tuple[int, str, str], int]:
-    """{(place unit id, its short name, category): tips received}."""
-    split = await _split(tx, start, end)
-    found: Counter[tuple[int, str, str]] = Counter()
-    if split.days:
-        for unit_id, name, category, n in await tx.fetchall(
-            "SELECT d.unit_id, u.short_name, d.category, SUM(d.n) FROM daily_counts d"
-            " JOIN units u ON u.id = d.unit_id WHERE d.measure = 'received'"
-            " AND d.day >= ? AND d.day < ? GROUP BY d.unit_id, d.category",
-            split.days,
-        ):
-            found[(int(unit_id), name, category)] += int(n)
-    for edge in split.edges:
-        for unit_id, name, category, n in await tx.fetchall(
-            "SELECT t.unit_id, u.short_name, t.category, COUNT(*) FROM tips t"
-            " JOIN units u ON u.id = t.unit_id"
-            " WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.unit_id, t.category",
-            edge,
-        ):
-            found[(int(unit_id), name, category)] += int(n)
+            found[(int(unit_id), category)] += int(n)
     return {key: n for key, n in sorted(found.items()) if n}
+
+
+async def unit_names(tx: Tx) -> dict[int, str]:
+    """{unit id: short name} of every unit (a province's few hundred rows)."""
+    return {int(r[0]): str(r[1]) for r in await tx.fetchall("SELECT id, short_name FROM units")}
+
+
+async def new_by_category(tx: Tx, start: str, end: str) -> dict[str, int]:
+    found: Counter[str] = Counter()
+    for (_, category), n in (await received_cells(tx, start, end)).items():
+        found[category] += n
+    return {category: n for category, n in sorted(found.items()) if n}
 
 
 async def new_by_unit(tx: Tx, start: str, end: str) -> list[tuple[str, int]]:
     """Tips received, by the commune of the place (not whoever holds them now), most first."""
-    by_unit: dict[int, tuple[str, int]] = {}
-    for (unit_id, name, _), n in (await _received_by_unit_category(tx, start, end)).items():
-        by_unit[unit_id] = (name, by_unit.get(unit_id, (name, 0))[1] + n)
-    return sorted(by_unit.values(), key=lambda pair: (-pair[1], pair[0]))
+    names = await unit_names(tx)
+    by_unit: Counter[int] = Counter()
+    for (unit_id, _), n in (await received_cells(tx, start, end)).items():
+        if unit_id in names:
+            by_unit[unit_id] += n
+    return sorted(((names[u], n) for u, n in by_unit.items()), key=lambda p: (-p[1], p[0]))
 
 
 async def new_urgent(tx: Tx, start: str, end: str) -> list[TipLine]:
@@ -258,8 +275,8 @@ async def closed_by_outcome(tx: Tx, start: str, end: str) -> dict[str, int]:
     found: Counter[str] = Counter()
     if split.days:
         for outcome, n in await tx.fetchall(
-            "SELECT outcome, SUM(n) FROM daily_counts WHERE measure = 'closed'"
-            " AND day >= ? AND day < ? GROUP BY outcome",
+            "SELECT detail, SUM(n) FROM daily_counts WHERE measure = 'closed'"
+            " AND day >= ? AND day < ? GROUP BY detail",
             split.days,
         ):
             found[outcome] += int(n)
@@ -575,19 +592,57 @@ async def cohort(
     tx: Tx, start: str, end: str, now: str, ack_minutes_urgent: int, ack_minutes_normal: int
 ) -> Cohort:
     split = await _split(tx, start, end)
+    limits = {"acked_urgent": int(ack_minutes_urgent), "acked_normal": int(ack_minutes_normal)}
+    kept = max(limits.values()) <= ACK_MINUTES_KEPT  # else "within" is counted per tip
     counts: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     if split.days:
-        for measure, outcome, n in await tx.fetchall(
-            "SELECT measure, outcome, SUM(n) FROM daily_counts"
+        for measure, detail, n in await tx.fetchall(
+            "SELECT measure, detail, SUM(n) FROM daily_counts"
             " WHERE measure IN ('urgent', 'sighting', 'sighting_acted', 'open', 'moved', 'outcome')"
-            " AND day >= ? AND day < ? GROUP BY measure, outcome",
+            " AND day >= ? AND day < ? GROUP BY measure, detail",
             split.days,
         ):
             if measure == "outcome":
-                outcomes[outcome] += int(n)
+                outcomes[detail] += int(n)
             else:
                 counts[measure] += int(n)
+    if split.days and kept:
+        # waits are kept per whole minute rounded up: within N minutes is up to row N
+        acked = await tx.fetchone(
+            "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(CASE WHEN detail <> '?'"
+            " AND CAST(detail AS INTEGER) <= (CASE measure WHEN 'acked_urgent' THEN :urgent"
+            " ELSE :normal END) THEN n ELSE 0 END), 0) FROM daily_counts"
+            " WHERE measure IN ('acked_urgent', 'acked_normal') AND day >= :first AND day < :last",
+            {
+                "urgent": limits["acked_urgent"],
+                "normal": limits["acked_normal"],
+                "first": split.days[0],
+                "last": split.days[1],
+            },
+        )
+        assert acked is not None
+        counts["acked"] += int(acked[0])
+        counts["within"] += int(acked[1])
+    limit = (
+        f"(CASE WHEN urgent = 1 THEN {limits['acked_urgent']} ELSE {limits['acked_normal']} END)"
+    )
+    # rounded to the millisecond: julianday arithmetic is floating point, and an
+    # acknowledgement at exactly the deadline must count as within it (the same
+    # expression as migration 0009's minute buckets)
+    minutes_to_ack = "ROUND((julianday(acknowledged_at) - julianday(created_at)) * 1440.0, 5)"
+    minutes_waiting = "ROUND((julianday(:now) - julianday(created_at)) * 1440.0, 5)"
+    for first, last in split.edges if kept else [(start, end)]:
+        row = await tx.fetchone(
+            "SELECT COALESCE(SUM(acknowledged_at IS NOT NULL), 0),"
+            f" COALESCE(SUM(CASE WHEN acknowledged_at IS NULL THEN 0"
+            f"  ELSE {minutes_to_ack} <= {limit} END), 0)"
+            " FROM tips WHERE created_at >= :first AND created_at < :last",
+            {"first": first, "last": last},
+        )
+        assert row is not None
+        counts["acked"] += int(row[0])
+        counts["within"] += int(row[1])
     for edge in split.edges:
         row = await tx.fetchone(
             "SELECT COALESCE(SUM(urgent), 0),"
@@ -608,25 +663,13 @@ async def cohort(
             edge,
         ):
             outcomes[outcome] += int(n)
-    # Within the deadline depends on the settings and on now: counted per tip, from the
-    # index ``tips_created_ack`` alone (no table rows), over the period's tips only.
-    limit = (
-        f"(CASE WHEN urgent = 1 THEN {int(ack_minutes_urgent)} ELSE {int(ack_minutes_normal)} END)"
-    )
-    # rounded to the millisecond: julianday arithmetic is floating point, and an
-    # acknowledgement at exactly the deadline must count as within it
-    minutes_to_ack = "ROUND((julianday(acknowledged_at) - julianday(created_at)) * 1440.0, 5)"
-    minutes_waiting = "ROUND((julianday(:now) - julianday(created_at)) * 1440.0, 5)"
-    ack = await tx.fetchone(
-        "SELECT"
-        f" COALESCE(SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1"
-        f"  ELSE {minutes_waiting} > {limit} END), 0),"
-        f" COALESCE(SUM(CASE WHEN acknowledged_at IS NULL THEN 0"
-        f"  ELSE {minutes_to_ack} <= {limit} END), 0)"
-        " FROM tips WHERE created_at >= :start AND created_at < :end",
+    # The tips still unacknowledged count once their deadline has passed by now: per tip,
+    # the few of the period that ``tips_ack_times`` holds under a NULL acknowledgement.
+    late = await tx.scalar(
+        f"SELECT COUNT(*) FROM tips WHERE created_at >= :start AND created_at < :end"
+        f" AND acknowledged_at IS NULL AND {minutes_waiting} > {limit}",
         {"now": now, "start": start, "end": end},
     )
-    assert ack is not None
     by_outcome = {outcome: n for outcome, n in sorted(outcomes.items()) if n}
     return Cohort(
         # every tip is closed (counted by outcome) or not (open): together, all received
@@ -634,8 +677,8 @@ async def cohort(
         urgent=counts["urgent"],
         wanted=counts["sighting"],
         wanted_acted=counts["sighting_acted"],
-        ack_measured=int(ack[0]),
-        ack_within=int(ack[1]),
+        ack_measured=counts["acked"] + int(late or 0),
+        ack_within=counts["within"],
         open=counts["open"],
         transferred=counts["moved"],
         by_outcome=by_outcome,
@@ -644,9 +687,11 @@ async def cohort(
 
 async def received_by_unit_category(tx: Tx, start: str, end: str) -> dict[str, dict[str, int]]:
     """{commune of the place: {category: count}} of the tips received in a period."""
+    names = await unit_names(tx)
     found: dict[str, dict[str, int]] = {}
-    for (_, unit, category), n in (await _received_by_unit_category(tx, start, end)).items():
-        found.setdefault(unit, {})[category] = n
+    for (unit_id, category), n in (await received_cells(tx, start, end)).items():
+        if unit_id in names:
+            found.setdefault(names[unit_id], {})[category] = n
     return found
 
 

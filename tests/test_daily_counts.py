@@ -9,6 +9,7 @@ kept in no zone, which is the path a period the counts cannot serve takes).
 
 from __future__ import annotations
 
+import math
 import random
 import shutil
 from collections import Counter
@@ -38,16 +39,30 @@ def local_day(text: str) -> str:
     return moment.astimezone(TZ).date().isoformat()
 
 
+def minutes_waited(acknowledged: str, created: str) -> int | str:
+    """Whole minutes from receipt to acknowledgement, rounded up, at most a week and one."""
+
+    def moment(text: str) -> datetime:  # to the millisecond, as SQLite's julianday() reads it
+        exact = datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+        return exact.replace(microsecond=0) + timedelta(
+            milliseconds=int(exact.microsecond / 1000 + 0.5)
+        )
+
+    minutes = (moment(acknowledged) - moment(created)).total_seconds() / 60
+    return min(math.ceil(round(minutes, 5)), store.ACK_MINUTES_KEPT + 1)
+
+
 async def direct_counts(tx: Tx) -> dict[Key, int]:
     """What daily_counts must hold, counted in Python from the tips and their events."""
     found: Counter[Key] = Counter()
     for row in await tx.fetchall(
         "SELECT created_at, unit_id, category, urgent, status, outcome, closed_at, transfers,"
-        " wanted_notice_id FROM tips"
+        " wanted_notice_id, acknowledged_at FROM tips"
     ):
-        created, unit, category, urgent, status, outcome, closed_at, transfers, notice = row
+        created, unit, category, urgent, status, outcome, closed_at, transfers, notice, acked = row
         day = local_day(created)
         found[("received", day, unit, category, "")] += 1
+        found[("received_month", day[:7], unit, category, "")] += 1
         sighting = notice is not None or category == "wanted"
         for measure, counted in (
             ("urgent", urgent == 1),
@@ -62,6 +77,9 @@ async def direct_counts(tx: Tx) -> dict[Key, int]:
             found[("outcome", day, 0, "", outcome or "?")] += 1
             if closed_at is not None:
                 found[("closed", local_day(closed_at), 0, "", outcome or "?")] += 1
+        if acked is not None:
+            measure = "acked_urgent" if urgent else "acked_normal"
+            found[(measure, day, 0, "", str(minutes_waited(acked, created)))] += 1
     for (at,) in await tx.fetchall("SELECT at FROM tip_events WHERE action = 'transferred'"):
         found[("transferred", local_day(at), 0, "", "")] += 1
     return dict(found)
@@ -196,6 +214,9 @@ async def test_migration_backfill_counts_an_older_file_as_the_triggers_would(
     assert len(backfilled) > 1_000  # a real history: every measure over ninety days
     assert {key[0] for key in backfilled} == {
         "received",
+        "received_month",
+        "acked_urgent",
+        "acked_normal",
         "urgent",
         "sighting",
         "sighting_acted",
@@ -251,6 +272,8 @@ async def figures(db: Database, start: datetime, end: datetime) -> dict[str, Any
             "daily_by_category": await store.daily_by_category(tx, first, last, 420),
             "wanted": await store.wanted_figures(tx, first, last),
             "cohort": await store.cohort(tx, first, last, utc_text(end), 15, 240),
+            # a deadline longer than the counts keep minute by minute: counted per tip
+            "cohort_long": await store.cohort(tx, first, last, utc_text(end), 30, 20_000),
         }
 
 
