@@ -1,4 +1,4 @@
-"""The pre-aggregated daily counts of migration 0009 against counts made from the tips.
+"""The pre-aggregated daily counts (migration 0011) against counts made from the tips.
 
 Three ways in, each on a real SQLite file: tips filed, acknowledged, transferred and
 closed through the running bot (the harness); rows of an older file counted by the
@@ -204,10 +204,11 @@ async def write_history(db: Database) -> None:
 async def test_migration_backfill_counts_an_older_file_as_the_triggers_would(
     tmp_path: Path,
 ) -> None:
+    counts = next(m.version for m in bundled_migrations() if m.name.endswith("_daily_counts.sql"))
     older = await Database.open(tmp_path / "older.db", clock=fixed_clock, migrate=False)
-    await older.migrate([m for m in bundled_migrations() if m.version < 9])
+    await older.migrate([m for m in bundled_migrations() if m.version < counts])
     await write_history(older)
-    assert 9 in await older.migrate()  # the backfill runs here
+    assert counts in await older.migrate()  # the backfill runs here
     backfilled, direct = await counts_of(older)
     await older.close()
     assert backfilled == direct
