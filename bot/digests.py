@@ -773,7 +773,7 @@ async def send_digest(services: DigestServices, kind: str, now: datetime) -> lis
                 sent.append(Sent(kind, period.key, r.key, ids))
         return sent
     digest = await compute(services.db, s, period, now)
-    # the text and its CSV of every listed tip take a busy province's day 0.1-0.3 s of
+    # the text and its CSV of every listed tip take a busy province 0.1-0.4 s of
     # formatting: in a worker thread, like the chart, so citizens are not kept waiting
     rendered = await asyncio.to_thread(render, digest, s, lang)
     photo, caption = await _chart(digest, lang)

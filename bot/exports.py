@@ -206,7 +206,7 @@ def to_xlsx(rows: Iterable[ExportRow], lang: str, tz: ZoneInfo, now: datetime) -
 async def load(db: Database, start: datetime, end: datetime) -> list[ExportRow]:
     """The tips received in ``[start, end)``, read in a worker thread on a read-only
     connection of its own: the bot's connection runs statements on the event loop's
-    thread, and reading a busy month there held every citizen up for seconds."""
+    thread, and reading a busy month there held every citizen up for half a second."""
     first, last = utc_text(start), utc_text(end)
     if str(db.path) == ":memory:":  # no file another connection could open
         async with db.read() as tx:
