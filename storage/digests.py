@@ -12,7 +12,7 @@ the planner from scanning every event of that action instead of the tip's few ev
 without it a digest over a million tips took 20 s instead of 5 ms). The wanted-notice
 figures (migration 0004) read the small notice list by its ``status`` index.
 
-Counts over a period read the pre-aggregated ``daily_counts`` of migration 0011 for the
+Counts over a period read the pre-aggregated ``daily_counts`` of migration 0016 for the
 whole local days inside it (a few rows a day, however many tips the file holds) and
 count the tips themselves only on a ragged edge that is not a whole day (see
 :func:`split_period`; digests and reports always ask for whole days). What must be read
@@ -629,7 +629,7 @@ async def cohort(
     )
     # rounded to the millisecond: julianday arithmetic is floating point, and an
     # acknowledgement at exactly the deadline must count as within it (the same
-    # expression as migration 0011's minute buckets)
+    # expression as migration 0016's minute buckets)
     minutes_to_ack = "ROUND((julianday(acknowledged_at) - julianday(created_at)) * 1440.0, 5)"
     minutes_waiting = "ROUND((julianday(:now) - julianday(created_at)) * 1440.0, 5)"
     for first, last in split.edges if kept else [(start, end)]:

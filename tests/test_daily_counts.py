@@ -1,4 +1,4 @@
-"""The pre-aggregated daily counts (migration 0011) against counts made from the tips.
+"""The pre-aggregated daily counts (migration 0016) against counts made from the tips.
 
 Three ways in, each on a real SQLite file: tips filed, acknowledged, transferred and
 closed through the running bot (the harness); rows of an older file counted by the

@@ -1,4 +1,4 @@
--- 0011: pre-aggregated daily counts, so that digests and /report read a few rows per day
+-- 0016: pre-aggregated daily counts, so that digests and /report read a few rows per day
 -- (or month) of their period instead of every tip received in it; and indexes that keep
 -- the figures still read per tip (ack-time medians, the urgent list, the tips still
 -- waiting for acknowledgement) bound to the period's own tips. The readers are in
