@@ -253,15 +253,21 @@ async def fill(
     now: datetime | None = None,
     seed: int = 1,
     communes: int = 129,
+    stream: str | None = None,
 ) -> int:
-    """Add ``tips`` synthetic tips to the database at ``path``; returns the event count."""
+    """Add ``tips`` synthetic tips to the database at ``path``; returns the event count.
+
+    ``stream`` names the random sequence: the same stream gives the same tips (times,
+    categories, lifecycles, codes) whatever ids they get, so two files can hold an
+    identical period on top of different histories. By default it is the seed and the
+    first id."""
     now = now or end
     db = await Database.open(path, clock=lambda: now)
     try:
         async with db.transaction() as tx:
             units = await ensure_units(tx, communes, utc_text(now))
             first_id = int(await tx.scalar("SELECT COALESCE(MAX(id), 0) FROM tips") or 0) + 1
-            rng = random.Random(f"{seed}:{first_id}")
+            rng = random.Random(stream or f"{seed}:{first_id}")
             n_events = 0
             for tip_rows, event_rows in generate(
                 rng,

@@ -11,15 +11,27 @@ open tips say ``status <> 'closed'`` (which selects the small partial index
 the planner from scanning every event of that action instead of the tip's few events;
 without it a digest over a million tips took 20 s instead of 5 ms). The wanted-notice
 figures (migration 0004) read the small notice list by its ``status`` index.
+
+Counts over a period read the pre-aggregated ``daily_counts`` of migration 0016 for the
+whole local days inside it (a few rows a day, however many tips the file holds) and
+count the tips themselves only on a ragged edge that is not a whole day (see
+:func:`split_period`; digests and reports always ask for whole days). What must be read
+per tip (the ack-time medians, the urgent list, the deadline share of a report, distinct
+notices sighted) rides an index on the period's own rows, so its cost is the period's
+volume, never the history's.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from storage.cards import UNROUTED
-from storage.db import Tx
+from storage.db import Tx, parse_utc, utc_text
 
 OPEN_STATUSES = ("new", "transferred", "acknowledged", "in_progress", "needs_info")
 AWAITING_ACK = ("new", "transferred")
@@ -63,27 +75,140 @@ def _line(row: Any) -> TipLine:
     return TipLine(v[0], v[1], v[2], bool(v[3]), v[4], v[5], v[6], bool(v[7]), v[8], v[9], v[10])
 
 
+# ---------------------------------------------------------------- daily counts
+
+#: The longest acknowledgement deadline (minutes) the counts answer "within" for: they
+#: keep waits minute by minute up to a week (longer ones together). Settings beyond that
+#: are counted per tip.
+ACK_MINUTES_KEPT = 10080
+
+
+@dataclass(frozen=True)
+class Split:
+    """A period as the counts read it: whole local days from ``daily_counts``
+    (``[first, last)`` as 'YYYY-MM-DD', or None), and the UTC ranges left over, which
+    are counted from the tips themselves (at most one part-day at each end)."""
+
+    days: tuple[str, str] | None
+    edges: list[tuple[str, str]]
+
+    def months(self) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+        """The whole local months within the days (``[first, last)`` as 'YYYY-MM', or
+        None) and the day ranges left at either end, for the measures kept per month."""
+        if self.days is None:
+            return None, []
+        first, last = date.fromisoformat(self.days[0]), date.fromisoformat(self.days[1])
+        month_start = first if first.day == 1 else (first.replace(day=28) + timedelta(4))
+        month_start = month_start.replace(day=1)
+        month_end = last.replace(day=1)
+        if month_start >= month_end:
+            return None, [self.days]
+        rest = []
+        if first < month_start:
+            rest.append((self.days[0], month_start.isoformat()))
+        if month_end < last:
+            rest.append((month_end.isoformat(), self.days[1]))
+        return (month_start.isoformat()[:7], month_end.isoformat()[:7]), rest
+
+
+def split_period(start: str, end: str, zone_minutes: int | None) -> Split:
+    """Cut ``[start, end)`` (UTC texts) into the whole days of the zone the counts are
+    kept in and the ragged edges. A period given in another form, or counts kept in no
+    zone, is all edge: counted from the tips, as before the counts existed."""
+    whole = Split(None, [(start, end)])
+    if zone_minutes is None:
+        return whole
+    try:
+        first_moment, end_moment = parse_utc(start), parse_utc(end)
+    except ValueError:
+        return whole
+    shift = timedelta(minutes=zone_minutes)
+    local_start, local_end = first_moment + shift, end_moment + shift
+    first = local_start.date()
+    if local_start.time() != time(0):
+        first += timedelta(days=1)
+    last = local_end.date()
+    if first >= last:
+        return whole
+
+    def midnight(day: date) -> str:
+        return utc_text(datetime.combine(day, time(0), tzinfo=UTC) - shift)
+
+    edges = []
+    if start < midnight(first):
+        edges.append((start, midnight(first)))
+    if midnight(last) < end:
+        edges.append((midnight(last), end))
+    return Split((first.isoformat(), last.isoformat()), edges)
+
+
+async def count_zone(tx: Tx) -> int | None:
+    """The UTC offset (minutes) whose local days ``daily_counts`` are kept in."""
+    value = await tx.scalar("SELECT minutes FROM daily_counts_zone WHERE id = 1")
+    return int(value) if value is not None else None
+
+
+async def _split(tx: Tx, start: str, end: str) -> Split:
+    return split_period(start, end, await count_zone(tx))
+
+
+async def daily_counts(tx: Tx) -> dict[tuple[str, str, int, str, str], int]:
+    """Every non-zero count: {(measure, day, unit id, category, detail): n}. For checks
+    and tests; the figures read their own slices."""
+    rows = await tx.fetchall(
+        "SELECT measure, day, unit_id, category, detail, n FROM daily_counts WHERE n <> 0"
+    )
+    return {(r[0], r[1], int(r[2]), r[3], str(r[4])): int(r[5]) for r in rows}
+
+
 # ---------------------------------------------------------------- flow in a period
 
 
+async def received_cells(tx: Tx, start: str, end: str) -> dict[tuple[int, str], int]:
+    """{(place unit id, category): tips received in the period}: whole months and days
+    from the counts (a year is about 12 x 800 rows), the edges from the tips."""
+    split = await _split(tx, start, end)
+    months, days = split.months()
+    found: Counter[tuple[int, str]] = Counter()
+    ranges = [("received_month", months)] if months else []
+    ranges += [("received", d) for d in days]
+    for measure, (first, last) in ranges:
+        for unit_id, category, n in await tx.fetchall(
+            "SELECT unit_id, category, SUM(n) FROM daily_counts WHERE measure = ?"
+            " AND day >= ? AND day < ? GROUP BY unit_id, category",
+            (measure, first, last),
+        ):
+            found[(int(unit_id), category)] += int(n)
+    for edge in split.edges:
+        for unit_id, category, n in await tx.fetchall(
+            "SELECT unit_id, category, COUNT(*) FROM tips WHERE created_at >= ?"
+            " AND created_at < ? GROUP BY unit_id, category",
+            edge,
+        ):
+            found[(int(unit_id), category)] += int(n)
+    return {key: n for key, n in sorted(found.items()) if n}
+
+
+async def unit_names(tx: Tx) -> dict[int, str]:
+    """{unit id: short name} of every unit (a province's few hundred rows)."""
+    return {int(r[0]): str(r[1]) for r in await tx.fetchall("SELECT id, short_name FROM units")}
+
+
 async def new_by_category(tx: Tx, start: str, end: str) -> dict[str, int]:
-    rows = await tx.fetchall(
-        "SELECT category, COUNT(*) FROM tips WHERE created_at >= ? AND created_at < ?"
-        " GROUP BY category",
-        (start, end),
-    )
-    return {row[0]: int(row[1]) for row in rows}
+    found: Counter[str] = Counter()
+    for (_, category), n in (await received_cells(tx, start, end)).items():
+        found[category] += n
+    return {category: n for category, n in sorted(found.items()) if n}
 
 
 async def new_by_unit(tx: Tx, start: str, end: str) -> list[tuple[str, int]]:
     """Tips received, by the commune of the place (not whoever holds them now), most first."""
-    rows = await tx.fetchall(
-        "SELECT u.short_name, COUNT(*) AS n FROM tips t JOIN units u ON u.id = t.unit_id"
-        " WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.unit_id"
-        " ORDER BY n DESC, u.short_name",
-        (start, end),
-    )
-    return [(row[0], int(row[1])) for row in rows]
+    names = await unit_names(tx)
+    by_unit: Counter[int] = Counter()
+    for (unit_id, _), n in (await received_cells(tx, start, end)).items():
+        if unit_id in names:
+            by_unit[unit_id] += n
+    return sorted(((names[u], n) for u, n in by_unit.items()), key=lambda p: (-p[1], p[0]))
 
 
 async def new_urgent(tx: Tx, start: str, end: str) -> list[TipLine]:
@@ -122,33 +247,73 @@ async def ack_seconds_by_unit(tx: Tx, start: str, end: str) -> dict[str, list[fl
 
 
 async def transfers(tx: Tx, start: str, end: str) -> int:
-    value = await tx.scalar(
-        "SELECT COUNT(*) FROM tip_events WHERE action = 'transferred' AND at >= ? AND at < ?",
-        (start, end),
-    )
-    return int(value or 0)
+    split = await _split(tx, start, end)
+    total = 0
+    if split.days:
+        total += int(
+            await tx.scalar(
+                "SELECT COALESCE(SUM(n), 0) FROM daily_counts WHERE measure = 'transferred'"
+                " AND day >= ? AND day < ?",
+                split.days,
+            )
+            or 0
+        )
+    for edge in split.edges:
+        total += int(
+            await tx.scalar(
+                "SELECT COUNT(*) FROM tip_events WHERE action = 'transferred'"
+                " AND at >= ? AND at < ?",
+                edge,
+            )
+            or 0
+        )
+    return total
 
 
 async def closed_by_outcome(tx: Tx, start: str, end: str) -> dict[str, int]:
-    rows = await tx.fetchall(
-        "SELECT COALESCE(outcome, '?'), COUNT(*) FROM tips"
-        " WHERE closed_at >= ? AND closed_at < ? AND +status = 'closed' GROUP BY outcome",
-        (start, end),
-    )
-    return {row[0]: int(row[1]) for row in rows}
+    split = await _split(tx, start, end)
+    found: Counter[str] = Counter()
+    if split.days:
+        for outcome, n in await tx.fetchall(
+            "SELECT detail, SUM(n) FROM daily_counts WHERE measure = 'closed'"
+            " AND day >= ? AND day < ? GROUP BY detail",
+            split.days,
+        ):
+            found[outcome] += int(n)
+    for edge in split.edges:
+        for outcome, n in await tx.fetchall(
+            "SELECT COALESCE(outcome, '?'), COUNT(*) FROM tips"
+            " WHERE closed_at >= ? AND closed_at < ? AND +status = 'closed' GROUP BY outcome",
+            edge,
+        ):
+            found[outcome] += int(n)
+    return {outcome: n for outcome, n in sorted(found.items()) if n}
 
 
 async def daily_by_category(
     tx: Tx, start: str, end: str, utc_offset_minutes: int
 ) -> dict[tuple[str, str], int]:
     """{(local date 'YYYY-MM-DD', category): count}. The offset is the province's; Vietnam
-    has no daylight saving, so one offset is exact for a whole period."""
-    rows = await tx.fetchall(
-        "SELECT date(created_at, ?), category, COUNT(*) FROM tips"
-        " WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2",
-        (f"{utc_offset_minutes:+d} minutes", start, end),
-    )
-    return {(row[0], row[1]): int(row[2]) for row in rows}
+    has no daylight saving, so one offset is exact for a whole period. Read from the
+    daily counts when they are kept at that offset."""
+    zone = await count_zone(tx)
+    split = split_period(start, end, zone if zone == utc_offset_minutes else None)
+    found: Counter[tuple[str, str]] = Counter()
+    if split.days:
+        for day, category, n in await tx.fetchall(
+            "SELECT day, category, SUM(n) FROM daily_counts WHERE measure = 'received'"
+            " AND day >= ? AND day < ? GROUP BY day, category",
+            split.days,
+        ):
+            found[(day, category)] += int(n)
+    for edge in split.edges:
+        for day, category, n in await tx.fetchall(
+            "SELECT date(created_at, ?), category, COUNT(*) FROM tips"
+            " WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2",
+            (f"{utc_offset_minutes:+d} minutes", *edge),
+        ):
+            found[(day, category)] += int(n)
+    return {key: n for key, n in sorted(found.items()) if n}
 
 
 # ---------------------------------------------------------------- state now
@@ -202,10 +367,13 @@ async def open_tips(tx: Tx, unit_id: int | None = None) -> list[TipLine]:
 
 
 async def unrouted(tx: Tx) -> list[TipLine]:
-    """Open tips no police chat received (see ``storage.cards.UNROUTED``), oldest first."""
+    """Open tips no police chat received (see ``storage.cards.UNROUTED``), oldest first.
+    The ``+`` keeps the planner on the small ``tips_open`` index: ordering by a plain
+    ``t.created_at`` made it walk ``tips_created``, every tip ever received, to skip a
+    sort of a handful of rows."""
     rows = await tx.fetchall(
         f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
-        f" WHERE {UNROUTED} ORDER BY t.created_at, t.id"
+        f" WHERE {UNROUTED} ORDER BY +t.created_at, t.id"
     )
     return [_line(row) for row in rows]
 
@@ -345,16 +513,37 @@ class WantedFigures:
 async def wanted_figures(tx: Tx, start: str, end: str) -> WantedFigures:
     """Sightings and withdrawals in ``[start, end)``, and the active notices now.
 
-    The sightings ride ``tips_created`` like the other period counts; the notice list
-    is small (hundreds of rows), and its ``wanted_notices_active`` index starts with
+    The sightings are daily counts like the other period figures; the notice list is
+    small (hundreds of rows), and its ``wanted_notices_active`` index starts with
     ``status``, so both notice reads stay cheap without an index on ``withdrawn_at``.
     """
-    seen = await tx.fetchone(
-        "SELECT COUNT(*), COUNT(DISTINCT t.wanted_notice_id) FROM tips t"
-        f" WHERE t.created_at >= ? AND t.created_at < ? AND {_SIGHTING}",
+    split = await _split(tx, start, end)
+    sightings = 0
+    if split.days:
+        sightings += int(
+            await tx.scalar(
+                "SELECT COALESCE(SUM(n), 0) FROM daily_counts WHERE measure = 'sighting'"
+                " AND day >= ? AND day < ?",
+                split.days,
+            )
+            or 0
+        )
+    for edge in split.edges:
+        sightings += int(
+            await tx.scalar(
+                f"SELECT COUNT(*) FROM tips t WHERE t.created_at >= ? AND t.created_at < ?"
+                f" AND {_SIGHTING}",
+                edge,
+            )
+            or 0
+        )
+    # distinct notices cannot be added up day by day: read per tip, from the small
+    # partial index of the tips that name a notice (``tips_notice_sightings``)
+    notices = await tx.scalar(
+        "SELECT COUNT(DISTINCT wanted_notice_id) FROM tips"
+        " WHERE created_at >= ? AND created_at < ? AND wanted_notice_id IS NOT NULL",
         (start, end),
     )
-    assert seen is not None
     withdrawn: dict[str, tuple[int, int]] = {}
     for reason, n, dangerous in await tx.fetchall(
         "SELECT withdrawn_reason, COUNT(*), COALESCE(SUM(dangerous), 0) FROM wanted_notices"
@@ -370,8 +559,8 @@ async def wanted_figures(tx: Tx, start: str, end: str) -> WantedFigures:
     arrested = withdrawn.get("arrested", (0, 0))
     surrendered = withdrawn.get("surrendered", (0, 0))
     return WantedFigures(
-        sightings=int(seen[0]),
-        notices_sighted=int(seen[1]),
+        sightings=sightings,
+        notices_sighted=int(notices or 0),
         arrested=arrested[0],
         surrendered=surrendered[0],
         cancelled=withdrawn.get("cancelled", (0, 0))[0],
@@ -402,53 +591,107 @@ class Cohort:
 async def cohort(
     tx: Tx, start: str, end: str, now: str, ack_minutes_urgent: int, ack_minutes_normal: int
 ) -> Cohort:
+    split = await _split(tx, start, end)
+    limits = {"acked_urgent": int(ack_minutes_urgent), "acked_normal": int(ack_minutes_normal)}
+    kept = max(limits.values()) <= ACK_MINUTES_KEPT  # else "within" is counted per tip
+    counts: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    if split.days:
+        for measure, detail, n in await tx.fetchall(
+            "SELECT measure, detail, SUM(n) FROM daily_counts"
+            " WHERE measure IN ('urgent', 'sighting', 'sighting_acted', 'open', 'moved', 'outcome')"
+            " AND day >= ? AND day < ? GROUP BY measure, detail",
+            split.days,
+        ):
+            if measure == "outcome":
+                outcomes[detail] += int(n)
+            else:
+                counts[measure] += int(n)
+    if split.days and kept:
+        # waits are kept per whole minute rounded up: within N minutes is up to row N
+        acked = await tx.fetchone(
+            "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(CASE WHEN detail <> '?'"
+            " AND CAST(detail AS INTEGER) <= (CASE measure WHEN 'acked_urgent' THEN :urgent"
+            " ELSE :normal END) THEN n ELSE 0 END), 0) FROM daily_counts"
+            " WHERE measure IN ('acked_urgent', 'acked_normal') AND day >= :first AND day < :last",
+            {
+                "urgent": limits["acked_urgent"],
+                "normal": limits["acked_normal"],
+                "first": split.days[0],
+                "last": split.days[1],
+            },
+        )
+        assert acked is not None
+        counts["acked"] += int(acked[0])
+        counts["within"] += int(acked[1])
     limit = (
-        f"(CASE WHEN urgent = 1 THEN {int(ack_minutes_urgent)} ELSE {int(ack_minutes_normal)} END)"
+        f"(CASE WHEN urgent = 1 THEN {limits['acked_urgent']} ELSE {limits['acked_normal']} END)"
     )
     # rounded to the millisecond: julianday arithmetic is floating point, and an
-    # acknowledgement at exactly the deadline must count as within it
+    # acknowledgement at exactly the deadline must count as within it (the same
+    # expression as migration 0016's minute buckets)
     minutes_to_ack = "ROUND((julianday(acknowledged_at) - julianday(created_at)) * 1440.0, 5)"
     minutes_waiting = "ROUND((julianday(:now) - julianday(created_at)) * 1440.0, 5)"
-    row = await tx.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(urgent), 0),"
-        " COALESCE(SUM(wanted_notice_id IS NOT NULL OR category = 'wanted'), 0),"
-        " COALESCE(SUM((wanted_notice_id IS NOT NULL OR category = 'wanted')"
-        "  AND outcome IN ('resolved', 'forwarded')), 0),"
-        f" COALESCE(SUM(acknowledged_at IS NOT NULL OR {minutes_waiting} > {limit}), 0),"
-        f" COALESCE(SUM(acknowledged_at IS NOT NULL AND {minutes_to_ack} <= {limit}), 0),"
-        " COALESCE(SUM(status <> 'closed'), 0), COALESCE(SUM(transfers > 0), 0)"
-        " FROM tips WHERE created_at >= :start AND created_at < :end",
+    for first, last in split.edges if kept else [(start, end)]:
+        row = await tx.fetchone(
+            "SELECT COALESCE(SUM(acknowledged_at IS NOT NULL), 0),"
+            f" COALESCE(SUM(CASE WHEN acknowledged_at IS NULL THEN 0"
+            f"  ELSE {minutes_to_ack} <= {limit} END), 0)"
+            " FROM tips WHERE created_at >= :first AND created_at < :last",
+            {"first": first, "last": last},
+        )
+        assert row is not None
+        counts["acked"] += int(row[0])
+        counts["within"] += int(row[1])
+    for edge in split.edges:
+        row = await tx.fetchone(
+            "SELECT COALESCE(SUM(urgent), 0),"
+            f" COALESCE(SUM({_SIGHTING}), 0),"
+            f" COALESCE(SUM({_SIGHTING} AND outcome IN ('resolved', 'forwarded')), 0),"
+            " COALESCE(SUM(status <> 'closed'), 0), COALESCE(SUM(transfers > 0), 0)"
+            " FROM tips t WHERE created_at >= ? AND created_at < ?",
+            edge,
+        )
+        assert row is not None
+        for measure, n in zip(
+            ("urgent", "sighting", "sighting_acted", "open", "moved"), row, strict=True
+        ):
+            counts[measure] += int(n)
+        for outcome, n in await tx.fetchall(
+            "SELECT COALESCE(outcome, '?'), COUNT(*) FROM tips WHERE created_at >= ?"
+            " AND created_at < ? AND +status = 'closed' GROUP BY outcome",
+            edge,
+        ):
+            outcomes[outcome] += int(n)
+    # The tips still unacknowledged count once their deadline has passed by now: per tip,
+    # the few of the period that ``tips_ack_times`` holds under a NULL acknowledgement.
+    late = await tx.scalar(
+        f"SELECT COUNT(*) FROM tips WHERE created_at >= :start AND created_at < :end"
+        f" AND acknowledged_at IS NULL AND {minutes_waiting} > {limit}",
         {"now": now, "start": start, "end": end},
     )
-    assert row is not None
-    outcomes = await tx.fetchall(
-        "SELECT outcome, COUNT(*) FROM tips WHERE created_at >= ? AND created_at < ?"
-        " AND +status = 'closed' GROUP BY outcome",
-        (start, end),
-    )
+    by_outcome = {outcome: n for outcome, n in sorted(outcomes.items()) if n}
     return Cohort(
-        received=int(row[0]),
-        urgent=int(row[1]),
-        wanted=int(row[2]),
-        wanted_acted=int(row[3]),
-        ack_measured=int(row[4]),
-        ack_within=int(row[5]),
-        open=int(row[6]),
-        transferred=int(row[7]),
-        by_outcome={str(r[0] or "?"): int(r[1]) for r in outcomes},
+        # every tip is closed (counted by outcome) or not (open): together, all received
+        received=counts["open"] + sum(by_outcome.values()),
+        urgent=counts["urgent"],
+        wanted=counts["sighting"],
+        wanted_acted=counts["sighting_acted"],
+        ack_measured=counts["acked"] + int(late or 0),
+        ack_within=counts["within"],
+        open=counts["open"],
+        transferred=counts["moved"],
+        by_outcome=by_outcome,
     )
 
 
 async def received_by_unit_category(tx: Tx, start: str, end: str) -> dict[str, dict[str, int]]:
     """{commune of the place: {category: count}} of the tips received in a period."""
-    rows = await tx.fetchall(
-        "SELECT u.short_name, t.category, COUNT(*) FROM tips t JOIN units u ON u.id = t.unit_id"
-        " WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.unit_id, t.category",
-        (start, end),
-    )
+    names = await unit_names(tx)
     found: dict[str, dict[str, int]] = {}
-    for unit, category, n in rows:
-        found.setdefault(unit, {})[category] = int(n)
+    for (unit_id, category), n in (await received_cells(tx, start, end)).items():
+        if unit_id in names:
+            found.setdefault(names[unit_id], {})[category] = n
     return found
 
 
@@ -474,21 +717,38 @@ class ExportRow:
     attachments: int
 
 
-async def export_rows(tx: Tx, start: str, end: str) -> list[ExportRow]:
-    rows = await tx.fetchall(
-        "SELECT t.code, t.created_at, t.category, t.urgent, p.short_name, c.short_name,"
-        " t.status, t.outcome, t.acknowledged_at, t.closed_at, t.transfers,"
-        " (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id)"
-        " FROM tips t JOIN units p ON p.id = t.unit_id JOIN units c ON c.id = t.current_unit_id"
-        " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id",
-        (start, end),
+_EXPORT_SQL = (
+    "SELECT t.code, t.created_at, t.category, t.urgent, p.short_name, c.short_name,"
+    " t.status, t.outcome, t.acknowledged_at, t.closed_at, t.transfers,"
+    " (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id)"
+    " FROM tips t JOIN units p ON p.id = t.unit_id JOIN units c ON c.id = t.current_unit_id"
+    " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id"
+)
+
+
+def _export_row(r: Any) -> ExportRow:
+    return ExportRow(
+        r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], int(r[10]), int(r[11])
     )
-    return [
-        ExportRow(
-            r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], int(r[10]), int(r[11])
-        )
-        for r in rows
-    ]
+
+
+async def export_rows(tx: Tx, start: str, end: str) -> list[ExportRow]:
+    """The rows inside an open transaction (a database that lives only in memory)."""
+    return [_export_row(r) for r in await tx.fetchall(_EXPORT_SQL, (start, end))]
+
+
+def read_export_rows(path: Path, start: str, end: str) -> list[ExportRow]:
+    """The same rows, read **blocking**, on a connection of its own opened read-only: for
+    a worker thread, so that a month of tens of thousands of tips does not hold the event
+    loop (statements of a :class:`Tx` run on the loop's thread). WAL lets this reader
+    work beside the bot's connection; it sees what was committed when it began, which
+    is why the caller syncs a group commit first."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        return [_export_row(r) for r in conn.execute(_EXPORT_SQL, (start, end))]
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------- digest log and files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore
 
 from bot import receipt
 from bot.exports import headers, load, send_export, to_csv, to_xlsx
+from scripts.generate_tips import fill
 from storage import digests as store
 from storage.db import Database
 from tests.dates import fixed_clock
@@ -146,3 +148,53 @@ async def test_send_export_enqueues_the_file(db: Database) -> None:
     assert [f.filename for f in files] == ["tinbao_20261101_20261130.xlsx"]
     book = load_workbook(io.BytesIO(files[0].data))
     assert book.active is not None and book.active.max_row == 3
+
+
+async def test_a_big_export_leaves_the_event_loop_free(tmp_path: Path) -> None:
+    """Thousands of rows are read in a worker thread on a read-only connection of their
+    own, and the file is built in a thread: a heartbeat task keeps running throughout.
+    (Read on the loop's thread, as before, it could not tick once while the rows loaded.)"""
+    path = tmp_path / "busy.db"
+    await fill(path, tips=6_000, start=START, end=END, now=NOW, seed=3)
+    db = await Database.open(path, clock=fixed_clock)
+    ticks = 0
+    beating = True
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while beating:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(heartbeat())
+    try:
+        await asyncio.sleep(0)
+        before = ticks
+        rows = await load(db, START, END)
+        while_loading = ticks - before
+        before = ticks
+        row = await send_export(
+            db, SETTINGS, chat_id=SUPERVISORS, start=START, end=END, now=NOW, kind="csv"
+        )
+        while_exporting = ticks - before
+        async with db.read() as tx:
+            files = await store.files_for(tx, row or 0)
+    finally:
+        beating = False
+        await task
+        await db.close()
+    assert len(rows) == 6_000
+    assert len(files[0].data.decode("utf-8-sig").splitlines()) == 6_001
+    assert while_loading >= 5 and while_exporting >= 5
+
+
+async def test_export_sees_a_group_commit_not_yet_on_disk(tmp_path: Path) -> None:
+    """The reader's own connection sees only committed rows: with group commit on, the
+    batch of transactions that have returned is committed before it reads."""
+    db = await Database.open(tmp_path / "batched.db", clock=fixed_clock, group_commit=60.0)
+    try:
+        codes = await seed(db)  # returned, but waiting in the open batch
+        rows = await load(db, START, END)
+    finally:
+        await db.close()
+    assert [r.code for r in rows] == codes
