@@ -36,8 +36,8 @@ from bot.fmt import when
 from config.categories import category_label
 from config.settings import Settings
 from config.texts import t
+from storage import bindings, outbox, tips
 from storage import digests as store
-from storage import outbox, tips
 from storage.db import Database, Tx, parse_utc, utc_text
 from storage.digests import AWAITING_ACK, LadderTip, TipLine
 
@@ -135,32 +135,22 @@ def clocks(tip: ClockFacts, settings: Settings, now: datetime) -> TipClocks:
 
 
 async def clock_facts(tx: Tx, tip_id: int) -> ClockFacts | None:
-    row = await tx.fetchone(
-        "SELECT t.created_at, t.urgent, t.status, t.outcome, t.closed_at, t.acknowledged_at,"
-        " u.remote, (SELECT MAX(e.at) FROM tip_events e WHERE e.tip_id = t.id"
-        "  AND +e.action = 'transferred')"
-        " FROM tips t JOIN units u ON u.id = t.current_unit_id WHERE t.id = ?",
-        (tip_id,),
-    )
+    row = await tips.clock_row(tx, tip_id)
     if row is None:
         return None
-    created_at, urgent, status, outcome, closed_at, acknowledged_at, remote, moved_at = row
-    if moved_at is not None and status not in AWAITING_ACK:
+    acknowledged_at = row.acknowledged_at
+    if row.moved_at is not None and row.status not in AWAITING_ACK:
         # the column keeps the first acknowledgement ever; this stay's is in the events
-        acknowledged_at = await tx.scalar(
-            "SELECT MIN(at) FROM tip_events WHERE tip_id = ? AND at >= ?"
-            " AND +action IN ('acknowledged', 'taken', 'asked', 'closed')",
-            (tip_id, moved_at),
-        )
+        acknowledged_at = await tips.first_response_since(tx, tip_id, row.moved_at)
     return ClockFacts(
-        created_at=created_at,
-        urgent=bool(urgent),
-        status=status,
-        outcome=outcome,
-        closed_at=closed_at,
-        arrived_at=moved_at or created_at,
+        created_at=row.created_at,
+        urgent=row.urgent,
+        status=row.status,
+        outcome=row.outcome,
+        closed_at=row.closed_at,
+        arrived_at=row.moved_at or row.created_at,
         acknowledged_at=acknowledged_at,
-        remote=bool(remote),
+        remote=row.remote,
     )
 
 
@@ -309,11 +299,8 @@ def _due(
 
 
 async def _chat(tx: Tx, purpose: str, unit_id: int) -> int | None:
-    value = await tx.scalar(
-        "SELECT chat_id FROM chat_bindings WHERE purpose = ? AND unit_id = ? AND active = 1",
-        (purpose, unit_id),
-    )
-    return int(value) if value is not None else None
+    binding = await bindings.for_unit(tx, purpose, unit_id)
+    return binding.chat_id if binding is not None else None
 
 
 async def _notify(

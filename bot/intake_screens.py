@@ -6,10 +6,9 @@ touching the rules, and a Zalo front end renders the same plain ``Screen`` value
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot import receipt
 from bot.dialogue import Button, Keyboard, Screen
+from bot.draft import Draft
 from config.categories import CATEGORIES, category_label
 from config.settings import Settings
 from config.texts import LANGUAGES, t
@@ -34,7 +33,7 @@ class IntakeScreens:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def prompt(self, step: str, draft: dict[str, Any], lang: str) -> list[Screen]:
+    def prompt(self, step: str, draft: Draft, lang: str) -> list[Screen]:
         """What the citizen sees at ``step``: the question and its buttons."""
         cancel = btn("btn_cancel", lang, "cancel")
         s = self.settings
@@ -56,16 +55,18 @@ class IntakeScreens:
             return [Screen(t("ask_place", lang), keyboard=self.location_keyboard(lang))]
         if step == "place_pick":
             rows = []
-            for unit_id, name, alias in draft.get("candidates", []):
-                label = t("place_old_name", lang, old=alias, new=name) if alias else name
-                rows.append([Button(label[:60], "place_pick", str(unit_id))])
+            for c in draft.candidates:
+                label = t("place_old_name", lang, old=c.alias, new=c.name) if c.alias else c.name
+                rows.append([Button(label[:60], "place_pick", str(c.unit_id))])
             rows.append([btn("btn_search_again", lang, "place_pick", "again")])
             return [Screen(t("place_matches", lang), rows)]
         if step == "place_confirm":
-            unit_id, name, km = draft["nearest"]
+            nearest = draft.nearest
+            if nearest is None:  # only a location sets this step, and with it the commune
+                return self.prompt("place", draft, lang)
             return [
                 Screen(
-                    t("place_confirm", lang, unit=name, km=km),
+                    t("place_confirm", lang, unit=nearest.name, km=nearest.km),
                     [
                         [btn("btn_yes", lang, "place_confirm", "yes")],
                         [btn("btn_no_type", lang, "place_confirm", "no")],
@@ -108,7 +109,7 @@ class IntakeScreens:
                 )
             ]
         if step == "evidence":
-            n = len(draft.get("attachments", []))
+            n = len(draft.attachments)
             key = "btn_done" if n else "btn_skip"
             value = "done" if n else "skip"
             return [
@@ -136,33 +137,31 @@ class IntakeScreens:
             return [Screen(t("edit_pick", lang), [*rows, [btn("btn_back", lang, "edit", "back")]])]
         return [self.menu(lang)]
 
-    def review(self, d: dict[str, Any], lang: str) -> Screen:
-        when_text = t(f"when_{d['occurred']}", lang) if d.get("occurred") else "-"
-        if d.get("occurred_note"):
-            when_text += f" ({d['occurred_note']})"
+    def review(self, d: Draft, lang: str) -> Screen:
+        when_text = t(f"when_{d.occurred}", lang) if d.occurred else "-"
+        if d.occurred_note:
+            when_text += f" ({d.occurred_note})"
         identity = (
-            t("identity_phone", lang, phone=d["phone"])
-            if d.get("contactable")
+            t("identity_phone", lang, phone=d.phone)
+            if d.contactable
             else t("identity_anonymous", lang)
         )
-        description = d.get("description") or ""
+        description = d.description or ""
         if len(description) > 600:
             description = description[:600] + "…"
         # A sighting names the wanted person first among the fields, under the header.
-        wanted = (
-            t("review_wanted", lang, name=d["wanted_name"]) + "\n" if d.get("wanted_name") else ""
-        )
+        wanted = t("review_wanted", lang, name=d.wanted_name) + "\n" if d.wanted_name else ""
         text = t(
             "review",
             lang,
             wanted=wanted,
-            category=category_label(d.get("category", ""), lang),
-            urgent=t("yes" if d.get("urgent") else "no", lang),
-            unit=d.get("unit_name") or "-",
-            address=d.get("address") or t("none", lang),
+            category=category_label(d.category or "", lang),
+            urgent=t("yes" if d.urgent else "no", lang),
+            unit=d.unit_name or "-",
+            address=d.address or t("none", lang),
             when=when_text,
             description=description,
-            evidence=len(d.get("attachments", [])),
+            evidence=len(d.attachments),
             identity=identity,
         )
         return Screen(

@@ -333,3 +333,54 @@ async def sightings_of(tx: Tx, notice_id: int, *, exclude: int | None = None) ->
         (notice_id, exclude or 0),
     )
     return [_tip(r) for r in rows]
+
+
+# ---------------------------------------------------------------- clocks
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    """What the clocks of one tip are computed from (bot/deadlines.py)."""
+
+    created_at: str
+    urgent: bool
+    status: str
+    outcome: str | None
+    closed_at: str | None
+    acknowledged_at: str | None  # the first acknowledgement ever, whatever the unit
+    remote: bool  # the unit holding the tip now is remote
+    moved_at: str | None  # its last transfer, if any
+
+
+async def clock_row(tx: Tx, tip_id: int) -> ClockRow | None:
+    row = await tx.fetchone(
+        "SELECT t.created_at, t.urgent, t.status, t.outcome, t.closed_at, t.acknowledged_at,"
+        " u.remote, (SELECT MAX(e.at) FROM tip_events e WHERE e.tip_id = t.id"
+        "  AND +e.action = 'transferred')"
+        " FROM tips t JOIN units u ON u.id = t.current_unit_id WHERE t.id = ?",
+        (tip_id,),
+    )
+    if row is None:
+        return None
+    created_at, urgent, status, outcome, closed_at, acknowledged_at, remote, moved_at = row
+    return ClockRow(
+        created_at,
+        bool(urgent),
+        status,
+        outcome,
+        closed_at,
+        acknowledged_at,
+        bool(remote),
+        moved_at,
+    )
+
+
+async def first_response_since(tx: Tx, tip_id: int, since: str) -> str | None:
+    """When the tip was first acknowledged, taken up, asked about or closed from ``since``
+    on (the current stay's acknowledgement, after a transfer)."""
+    value = await tx.scalar(
+        "SELECT MIN(at) FROM tip_events WHERE tip_id = ? AND at >= ?"
+        " AND +action IN ('acknowledged', 'taken', 'asked', 'closed')",
+        (tip_id, since),
+    )
+    return str(value) if value is not None else None

@@ -10,7 +10,7 @@ import pytest
 
 from bot import receipt
 from bot.clock import FakeClock
-from bot.intake import FLOOD_SUBJECTS_KEPT, FloodGate
+from bot.flood import FLOOD_SUBJECTS_KEPT, FloodGate
 from bot.logs import OURS, QUIET, configure_logging
 from config.settings import ConfigError, load_settings
 from handlers.telegram.app import create
