@@ -42,6 +42,9 @@ from handlers.telegram.fake.updates import (
     text_entities,
     utf16_len,
 )
+from tests.dates import Tick
+
+pytestmark = pytest.mark.usefixtures("ptb_timedelta")
 
 LAN = FakeUser(1001, "Lan", "Nguyễn", username="lan_ng")
 HUNG = FakeUser(1002, "Hùng")
@@ -77,12 +80,6 @@ def build_echo_app(api: FakeBotApi, pressed: PressLog) -> Application[Any, Any, 
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     app.add_handler(CallbackQueryHandler(press))
     return app
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns whenever ``RetryAfter`` is built unless periods are timedeltas."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -563,19 +560,6 @@ def test_markdown_v2_rejects_unescaped_reserved_characters() -> None:
 
 
 # ---------------------------------------------------------------- flood limits (issue 9)
-
-
-class Tick:
-    """A clock in seconds that tests move by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 PRIVATE_A, PRIVATE_B = 1001, 1002

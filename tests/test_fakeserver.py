@@ -38,13 +38,9 @@ from handlers.telegram.fake.botapi import FakeBotApi
 from handlers.telegram.fake.server import FakeBotServer, decode_params
 from handlers.telegram.fake.updates import FakeUser
 
+pytestmark = pytest.mark.usefixtures("ptb_timedelta")
+
 LAN = FakeUser(1001, "Lan")
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns whenever ``RetryAfter`` is built unless periods are timedeltas."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
