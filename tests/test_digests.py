@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Bot, InputFile, Message
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
@@ -42,10 +41,11 @@ from bot.digests import (
 )
 from bot.reports import ReportUsage, build, parse_period, render_report, send_report
 from config.settings import DEMO_TOKEN
-from handlers.telegram.jobs import JOB_NAMES, attachments_for, register_jobs, run_sweep
+from handlers.telegram.jobs import JOB_NAMES, register_jobs, run_sweep
 from storage import digests as store
 from storage.db import Database, utc_text
 from tests.dates import fixed_clock
+from tests.harness import Harness, file_tip
 from tests.seed import (
     DUTY,
     QUEUE_A,
@@ -539,10 +539,9 @@ async def test_weekly_digest_carries_a_chart_photo(db: Database) -> None:
     assert len(photos) == 2 and "23/11" in photos[0]["payload"]["caption"]
     async with db.read() as tx:
         files = await store.files_for(tx, photos[0]["id"])
-        kwargs = await attachments_for(tx, photos[0]["id"])
-    assert [(f.field, f.data[:8]) for f in files] == [("photo", PNG_MAGIC)]
-    assert isinstance(kwargs["photo"], InputFile)
-    assert kwargs["photo"].filename == "tinbao_weekly_2026-11-23.png"
+    assert [(f.field, f.filename, f.data[:8]) for f in files] == [
+        ("photo", "tinbao_weekly_2026-11-23.png", PNG_MAGIC)
+    ]
     week_text = next(r for r in rows if r["method"] == "sendMessage")["payload"]["text"]
     assert week_text.startswith("📊 Tin báo tuần 23/11 – 29/11/2026")
     assert "🆕 Tin mới: 6 (khẩn: 2)" in week_text  # the five of Friday and t6 of Thursday
@@ -668,41 +667,60 @@ async def test_sweep_job_wakes_the_sender_only_when_it_wrote(db: Database) -> No
     assert len(wakes) == 1
 
 
-@pytest.mark.filterwarnings("ignore:Please use 'Bot.sendPhoto'")
-async def test_outbox_file_uploads_through_the_bot_as_multipart(db: Database) -> None:
-    """What the sender must do: pass attachments_for(...) in api_kwargs."""
-    png = tips_per_day([], {}, "vi")
-    async with db.transaction() as tx:
-        from storage import outbox
+async def download(h: Harness, file_id: str) -> bytes:
+    """A file as a member of the chat downloads it from Telegram."""
+    file = await h.tinbao.app.bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
 
-        row = await outbox.enqueue(
-            tx,
-            at=utc_text(NOW),
-            method="sendPhoto",
-            payload={"caption": "Biểu đồ"},
-            purpose="digest",
-            chat_id=SUPERVISORS,
-        )
-        await store.attach_file(tx, row, "photo", "chart.png", png)
-    async with db.read() as tx:
-        files = await attachments_for(tx, row)
-    request = CapturingRequest()
-    bot = Bot(DEMO_TOKEN, request=request)
-    await bot.initialize()
-    result = await bot.do_api_request(
-        "sendPhoto",
-        api_kwargs={"chat_id": SUPERVISORS, "caption": "Biểu đồ", **files},
-        return_type=Message,
+
+async def test_the_sender_uploads_the_chart_and_the_full_list_with_the_digest(h: Harness) -> None:
+    """What the supervisors' group gets from the running bot: the text, the chart as a
+    photo, the full lists as a CSV document, in that order, each uploaded under its name
+    with the bytes the digest made; once they are sent the bytes leave the database."""
+    sup_code, _, _ = await h.tinbao.staff.create_invite("Ninh Bình", "supervisor")
+    sup = h.officer(701, "Sơn")
+    await sup.says(f"/join {sup_code}")
+    await sup.says("/bindsupervisors", chat=h.group("Lãnh đạo", SUPERVISORS))
+    await file_tip(h.citizen())  # no commune has a queue group: the text cuts that list
+    settings = h.tinbao.settings
+    here = h.clock().astimezone(settings.tz)
+    days = (settings.weekly_digest_weekday - here.weekday()) % 7 or 7
+    due = datetime.combine(
+        here.date() + timedelta(days=days), settings.daily_digest_time, here.tzinfo
     )
-    assert isinstance(result, Message)
-    name, data = request.calls[-1]
-    assert name == "sendPhoto" and data is not None and data.contains_files
-    multipart = data.multipart_data
-    assert multipart["photo"][0] == "chart.png" and multipart["photo"][1] == png
-    await bot.shutdown()
-    async with db.transaction() as tx:  # once sent, the bytes go
-        await store.drop_files(tx, row)
-        assert await attachments_for(tx, row) == {}
+    h.clock.advance(seconds=(due - here).total_seconds())
+    mark = h.api.mark()
+    sent = await send_due(h.tinbao.digests, kinds=(WEEKLY,))
+    assert [s.recipient for s in sent] == ["supervisors"]
+    await h.flush()
+
+    calls = [c for c in h.api.calls[mark:] if c.params.get("chat_id") == SUPERVISORS]
+    assert [(c.method, c.ok) for c in calls] == [
+        ("sendMessage", True),
+        ("sendPhoto", True),
+        ("sendDocument", True),
+    ]
+    _, period = latest_run(WEEKLY, settings, h.clock())
+    text, photo, document = calls
+    assert text.params["text"].startswith("📊 Tin báo tuần")
+    assert photo.files == {"photo": f"tinbao_weekly_{period.key}.png"}
+    assert f"{period.start.astimezone(settings.tz):%d/%m}" in photo.params["caption"]
+    assert document.files == {"document": f"tinbao_weekly_{period.key}.csv"}
+    _, chart, table = h.api.sent_to(SUPERVISORS)[-3:]
+    png = await download(h, chart["photo"][-1]["file_id"])
+    assert png.startswith(PNG_MAGIC) and len(png) > 1000
+    assert table["document"]["file_name"] == f"tinbao_weekly_{period.key}.csv"
+    rows = list(
+        csv.reader(
+            io.StringIO((await download(h, table["document"]["file_id"])).decode("utf-8-sig"))
+        )
+    )
+    assert rows[0][:3] == ["Mục", "Mã tin báo", "Đơn vị"]
+    assert (
+        len([r for r in rows if r[0] == "Chưa gắn nhóm tiếp nhận"]) > 3
+    )  # more than the text shows
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM outbox_files") == 0
 
 
 # ---------------------------------------------------------------- reports and charts
