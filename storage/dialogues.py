@@ -21,8 +21,3 @@ async def save(tx: Tx, subject: str, step: str, state_enc: bytes) -> None:
 
 async def delete(tx: Tx, subject: str) -> None:
     await tx.execute("DELETE FROM dialogues WHERE subject = ?", (subject,))
-
-
-async def delete_older_than(tx: Tx, cutoff_text: str) -> int:
-    """Abandoned drafts are personal data too; they expire."""
-    return await tx.execute("DELETE FROM dialogues WHERE updated_at < ?", (cutoff_text,))

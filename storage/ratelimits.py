@@ -17,7 +17,3 @@ async def record(tx: Tx, subject: str, kind: str, at_text: str) -> None:
     await tx.execute(
         "INSERT INTO rate_hits(subject, kind, at) VALUES (?,?,?)", (subject, kind, at_text)
     )
-
-
-async def prune(tx: Tx, before_text: str) -> int:
-    return await tx.execute("DELETE FROM rate_hits WHERE at < ?", (before_text,))

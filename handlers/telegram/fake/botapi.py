@@ -946,15 +946,6 @@ class FakeBotApi(BaseRequest):
         the bot returns and what sends/pins are checked against)."""
         self._state(chat_id, create=True).bot_member = chat_member_json(self.me, status, **rights)
 
-    def set_member(
-        self, chat_id: int, user: FakeUser | JSONDict, status: str = "member", **rights: bool
-    ) -> None:
-        """Set a user's status in ``chat_id`` (e.g. make an officer ``administrator``)."""
-        user_dict = user.to_dict() if isinstance(user, FakeUser) else dict(user)
-        self._learn_user(user_dict)
-        state = self._state(chat_id, create=True)
-        state.members[int(user_dict["id"])] = chat_member_json(user_dict, status, **rights)
-
     def register_chat(self, chat: JSONDict | Any) -> None:
         """Tell the server about a chat (a dict or anything with ``to_dict()``, such as
         :class:`handlers.telegram.fake.updates.FakeChat`), e.g. so ``@username`` ids resolve."""
