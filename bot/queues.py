@@ -36,7 +36,6 @@ from storage.officers import Officer
 LANG = "vi"
 PAGE_SIZE = 10
 ACTIONS = ("ack", "take", "ask", "transfer", "close", "outcome", "xfer", "asksend", "askcancel")
-INVITE_ALPHABET = receipt.ALPHABET
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

@@ -22,11 +22,6 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", lowered).strip()
 
 
-def squash(text: str) -> str:
-    """:func:`fold` without spaces, for comparing "tamchuc" with "tam chuc"."""
-    return fold(text).replace(" ", "")
-
-
 TEXT_LIMIT = 4096  # a message's text, in UTF-16 units after entity parsing
 CAPTION_LIMIT = 1024  # a media caption
 MARK = "…"

@@ -49,20 +49,6 @@ async def bind(
     )
 
 
-async def all_active(tx: Tx) -> list[Binding]:
-    rows = await tx.fetchall(
-        "SELECT id, chat_id, purpose, unit_id, title FROM chat_bindings WHERE active = 1"
-        " ORDER BY purpose, unit_id"
-    )
-    return [Binding(*r) for r in rows]
-
-
-async def unbind_chat(tx: Tx, chat_id: int) -> int:
-    return await tx.execute(
-        "UPDATE chat_bindings SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
-    )
-
-
 async def move_chat(tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
     """A group became a supergroup with a new id: its bindings follow it."""
     return await tx.execute(

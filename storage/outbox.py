@@ -90,11 +90,6 @@ async def due(tx: Tx, now_text: str, limit: int = 100) -> list[OutboxRow]:
     return [_row(row) for row in rows]
 
 
-async def next_due_at(tx: Tx) -> str | None:
-    value = await tx.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
-    return str(value) if value else None
-
-
 async def next_due_after(tx: Tx, now_text: str) -> str | None:
     """When the next row that may be sent falls due, after ``now_text``. Rows waiting
     behind an earlier row of their recipient do not count: their time may be long past,
@@ -202,14 +197,6 @@ async def sent_message(tx: Tx, row_id: int) -> tuple[int | None, int | None, str
 
 async def pending_count(tx: Tx) -> int:
     return int(await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") or 0)
-
-
-async def failed_since(tx: Tx, since_text: str) -> list[OutboxRow]:
-    rows = await tx.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'failed' AND created_at >= ? ORDER BY id",
-        (since_text,),
-    )
-    return [_row(row) for row in rows]
 
 
 async def enqueue_text(tx: Tx, text: str, *, at: str, purpose: str, **target: Any) -> int:

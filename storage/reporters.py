@@ -63,10 +63,6 @@ async def update_identity(tx: Tx, reporter_id: int, identity_enc: bytes) -> None
     )
 
 
-async def set_phone(tx: Tx, reporter_id: int, phone_enc: bytes | None) -> None:
-    await tx.execute("UPDATE reporters SET phone_enc = ? WHERE id = ?", (phone_enc, reporter_id))
-
-
 async def set_language(tx: Tx, reporter_id: int, language: str) -> None:
     await tx.execute("UPDATE reporters SET language = ? WHERE id = ?", (language, reporter_id))
 

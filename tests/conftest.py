@@ -9,6 +9,13 @@ from tests.harness import Harness, close_harness, open_harness
 
 
 @pytest.fixture
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns whenever ``RetryAfter`` is built unless periods are timedeltas: for
+    the modules that make the fake answer 429 (``usefixtures("ptb_timedelta")``)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
 async def h(tmp_path: Path) -> AsyncIterator[Harness]:
     harness = await open_harness(tmp_path)
     try:

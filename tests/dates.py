@@ -19,3 +19,16 @@ START = BASE + timedelta(days=int(os.environ.get(SHIFT_ENV, "0")))
 def fixed_clock() -> datetime:
     """For unit tests whose scenario sets its own dates: rows they stamp get ``BASE``."""
     return BASE
+
+
+class Tick:
+    """A clock in seconds that tests move by hand."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds

@@ -22,6 +22,8 @@ from handlers.telegram.fake.updates import FakeChat, FakeUser, UpdateFactory
 from tests.dates import START, fixed_clock
 
 KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
+#: The sample wanted notices (fictitious people) the wanted-person scenarios import.
+WANTED_NOTICES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
 _TEMPLATE: dict[str, Path] = {}
 
 
@@ -139,6 +141,15 @@ async def open_harness(tmp_path: Path, **settings_extra: Any) -> Harness:
     tinbao = await create(settings, request=api, clock=clock, sleep=clock.sleep, rate_limiter=False)
     await tinbao.app.initialize()
     return Harness(tinbao, api, clock)
+
+
+async def restart(h: Harness) -> None:
+    """A crash and a new process: the same database file and Bot API, a fresh Application
+    (and with it a fresh inbox and sender)."""
+    await h.tinbao.app.shutdown()
+    await h.tinbao.db.close()
+    h.tinbao = await create(h.tinbao.settings, request=h.api, clock=h.clock, rate_limiter=False)
+    await h.tinbao.app.initialize()
 
 
 async def close_harness(h: Harness) -> None:

@@ -23,10 +23,9 @@ from handlers.telegram.fake.botapi import FakeBotApi
 from storage import reporters
 from storage.db import Database, bundled_migrations
 from tests.dates import START
-from tests.harness import Harness, file_tip, make_settings
-from tests.test_queues_e2e import QUEUE, card_of, prompt, setup_unit
+from tests.harness import WANTED_NOTICES, Harness, file_tip, make_settings
+from tests.police import QUEUE, card_of, prompt, setup_unit
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
 PRIVATE_ONLY = "Để bảo vệ bạn, hãy báo tin trong cuộc trò chuyện riêng với bot"
 CITIZEN_TEXTS = (
     "Mã tin báo của bạn",  # receipt
@@ -54,7 +53,7 @@ async def table_count(h: Harness, table: str) -> int:
 
 async def test_citizen_buttons_pressed_in_a_police_group_get_a_popup_only(h: Harness) -> None:
     await setup_unit(h)
-    report = await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)
+    report = await wanted.import_csv(h.tinbao.db, WANTED_NOTICES, clock=h.clock)
     assert report.ok
     citizen, bystander = h.citizen(1001, "Lan"), h.citizen(2002, "Khoa")
     code = await file_tip(citizen)

@@ -23,7 +23,7 @@ from bot.deadlines import (
 )
 from storage.db import Database, utc_text
 from tests.dates import fixed_clock
-from tests.test_digests import (
+from tests.seed import (
     DUTY,
     QUEUE_A,
     QUEUE_B,
@@ -31,10 +31,10 @@ from tests.test_digests import (
     TZ,
     Seed,
     local,
-    make_settings,
+    province_settings,
 )
 
-SETTINGS = make_settings()
+SETTINGS = province_settings()
 T0 = local(2026, 11, 27, 22, 50)  # late evening: nights count
 
 

@@ -20,10 +20,9 @@ from handlers.telegram.fake.updates import FakeChat
 from storage import outbox
 from storage.db import Database
 from tests.harness import Harness, Person, file_tip
-from tests.test_queues_e2e import prompt
+from tests.police import DUTY, prompt
 
 KIM_BANG_QUEUE = -100333
-DUTY = -100999
 SUPERVISORS = -100888
 
 

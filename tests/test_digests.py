@@ -1,26 +1,23 @@
 """Digests over a seeded real SQLite file: the numbers, the text, catch-up exactly once,
 the jobs, the reports and the charts. Time is a FakeClock; nothing sleeps.
 
-The seed helpers here (``Seed``, ``make_settings``, ``local``) are shared with
-test_deadlines.py and test_exports.py.
+The province is seeded straight into SQL (tests/seed.py, shared with test_deadlines.py
+and test_exports.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import csv
 import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from telegram import Bot, InputFile, Message
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
@@ -43,177 +40,23 @@ from bot.digests import (
     week_period,
 )
 from bot.reports import ReportUsage, build, parse_period, render_report, send_report
-from config.settings import DEMO_TOKEN, Settings
-from handlers.telegram.jobs import JOB_NAMES, attachments_for, register_jobs, run_sweep
+from config.settings import DEMO_TOKEN
+from handlers.telegram.jobs import JOB_NAMES, register_jobs, run_sweep
 from storage import digests as store
-from storage.db import Database, Tx, utc_text
+from storage.db import Database, utc_text
 from tests.dates import fixed_clock
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
-QUEUE_A, QUEUE_B, DUTY, SUPERVISORS, SUPERVISOR_USER = -1001, -1002, -2000, -3000, 777
-
-
-def make_settings(**extra: Any) -> Settings:
-    values: dict[str, Any] = {
-        "bot_token": DEMO_TOKEN,
-        "secret_key": KEY,
-        "timezone": "Asia/Ho_Chi_Minh",
-        "default_language": "vi",
-        "province": "Ninh Bình",
-        "ack_minutes_urgent": 15,
-        "ack_minutes_normal": 240,
-        "transfer_hours": 24,
-        "transfer_hours_remote": 48,
-        "verification_days": 20,
-        "verification_warn_day": 15,
-        "daily_digest_time": "07:00",
-        "weekly_digest_weekday": 0,
-        "monthly_digest_day": 1,
-        "_env_file": None,
-    }
-    values.update(extra)
-    return Settings(**values)
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """A wall-clock time in the province, as an aware UTC datetime."""
-    return datetime(year, month, day, hour, minute, tzinfo=TZ).astimezone(UTC)
-
-
-def text(moment: datetime | None) -> str | None:
-    return utc_text(moment) if moment else None
-
-
-class Seed:
-    """Plain SQL through Tx: units, chats, officers, tips with their events."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-
-    async def unit(self, short: str, kind: str = "commune", remote: bool = False) -> int:
-        name = short if kind == "province" else f"Xã {short}"
-        return await self.tx.execute(
-            "INSERT INTO units(code, kind, name, short_name, unit_type, search_key, remote,"
-            " synced_at) VALUES (?,?,?,?,?,?,?,?)",
-            (f"U-{short}", kind, name, short, "Xã", short.lower(), int(remote), "2026-01-01"),
-        )
-
-    async def bind(self, chat_id: int, purpose: str, unit_id: int) -> None:
-        await self.tx.execute(
-            "INSERT INTO chat_bindings(chat_id, purpose, unit_id, bound_at) VALUES (?,?,?,?)",
-            (chat_id, purpose, unit_id, "2026-01-01 00:00:00.000000"),
-        )
-
-    async def officer(self, user: int, unit_id: int, role: str, opt_in: bool) -> int:
-        return await self.tx.execute(
-            "INSERT INTO officers(telegram_user_id, display_name, unit_id, role, joined_at,"
-            " digest_opt_in) VALUES (?,?,?,?,?,?)",
-            (user, f"Cán bộ {user}", unit_id, role, "2026-01-01", int(opt_in)),
-        )
-
-    async def tip(
-        self,
-        unit: int,
-        at: datetime,
-        *,
-        category: str = "crime",
-        urgent: bool = False,
-        status: str = "new",
-        outcome: str | None = None,
-        acknowledged: datetime | None = None,
-        closed: datetime | None = None,
-        moved_to: int | None = None,
-        moved_at: datetime | None = None,
-        reporter_id: int | None = None,
-        description: str = "Mô tả sự việc",
-        notice: int | None = None,
-    ) -> tuple[int, str]:
-        code = receipt.new_code()
-        tip_id = await self.tx.execute(
-            "INSERT INTO tips(code, idempotency_key, reporter_id, channel, category, urgent,"
-            " unit_id, current_unit_id, address, occurred, description, status, outcome,"
-            " language, created_at, updated_at, acknowledged_at, closed_at, transfers,"
-            " wanted_notice_id) VALUES (?,?,?,'telegram',?,?,?,?,?,'today',?,?,?,'vi',?,?,?,?,?,?)",
-            (
-                code,
-                code,
-                reporter_id,
-                category,
-                int(urgent),
-                unit,
-                moved_to or unit,
-                "Thôn 3",
-                description,
-                status,
-                outcome,
-                text(at),
-                text(closed or at),
-                text(acknowledged),
-                text(closed),
-                1 if moved_to else 0,
-                notice,
-            ),
-        )
-        await self.event(tip_id, at, "submitted", None, "new", "reporter")
-        if acknowledged:
-            await self.event(tip_id, acknowledged, "acknowledged", "new", "acknowledged")
-        if moved_to and moved_at:
-            await self.event(tip_id, moved_at, "transferred", "new", "transferred")
-        if closed:
-            await self.event(tip_id, closed, "closed", "in_progress", "closed")
-        return tip_id, code
-
-    async def notice(
-        self,
-        warrant: str,
-        issuer: int,
-        *,
-        dangerous: bool = False,
-        reason: str | None = None,
-        withdrawn: datetime | None = None,
-    ) -> int:
-        """A wanted notice: active, or withdrawn for ``reason`` at ``withdrawn``."""
-        return await self.tx.execute(
-            "INSERT INTO wanted_notices(warrant_number, warrant_date, full_name, search_key,"
-            " sex, last_residence, offence, issuing_unit_id, dangerous, status,"
-            " withdrawn_reason, withdrawn_at, created_at, updated_at)"
-            " VALUES (?,'2026-01-05',?,?,'male','Thôn 2','Cướp tài sản',?,?,?,?,?,?,?)",
-            (
-                warrant,
-                f"Nguyễn Văn {warrant}",
-                f"nguyen van {warrant.lower()}",
-                issuer,
-                int(dangerous),
-                "withdrawn" if reason else "active",
-                reason,
-                text(withdrawn),
-                "2026-01-05 00:00:00.000000",
-                text(withdrawn) or "2026-01-05 00:00:00.000000",
-            ),
-        )
-
-    async def event(
-        self,
-        tip_id: int,
-        at: datetime,
-        action: str,
-        from_status: str | None,
-        to_status: str | None,
-        actor: str = "officer",
-    ) -> None:
-        await self.tx.execute(
-            "INSERT INTO tip_events(tip_id, at, actor_kind, action, from_status, to_status)"
-            " VALUES (?,?,?,?,?,?)",
-            (tip_id, text(at), actor, action, from_status, to_status),
-        )
-
-    async def failed(self, chat_id: int, at: datetime) -> None:
-        await self.tx.execute(
-            "INSERT INTO outbox(created_at, chat_id, method, payload, purpose, status,"
-            " next_attempt_at) VALUES (?,?,'sendMessage','{}','card','failed',?)",
-            (text(at), chat_id, text(at)),
-        )
+from tests.harness import Harness, file_tip
+from tests.seed import (
+    DUTY,
+    QUEUE_A,
+    QUEUE_B,
+    SUPERVISOR_USER,
+    SUPERVISORS,
+    TZ,
+    Seed,
+    local,
+    province_settings,
+)
 
 
 @pytest.fixture
@@ -317,7 +160,7 @@ def services(
     db: Database, clock: FakeClock, wakes: list[int] | None = None, **extra: Any
 ) -> DigestServices:
     woken = wakes if wakes is not None else []
-    return DigestServices(db, make_settings(**extra), clock, lambda: woken.append(1))
+    return DigestServices(db, province_settings(**extra), clock, lambda: woken.append(1))
 
 
 async def outbox_rows(db: Database, purpose: str = "digest") -> list[dict[str, Any]]:
@@ -336,7 +179,7 @@ async def outbox_rows(db: Database, purpose: str = "digest") -> list[dict[str, A
 
 async def test_daily_digest_numbers(db: Database) -> None:
     w = await seed_world(db)
-    settings = make_settings()
+    settings = province_settings()
     scheduled, period = latest_run(DAILY, settings, NOW)
     assert scheduled == NOW and period.key == "2026-11-27"
     d = await compute(db, settings, period, NOW)
@@ -369,7 +212,7 @@ async def test_daily_digest_numbers(db: Database) -> None:
 
 async def test_daily_digest_text_is_short_vietnamese_and_complete(db: Database) -> None:
     w = await seed_world(db)
-    settings = make_settings()
+    settings = province_settings()
     _, period = latest_run(DAILY, settings, NOW)
     rendered = render(await compute(db, settings, period, NOW), settings)
     body = rendered.text
@@ -402,7 +245,7 @@ async def test_long_digest_keeps_text_short_and_attaches_full_csv(db: Database) 
         for i in range(40):
             unit = await s.unit(f"Xã số {i:02d}")
             codes.append((await s.tip(unit, local(*DAY, 1) + timedelta(minutes=i)))[1])
-    settings = make_settings()
+    settings = province_settings()
     _, period = latest_run(DAILY, settings, NOW)
     rendered = render(await compute(db, settings, period, NOW), settings)
     assert len(rendered.text) < 1500
@@ -481,7 +324,7 @@ async def seed_wanted(db: Database, w: World) -> None:
 async def test_daily_digest_counts_sightings_arrests_and_surrenders(db: Database) -> None:
     w = await seed_world(db)
     await seed_wanted(db, w)
-    settings = make_settings()
+    settings = province_settings()
     _, period = latest_run(DAILY, settings, NOW)
     d = await compute(db, settings, period, NOW)
     assert d.wanted == store.WantedFigures(
@@ -511,7 +354,7 @@ async def test_daily_digest_counts_sightings_arrests_and_surrenders(db: Database
 async def test_report_counts_wanted_people_caught_in_the_period(db: Database) -> None:
     w = await seed_world(db)
     await seed_wanted(db, w)
-    settings = make_settings()
+    settings = province_settings()
     report = await build(db, settings, parse_period(["month", "11/2026"], NOW, TZ), NOW)
     # November: the day's figures, the sighting of N4 on Thursday and A2 arrested at
     # midnight; S2 surrendered in October and belongs to October's report
@@ -553,7 +396,7 @@ async def test_wanted_line_left_out_only_of_an_all_zero_daily_digest(db: Databas
         # arrested a microsecond before the day: Thursday's news, not Friday's
         before = local(*DAY) - timedelta(microseconds=1)
         await s.notice("OLD", province, dangerous=True, reason="arrested", withdrawn=before)
-    settings = make_settings()
+    settings = province_settings()
     _, period = latest_run(DAILY, settings, NOW)
     d = await compute(db, settings, period, NOW)
     assert d.wanted.empty
@@ -588,7 +431,7 @@ def test_percentile_is_nearest_rank() -> None:
 
 
 def test_latest_runs_and_periods() -> None:
-    s = make_settings()
+    s = province_settings()
     before = local(2026, 12, 1, 6, 59)  # Tuesday 1 December, before 07:00
     run, period = latest_run(DAILY, s, before)
     assert run == local(2026, 11, 30, 7) and period.key == "2026-11-29"
@@ -603,7 +446,7 @@ def test_latest_runs_and_periods() -> None:
     assert period.start == local(2026, 11, 1) and period.end == local(2026, 12, 1)
     run, period = latest_run(UNIT, s, local(2026, 12, 1, 7))
     assert period.key == "2026-12-01"
-    friday = make_settings(weekly_digest_weekday=4)
+    friday = province_settings(weekly_digest_weekday=4)
     run, period = latest_run(WEEKLY, friday, local(2026, 12, 1, 9))
     assert run == local(2026, 11, 27, 7) and period.key == "2026-11-20"
     jan = latest_run(MONTHLY, s, local(2027, 1, 1, 8))[1]
@@ -696,10 +539,9 @@ async def test_weekly_digest_carries_a_chart_photo(db: Database) -> None:
     assert len(photos) == 2 and "23/11" in photos[0]["payload"]["caption"]
     async with db.read() as tx:
         files = await store.files_for(tx, photos[0]["id"])
-        kwargs = await attachments_for(tx, photos[0]["id"])
-    assert [(f.field, f.data[:8]) for f in files] == [("photo", PNG_MAGIC)]
-    assert isinstance(kwargs["photo"], InputFile)
-    assert kwargs["photo"].filename == "tinbao_weekly_2026-11-23.png"
+    assert [(f.field, f.filename, f.data[:8]) for f in files] == [
+        ("photo", "tinbao_weekly_2026-11-23.png", PNG_MAGIC)
+    ]
     week_text = next(r for r in rows if r["method"] == "sendMessage")["payload"]["text"]
     assert week_text.startswith("📊 Tin báo tuần 23/11 – 29/11/2026")
     assert "🆕 Tin mới: 6 (khẩn: 2)" in week_text  # the five of Friday and t6 of Thursday
@@ -825,41 +667,60 @@ async def test_sweep_job_wakes_the_sender_only_when_it_wrote(db: Database) -> No
     assert len(wakes) == 1
 
 
-@pytest.mark.filterwarnings("ignore:Please use 'Bot.sendPhoto'")
-async def test_outbox_file_uploads_through_the_bot_as_multipart(db: Database) -> None:
-    """What the sender must do: pass attachments_for(...) in api_kwargs."""
-    png = tips_per_day([], {}, "vi")
-    async with db.transaction() as tx:
-        from storage import outbox
+async def download(h: Harness, file_id: str) -> bytes:
+    """A file as a member of the chat downloads it from Telegram."""
+    file = await h.tinbao.app.bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
 
-        row = await outbox.enqueue(
-            tx,
-            at=utc_text(NOW),
-            method="sendPhoto",
-            payload={"caption": "Biểu đồ"},
-            purpose="digest",
-            chat_id=SUPERVISORS,
-        )
-        await store.attach_file(tx, row, "photo", "chart.png", png)
-    async with db.read() as tx:
-        files = await attachments_for(tx, row)
-    request = CapturingRequest()
-    bot = Bot(DEMO_TOKEN, request=request)
-    await bot.initialize()
-    result = await bot.do_api_request(
-        "sendPhoto",
-        api_kwargs={"chat_id": SUPERVISORS, "caption": "Biểu đồ", **files},
-        return_type=Message,
+
+async def test_the_sender_uploads_the_chart_and_the_full_list_with_the_digest(h: Harness) -> None:
+    """What the supervisors' group gets from the running bot: the text, the chart as a
+    photo, the full lists as a CSV document, in that order, each uploaded under its name
+    with the bytes the digest made; once they are sent the bytes leave the database."""
+    sup_code, _, _ = await h.tinbao.staff.create_invite("Ninh Bình", "supervisor")
+    sup = h.officer(701, "Sơn")
+    await sup.says(f"/join {sup_code}")
+    await sup.says("/bindsupervisors", chat=h.group("Lãnh đạo", SUPERVISORS))
+    await file_tip(h.citizen())  # no commune has a queue group: the text cuts that list
+    settings = h.tinbao.settings
+    here = h.clock().astimezone(settings.tz)
+    days = (settings.weekly_digest_weekday - here.weekday()) % 7 or 7
+    due = datetime.combine(
+        here.date() + timedelta(days=days), settings.daily_digest_time, here.tzinfo
     )
-    assert isinstance(result, Message)
-    name, data = request.calls[-1]
-    assert name == "sendPhoto" and data is not None and data.contains_files
-    multipart = data.multipart_data
-    assert multipart["photo"][0] == "chart.png" and multipart["photo"][1] == png
-    await bot.shutdown()
-    async with db.transaction() as tx:  # once sent, the bytes go
-        await store.drop_files(tx, row)
-        assert await attachments_for(tx, row) == {}
+    h.clock.advance(seconds=(due - here).total_seconds())
+    mark = h.api.mark()
+    sent = await send_due(h.tinbao.digests, kinds=(WEEKLY,))
+    assert [s.recipient for s in sent] == ["supervisors"]
+    await h.flush()
+
+    calls = [c for c in h.api.calls[mark:] if c.params.get("chat_id") == SUPERVISORS]
+    assert [(c.method, c.ok) for c in calls] == [
+        ("sendMessage", True),
+        ("sendPhoto", True),
+        ("sendDocument", True),
+    ]
+    _, period = latest_run(WEEKLY, settings, h.clock())
+    text, photo, document = calls
+    assert text.params["text"].startswith("📊 Tin báo tuần")
+    assert photo.files == {"photo": f"tinbao_weekly_{period.key}.png"}
+    assert f"{period.start.astimezone(settings.tz):%d/%m}" in photo.params["caption"]
+    assert document.files == {"document": f"tinbao_weekly_{period.key}.csv"}
+    _, chart, table = h.api.sent_to(SUPERVISORS)[-3:]
+    png = await download(h, chart["photo"][-1]["file_id"])
+    assert png.startswith(PNG_MAGIC) and len(png) > 1000
+    assert table["document"]["file_name"] == f"tinbao_weekly_{period.key}.csv"
+    rows = list(
+        csv.reader(
+            io.StringIO((await download(h, table["document"]["file_id"])).decode("utf-8-sig"))
+        )
+    )
+    assert rows[0][:3] == ["Mục", "Mã tin báo", "Đơn vị"]
+    assert (
+        len([r for r in rows if r[0] == "Chưa gắn nhóm tiếp nhận"]) > 3
+    )  # more than the text shows
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM outbox_files") == 0
 
 
 # ---------------------------------------------------------------- reports and charts
@@ -867,7 +728,7 @@ async def test_outbox_file_uploads_through_the_bot_as_multipart(db: Database) ->
 
 async def test_report_counts_the_cohort_of_the_month(db: Database) -> None:
     w = await seed_world(db)
-    settings = make_settings()
+    settings = province_settings()
     period = parse_period(["tháng", "11/2026"], NOW, TZ)
     report = await build(db, settings, period, NOW)
     c = report.cohort
@@ -921,7 +782,7 @@ async def test_report_within_deadline_percentage(db: Database) -> None:
             a, start, urgent=True, status="acknowledged", acknowledged=start + timedelta(minutes=16)
         )  # urgent, 16 min: late
         await s.tip(a, start + timedelta(days=400), urgent=True)  # another year
-    settings = make_settings()
+    settings = province_settings()
     report = await build(db, settings, parse_period(["year", "2026"], NOW, TZ), NOW)
     assert (report.cohort.ack_within, report.cohort.ack_measured) == (3, 4)
     assert "75% (3/4 tin)" in render_report(report, settings).text

@@ -18,9 +18,9 @@ from scripts.generate_tips import fill
 from storage import digests as store
 from storage.db import Database
 from tests.dates import fixed_clock
-from tests.test_digests import SUPERVISORS, TZ, Seed, local, make_settings
+from tests.seed import SUPERVISORS, TZ, Seed, local, province_settings
 
-SETTINGS = make_settings()
+SETTINGS = province_settings()
 START, END = local(2026, 11, 1), local(2026, 12, 1)
 NOW = local(2026, 12, 2, 9)
 SECRET = "Nguyễn Văn Bí Mật, 0912345678"

@@ -38,13 +38,9 @@ from handlers.telegram.fake.botapi import FakeBotApi
 from handlers.telegram.fake.server import FakeBotServer, decode_params
 from handlers.telegram.fake.updates import FakeUser
 
+pytestmark = pytest.mark.usefixtures("ptb_timedelta")
+
 LAN = FakeUser(1001, "Lan")
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns whenever ``RetryAfter`` is built unless periods are timedeltas."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -73,7 +69,6 @@ CALLS: list[Callable[[Bot], Awaitable[Any]]] = [
     lambda b: b.send_message(
         1001,
         "<b>Tin báo</b> & <i>mã</i>",
-        parse_mode="HTML",
         protect_content=False,
         disable_notification=True,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -89,7 +84,7 @@ CALLS: list[Callable[[Bot], Awaitable[Any]]] = [
     ),
     lambda b: b.edit_message_text("đã sửa", 1001, 1),
     lambda b: b.set_my_commands([BotCommand("start", "Bắt đầu")], language_code="vi"),
-    lambda b: b.send_location(1001, 20.52, 105.91),
+    lambda b: b.answer_callback_query("42", "Đã nhận", show_alert=True),
     lambda b: b.get_chat_member(-100123, 7_000_000_001),
 ]
 
@@ -156,7 +151,6 @@ async def test_uploads_and_downloads_round_trip(served: tuple[FakeBotApi, FakeBo
         )
         assert len(album) == 2 and album[1].caption == "ảnh 2"
         assert len(api.calls_of("sendMediaGroup")[-1].files) == 2
-        api.set_file_bytes(sent.document.file_id, pdf)
         file = await bot.get_file(sent.document.file_id)
         assert file.file_path is not None and file.file_path.startswith(server.base_file_url)
         assert bytes(await file.download_as_bytearray()) == pdf
@@ -182,7 +176,7 @@ async def test_errors_reach_ptb_as_telegram_errors(
         with pytest.raises(Forbidden, match="blocked by the user"):
             await bot.send_message(1001, "x")
         api.unblock_chat(1001)
-        with pytest.raises(BadRequest, match="parse entities"):
+        with pytest.raises(BadRequest, match="parse_mode"):
             await bot.send_message(1001, "<b>x", parse_mode="HTML")
         with pytest.raises(EndPointNotFound):
             await bot.do_api_request("sendNothing")

@@ -39,8 +39,9 @@ from handlers.telegram.fake.scripted import Driver
 from handlers.telegram.fake.updates import FakeChat, FakeUser, JSONDict, UpdateFactory
 from storage.db import parse_utc
 from tests.harness import Harness, Person, file_tip, make_settings, template_db
-from tests.test_queues_e2e import QUEUE as E2E_QUEUE
-from tests.test_queues_e2e import card_of, setup_unit
+from tests.police import QUEUE, card_of, setup_unit
+
+pytestmark = pytest.mark.usefixtures("ptb_timedelta")
 
 CITIZENS = 20
 ASK_EVERY = 4  # every 4th tip also gets a question, answered through the relay
@@ -245,12 +246,6 @@ async def setup_police(tinbao: Tinbao, api: FakeBotApi) -> None:
         assert "nhóm tiếp nhận" in (api.last_text(unit.queue.id) or "")
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns whenever ``RetryAfter`` is built unless periods are timedeltas."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[tuple[Tinbao, FakeBotApi]]:
     db_path = tmp_path / "tinbao.db"
@@ -428,25 +423,25 @@ async def test_an_officers_prompt_and_outcome_list_survive_failed_calls(h: Harne
     """They are committed with the press and sent by the outbox; the press's pop-up is
     the only direct call, and its failure changes nothing."""
     _lead, officer = await setup_unit(h)
-    group = h.group("CA Tam Chúc", E2E_QUEUE)
+    group = h.group("CA Tam Chúc", QUEUE)
     code = await file_tip(h.citizen())
-    card = card_of(h, E2E_QUEUE, code)
+    card = card_of(h, QUEUE, code)
     h.api.fail_next("answerCallbackQuery", "5xx")
-    h.api.fail_next("sendMessage", "timeout", chat_id=E2E_QUEUE)
+    h.api.fail_next("sendMessage", "timeout", chat_id=QUEUE)
     await officer.presses("Hỏi thêm", chat=group)
-    assert "câu hỏi gửi người báo tin" not in (h.api.last_text(E2E_QUEUE) or "")
+    assert "câu hỏi gửi người báo tin" not in (h.api.last_text(QUEUE) or "")
     h.clock.advance(seconds=2)  # the sender's back-off, on the product's clock
     await h.flush()
-    prompt = h.api.sent_to(E2E_QUEUE)[-1]
+    prompt = h.api.sent_to(QUEUE)[-1]
     assert "câu hỏi gửi người báo tin" in prompt["text"]
     assert prompt["reply_to_message"]["message_id"] == card["message_id"]
     assert h.api.calls_of("sendMessage")[-1].params["reply_markup"] == {"force_reply": True}
 
-    h.api.fail_next("sendMessage", "5xx", chat_id=E2E_QUEUE)
+    h.api.fail_next("sendMessage", "5xx", chat_id=QUEUE)
     await officer.presses("Đóng", chat=group)
     h.clock.advance(seconds=2)
     await h.flush()
     await officer.presses("Đã giải quyết", chat=group)
-    pickers = [m for m in h.api.sent_to(E2E_QUEUE) if f"Đóng tin báo {code}" in m["text"]]
+    pickers = [m for m in h.api.sent_to(QUEUE) if f"Đóng tin báo {code}" in m["text"]]
     assert len(pickers) == 1 and "reply_markup" not in pickers[0]  # used: no buttons left
-    assert "Đã đóng (đã giải quyết)" in card_of(h, E2E_QUEUE, code)["text"]
+    assert "Đã đóng (đã giải quyết)" in card_of(h, QUEUE, code)["text"]

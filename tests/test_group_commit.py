@@ -11,6 +11,7 @@ import pytest
 from storage.db import Database
 from tests.dates import fixed_clock
 from tests.harness import Harness
+from tests.police import setup_unit
 
 
 def committed_count(path: Path, sql: str) -> int:
@@ -61,8 +62,6 @@ async def test_a_failed_unit_of_work_undoes_only_itself(tmp_path: Path) -> None:
 async def test_no_outbox_row_holds_a_citizens_words_or_phone_in_clear(h: Harness) -> None:
     """Cards quote the description and, for a contactable citizen, the phone: they are
     sealed in the outbox like the citizen's own screens, and emptied once delivered."""
-    from tests.test_queues_e2e import setup_unit
-
     await setup_unit(h)
     citizen = h.citizen()
     await h.driver.file_tip(

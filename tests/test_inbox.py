@@ -11,23 +11,14 @@ import sqlite3
 
 import pytest
 
-from handlers.telegram.app import create
-from tests.harness import Harness
-from tests.test_queues_e2e import DUTY, setup_unit
+from tests.harness import Harness, restart
+from tests.police import DUTY, setup_unit
 
 
 async def inbox_statuses(h: Harness) -> dict[str, int]:
     async with h.tinbao.db.read() as tx:
         rows = await tx.fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
     return {str(status): int(n) for status, n in rows}
-
-
-async def restart(h: Harness) -> None:
-    """What a new process finds: the same file, a fresh Application and inbox."""
-    await h.tinbao.app.shutdown()
-    await h.tinbao.db.close()
-    h.tinbao = await create(h.tinbao.settings, request=h.api, clock=h.clock, rate_limiter=False)
-    await h.tinbao.app.initialize()
 
 
 async def test_an_update_stored_before_a_crash_is_applied_after_restart(h: Harness) -> None:

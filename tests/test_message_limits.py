@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, fit, split_text, utf16_len
 from tests.harness import Harness, file_tip
-from tests.test_queues_e2e import QUEUE, card_of, prompt, setup_unit
+from tests.police import QUEUE, card_of, prompt, setup_unit
 
 EMOJI = "😀"  # one code point, two UTF-16 units
 

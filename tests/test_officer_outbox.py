@@ -17,12 +17,9 @@ import telegram
 from telegram import Update
 
 from bot import wanted
-from handlers.telegram.app import create
-from tests.harness import Harness, Person, file_tip
-from tests.test_queues_e2e import QUEUE, card_of, prompt, setup_unit, tip_id
+from tests.harness import WANTED_NOTICES, Harness, file_tip, restart
+from tests.police import QUESTION, QUEUE, card_of, prompt, questions_to, setup_unit, tip_id
 
-QUESTION = "Bạn có nhớ biển số xe không?"
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
 HANDLERS = Path(__file__).resolve().parent.parent / "handlers" / "telegram"
 SENDS = {"sender.py"}  # the one module that sends
 
@@ -30,18 +27,6 @@ SENDS = {"sender.py"}  # the one module that sends
 def sent_calls(h: Harness) -> list[Any]:
     """Every Bot API call that shows something (all but the inline press answers)."""
     return [c for c in h.api.calls if c.method not in ("answerCallbackQuery", "getChatMember")]
-
-
-def questions_to(citizen: Person) -> int:
-    return len([m for m in citizen.messages() if QUESTION in m.get("text", "")])
-
-
-async def restart(h: Harness) -> None:
-    """A crash: a new process on the same database file and the same Bot API."""
-    await h.tinbao.app.shutdown()
-    await h.tinbao.db.close()
-    h.tinbao = await create(h.tinbao.settings, request=h.api, clock=h.clock, rate_limiter=False)
-    await h.tinbao.app.initialize()
 
 
 async def pending_rows(h: Harness) -> list[tuple[str, str, str]]:
@@ -223,7 +208,7 @@ async def _status(h: Harness, tid: int) -> str:
 
 
 async def test_a_redelivered_wanted_browse_sends_nothing_twice(h: Harness) -> None:
-    assert (await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)).ok
+    assert (await wanted.import_csv(h.tinbao.db, WANTED_NOTICES, clock=h.clock)).ok
     citizen = h.citizen()
     browse = await citizen.says("/dstruyna")
     page, data = citizen.find_button("Sau")

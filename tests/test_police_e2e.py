@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.harness import Harness, Person, file_tip
-from tests.test_queues_e2e import OTHER_QUEUE, QUEUE, card_of, setup_unit, tip_id
+from tests.police import OTHER_QUEUE, QUESTION, QUEUE, card_of, questions_to, setup_unit, tip_id
 
 UNBOUND = -100555
 
@@ -184,7 +184,6 @@ async def test_forged_page_buttons_edit_nothing(h: Harness) -> None:
 
 
 # ---------------------------------------------------------------- 1: prompts -----------
-QUESTION = "Bạn có nhớ biển số xe không?"
 CHATTER = "ok anh em, 9h họp giao ban nhé"
 
 
@@ -245,10 +244,6 @@ async def test_a_reply_after_the_prompt_expired_is_refused(h: Harness) -> None:
     assert await status_of(h, tid) == "new"
     with_buttons = [m for m in h.api.sent_to(QUEUE) if "Gửi" in str(m.get("reply_markup"))]
     assert not with_buttons
-
-
-def questions_to(citizen: Person) -> int:
-    return len([m for m in citizen.messages() if QUESTION in m.get("text", "")])
 
 
 async def test_a_copy_of_the_prompt_whose_answer_was_lost_answers_it_too(h: Harness) -> None:

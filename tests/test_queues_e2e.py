@@ -2,46 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
-from tests.harness import Harness, Person, file_tip
-
-QUEUE = -100111
-DUTY = -100999
-OTHER_QUEUE = -100222
-
-
-async def setup_unit(h: Harness) -> tuple[Person, Person]:
-    """A lead and an officer of Phường Tam Chúc, its queue group, and a province duty chat."""
-    staff = h.tinbao.staff
-    lead_code, _, _ = await staff.create_invite("Tam Chúc", "lead")
-    officer_code, _, _ = await staff.create_invite("Tam Chúc", "officer")
-    sup_code, _, _ = await staff.create_invite("Ninh Bình", "supervisor")
-    lead, officer, sup = h.officer(501, "Hùng"), h.officer(502, "Mai"), h.officer(503, "Sơn")
-    await lead.says(f"/join {lead_code}")
-    assert "trưởng công an" in lead.last()
-    await officer.says(f"/join {officer_code}")
-    await sup.says(f"/join {sup_code}")
-    await lead.says("/bindqueue", chat=h.group("CA Tam Chúc", QUEUE))
-    assert "nhóm tiếp nhận" in h.api.last_text(QUEUE)
-    await sup.says("/bindduty", chat=h.group("Trực ban", DUTY))
-    assert "nhóm trực ban" in h.api.last_text(DUTY)
-    return lead, officer
-
-
-def prompt(h: Harness, chat_id: int) -> dict:
-    """The bot's newest prompt in the chat: officers answer by replying to it."""
-    for message in reversed(h.api.sent_to(chat_id)):
-        if "trả lời tin nhắn này" in message.get("text", ""):
-            return message
-    raise AssertionError(f"no prompt in {chat_id}")
-
-
-def card_of(h: Harness, chat_id: int, code: str) -> dict:
-    for message in h.api.sent_to(chat_id):
-        if code in message.get("text", "") and "TIN BÁO" in message.get("text", ""):
-            return message
-    raise AssertionError(f"no card for {code} in {chat_id}")
+from tests.harness import Harness, file_tip
+from tests.police import DUTY, OTHER_QUEUE, QUEUE, card_of, prompt, setup_unit, tip_id
 
 
 async def test_tip_reaches_queue_as_card_with_evidence_and_pseudonym(h: Harness) -> None:
@@ -236,18 +198,6 @@ async def test_undelivered_rows_are_sent_once_after_restart(h: Harness, tmp_path
     ]
     assert len(receipts) == 1
     assert len([m for m in h.api.sent_to(QUEUE) if "TIN BÁO" in m.get("text", "")]) == 1
-
-
-def tip_id(h: Harness, code: str) -> int:
-    import sqlite3
-
-    con = sqlite3.connect(h.tinbao.settings.database_path)
-    try:
-        row = con.execute("SELECT id FROM tips WHERE code = ?", (re.sub("-", "", code),)).fetchone()
-    finally:
-        con.close()
-    assert row is not None
-    return int(row[0])
 
 
 async def test_bindqueue_names_missing_rights(h: Harness) -> None:

@@ -25,6 +25,7 @@ from handlers.telegram.sender import MAYBE_SENT, OutboxSender, not_sent
 from handlers.telegram.sendlimits import Limits, SendLimits
 from storage import outbox, tips
 from tests.harness import Harness, file_tip
+from tests.police import QUEUE, setup_unit
 
 GROUPS = [-100_500 - i for i in range(3)]
 PRIVATE = [500_000 + i for i in range(5)]
@@ -375,8 +376,6 @@ async def test_edits_and_deletes_whose_answer_was_lost_are_done_once(h: Harness)
 
 
 async def test_a_second_card_for_a_chat_holding_the_tips_card_is_an_edit(h: Harness) -> None:
-    from tests.test_queues_e2e import QUEUE, setup_unit
-
     await setup_unit(h)
     code = await file_tip(h.citizen())
     cards = [m for m in h.api.sent_to(QUEUE) if code in m.get("text", "")]

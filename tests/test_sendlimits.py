@@ -14,22 +14,10 @@ import math
 import pytest
 
 from handlers.telegram.sendlimits import Limits, SendLimits, chat_key, message_count
+from tests.dates import Tick
 
 PRIVATE_A, PRIVATE_B = 1001, 1002
 GROUP_A, GROUP_B = -100111, -100222
-
-
-class Tick:
-    """A clock in seconds that tests move by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @pytest.fixture

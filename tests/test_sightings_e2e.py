@@ -3,19 +3,16 @@ reaches the queue of the place and the issuing unit's queue, withdrawal closes i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot import wanted
-from tests.harness import Harness, Person
+from tests.harness import WANTED_NOTICES, Harness, Person
+from tests.police import DUTY
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
 TAM_CHUC = -100111
 KIM_BANG = -100222
-DUTY = -100999
 
 
 async def setup(h: Harness) -> None:
-    report = await wanted.import_csv(h.tinbao.db, SAMPLES, clock=h.clock)
+    report = await wanted.import_csv(h.tinbao.db, WANTED_NOTICES, clock=h.clock)
     assert report.ok, report.summary()
     q = h.tinbao.staff
     for unit, role, user_id, chat, command in (

@@ -17,17 +17,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import InputFile
 from telegram.ext import Application, CallbackContext, Job
 
 from bot.deadlines import sweep
 from bot.digests import DAILY, MONTHLY, UNIT, WEEKLY, DigestServices, catch_up, send_due
-from storage import digests as store
-from storage.db import Tx
 
 log = logging.getLogger(__name__)
 
-__all__ = ["JOB_NAMES", "attachments_for", "catch_up", "register_jobs", "run_sweep"]
+__all__ = ["JOB_NAMES", "catch_up", "register_jobs", "run_sweep"]
 
 SWEEP_SECONDS = 60
 JOB_NAMES = (
@@ -115,15 +112,3 @@ def register_jobs(app: Application[Any, Any, Any, Any, Any, Any], services: Dige
         at,
         settings.timezone,
     )
-
-
-async def attachments_for(tx: Tx, outbox_id: int) -> dict[str, InputFile]:
-    """The uploads of an outbox row (chart, CSV, export) as Bot API arguments.
-
-    The sender merges them into ``api_kwargs`` before ``bot.do_api_request``; PTB then
-    sends the request as multipart with each file under its parameter name. Rows without
-    files get ``{}``, so the sender can call this for every row."""
-    return {
-        f.field: InputFile(f.data, filename=f.filename)
-        for f in await store.files_for(tx, outbox_id)
-    }

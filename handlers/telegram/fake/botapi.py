@@ -11,10 +11,13 @@ and HTTP status codes as ``api.telegram.org``::
     api = FakeBotApi()
     app = Application.builder().token(api.token).request(api).get_updates_request(api).build()
 
-It keeps per-chat state (message ids, messages, pins, membership) so edits and deletes
-fail where Telegram's would, parses ``parse_mode`` text into entities (and rejects bad
-HTML/MarkdownV2 with Telegram's "can't parse entities" error, which catches escaping bugs),
-records every call for assertions and injects faults on demand.
+It keeps per-chat state (message ids, messages, membership) so edits and deletes fail
+where Telegram's would, enforces Telegram's length and button limits, keeps uploaded files
+for download, records every call for assertions and injects faults on demand.
+
+It serves the Bot API methods tinbao and its tests call, no more: an unknown method is
+Telegram's 404, and a ``parse_mode`` is refused (tinbao sends plain text; a renderer
+that started sending markup would fail here rather than pass unchecked).
 
 ``FakeBotApi(enforce_limits=True)`` also keeps Telegram's flood limits and answers ``429
 Too Many Requests`` with ``retry_after`` beyond them (see :class:`FloodRules`), so a
@@ -92,23 +95,8 @@ _MEDIA_KEYS: tuple[str, ...] = (
     "sticker",
     "video_note",
 )
-_COPYABLE_KEYS: tuple[str, ...] = (
-    "text",
-    "entities",
-    "caption",
-    "caption_entities",
-    "location",
-    "contact",
-    "venue",
-    "poll",
-    "dice",
-    "link_preview_options",
-    "show_caption_above_media",
-    *_MEDIA_KEYS,
-)
-
 #: Methods a blocked/kicked chat rejects; reading chat info keeps working on Telegram.
-_BLOCKABLE: tuple[str, ...] = ("send", "copy", "forward", "edit", "pin")
+_BLOCKABLE: tuple[str, ...] = ("send", "edit")
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -282,338 +270,6 @@ def _bad(description: str) -> _ApiError:
     return _ApiError(400, f"Bad Request: {description}")
 
 
-def _entities_error(detail: str) -> _ApiError:
-    return _bad(f"can't parse entities: {detail}")
-
-
-# --------------------------------------------------------------------------------------
-# parse_mode: Telegram turns markup into plain text + entities server side, and rejects
-# malformed markup.  Reproducing that is what lets tests catch an unescaped "<" in a
-# citizen's name before Telegram does.
-# --------------------------------------------------------------------------------------
-
-
-class _TextBuilder:
-    """Accumulates plain text while tracking its length in UTF-16 units."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.u16 = 0
-        self.entities: list[JSONDict] = []
-
-    def add(self, text: str) -> None:
-        self.parts.append(text)
-        self.u16 += utf16_len(text)
-
-    def entity(self, kind: str, start: int, **extra: Any) -> None:
-        if self.u16 > start:
-            self.entities.append(
-                {"offset": start, "length": self.u16 - start, "type": kind, **extra}
-            )
-
-    def result(self) -> tuple[str, list[JSONDict]]:
-        self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
-        return "".join(self.parts), self.entities
-
-
-_HTML_TAGS: Mapping[str, str] = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-_HTML_ENTITY = re.compile(r"&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|lt|gt|amp|quot);")
-_HTML_ATTR = re.compile(r"""\s*([a-zA-Z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
-
-def _html_unescape(raw: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        ref = m.group(1)
-        if ref.startswith(("#x", "#X")):
-            return chr(int(ref[2:], 16))
-        if ref.startswith("#"):
-            return chr(int(ref[1:]))
-        return _HTML_NAMED[ref]
-
-    return _HTML_ENTITY.sub(repl, raw)
-
-
-def parse_html(src: str) -> tuple[str, list[JSONDict]]:
-    """Telegram's ``parse_mode=HTML``: returns ``(text, entities)`` or raises the 400
-    "can't parse entities" error Telegram would (unknown tags, unbalanced tags, a bare
-    ``<``).  Only ``&lt; &gt; &amp; &quot;`` and numeric references are decoded."""
-    out = _TextBuilder()
-    stack: list[tuple[str, int, dict[str, Any]]] = []
-    i = 0
-    while i < len(src):
-        lt = src.find("<", i)
-        if lt < 0:
-            out.add(_html_unescape(src[i:]))
-            break
-        out.add(_html_unescape(src[i:lt]))
-        offset = len(src[:lt].encode())
-        gt = src.find(">", lt)
-        if gt < 0:
-            raise _entities_error(f"Unclosed start tag at byte offset {offset}")
-        inner = src[lt + 1 : gt]
-        i = gt + 1
-        if inner.startswith("/"):
-            name = inner[1:].strip().lower()
-            if not stack:
-                raise _entities_error(f"Unexpected end tag at byte offset {offset}")
-            open_name, start, extra = stack.pop()
-            if open_name != name:
-                raise _entities_error(
-                    f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", '
-                    f'found "</{name}>"'
-                )
-            _close_html(out, stack, open_name, start, extra)
-            continue
-        m = re.match(r"([a-zA-Z][\w-]*)", inner)
-        name = m.group(1).lower() if m else ""
-        if name not in _HTML_TAGS:
-            raise _entities_error(
-                f'Unsupported start tag "{name or inner}" at byte offset {offset}'
-            )
-        attrs = {
-            a.group(1).lower(): _html_unescape(a.group(2) or a.group(3) or a.group(4) or "")
-            for a in _HTML_ATTR.finditer(inner[len(name) :].rstrip("/"))
-        }
-        if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise _entities_error(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {offset}'
-            )
-        stack.append((name, out.u16, attrs))
-    if stack:
-        raise _entities_error(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    return out.result()
-
-
-def _close_html(
-    out: _TextBuilder,
-    stack: list[tuple[str, int, dict[str, Any]]],
-    name: str,
-    start: int,
-    attrs: dict[str, Any],
-) -> None:
-    kind = _HTML_TAGS[name]
-    if name == "a":
-        if "href" in attrs:
-            out.entity("text_link", start, url=attrs["href"])
-    elif name == "code" and stack and stack[-1][0] == "pre":
-        language = str(attrs.get("class", ""))
-        if language.startswith("language-"):
-            stack[-1][2]["language"] = language[len("language-") :]
-        else:
-            out.entity("code", start)
-    elif name == "pre":
-        if "language" in attrs:
-            out.entity("pre", start, language=attrs["language"])
-        else:
-            out.entity("pre", start)
-    elif name == "blockquote":
-        out.entity("expandable_blockquote" if "expandable" in attrs else "blockquote", start)
-    elif name == "tg-emoji":
-        out.entity("custom_emoji", start, custom_emoji_id=str(attrs.get("emoji-id", "")))
-    else:
-        out.entity(kind, start)
-
-
-_MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
-
-
-def parse_markdown_v2(src: str) -> tuple[str, list[JSONDict]]:
-    """Telegram's ``parse_mode=MarkdownV2``, strict like the server: an unescaped
-    reserved character (``.``, ``-``, ``!``...) is the classic 400 it produces."""
-    out = _TextBuilder()
-    stack: list[tuple[str, int, int]] = []  # kind, start (UTF-16), byte offset
-    quote_start: int | None = None
-    i = 0
-    n = len(src)
-
-    def byte_at(pos: int) -> int:
-        return len(src[:pos].encode())
-
-    while i < n:
-        ch = src[i]
-        at_line_start = i == 0 or src[i - 1] == "\n"
-        if ch == "\\" and i + 1 < n and ord(src[i + 1]) < 127:
-            out.add(src[i + 1])
-            i += 2
-            continue
-        if ch == "\n" and quote_start is not None and not src.startswith(">", i + 1):
-            out.entity("blockquote", quote_start)
-            quote_start = None
-        if ch == ">" and at_line_start:
-            if quote_start is None:
-                quote_start = out.u16
-            i += 1
-            continue
-        if ch == "`":
-            fence = 3 if src.startswith("```", i) else 1
-            j = i + fence
-            body: list[str] = []
-            while j < n and not src.startswith("`" * fence, j):
-                if src[j] == "\\" and j + 1 < n:
-                    body.append(src[j + 1])
-                    j += 2
-                else:
-                    body.append(src[j])
-                    j += 1
-            if j >= n:
-                raise _entities_error(
-                    f"Can't find end of the entity starting at byte offset {byte_at(i)}"
-                )
-            text = "".join(body)
-            start = out.u16
-            if fence == 3:
-                language, sep, rest = text.partition("\n")
-                if sep and language and " " not in language:
-                    out.add(rest)
-                    out.entity("pre", start, language=language)
-                else:
-                    out.add(text)
-                    out.entity("pre", start)
-            else:
-                out.add(text)
-                out.entity("code", start)
-            i = j + fence
-            continue
-        kind: str | None = None
-        width = 1
-        if ch == "*":
-            kind = "bold"
-        elif ch == "_":
-            if src.startswith("__", i):
-                kind, width = "underline", 2
-            else:
-                kind = "italic"
-        elif ch == "~":
-            kind = "strikethrough"
-        elif ch == "|" and src.startswith("||", i):
-            kind, width = "spoiler", 2
-        elif ch == "[":
-            stack.append(("text_link", out.u16, byte_at(i)))
-            i += 1
-            continue
-        elif ch == "]" and stack and stack[-1][0] == "text_link":
-            if not src.startswith("(", i + 1):
-                raise _entities_error(
-                    f"Can't find end of a url at byte offset {byte_at(i)}"  # as Telegram words it
-                )
-            j = i + 2
-            url: list[str] = []
-            while j < n and src[j] != ")":
-                if src[j] == "\\" and j + 1 < n:
-                    url.append(src[j + 1])
-                    j += 2
-                else:
-                    url.append(src[j])
-                    j += 1
-            if j >= n:
-                raise _entities_error(f"Can't find end of a url at byte offset {byte_at(i)}")
-            _, start, _ = stack.pop()
-            out.entity("text_link", start, url="".join(url))
-            i = j + 1
-            continue
-        if kind is not None:
-            open_at = next((k for k, entry in enumerate(stack) if entry[0] == kind), None)
-            if open_at is None:
-                stack.append((kind, out.u16, byte_at(i)))
-            elif open_at == len(stack) - 1:
-                _, start, _ = stack.pop()
-                out.entity(kind, start)
-            else:
-                raise _entities_error(
-                    f"Can't find end of {stack[-1][0].capitalize()} entity at byte offset "
-                    f"{stack[-1][2]}"
-                )
-            i += width
-            continue
-        if ch in _MDV2_RESERVED:
-            raise _entities_error(
-                f"Character '{ch}' is reserved and must be escaped with the preceding '\\'"
-            )
-        out.add(ch)
-        i += 1
-    if stack:
-        raise _entities_error(
-            f"Can't find end of the entity starting at byte offset {stack[-1][2]}"
-        )
-    if quote_start is not None:
-        out.entity("blockquote", quote_start)
-    return out.result()
-
-
-def parse_markdown(src: str) -> tuple[str, list[JSONDict]]:
-    """Telegram's legacy ``parse_mode=Markdown``: ``*bold*``, ``_italic_``, ``code``,
-    fenced pre and ``[text](url)``, no nesting; an unclosed marker is a 400."""
-    out = _TextBuilder()
-    i = 0
-    n = len(src)
-    markers = {"*": "bold", "_": "italic"}
-    while i < n:
-        ch = src[i]
-        offset = len(src[:i].encode())
-        if ch == "\\" and i + 1 < n and src[i + 1] in "_*`[":
-            out.add(src[i + 1])
-            i += 2
-        elif ch in markers or ch == "`":
-            fence = "```" if src.startswith("```", i) else ch
-            end = src.find(fence, i + len(fence))
-            if end < 0:
-                raise _entities_error(
-                    f"Can't find end of the entity starting at byte offset {offset}"
-                )
-            start = out.u16
-            body = src[i + len(fence) : end]
-            if fence == "```":
-                language, sep, rest = body.partition("\n")
-                if sep and language and " " not in language:
-                    out.add(rest)
-                    out.entity("pre", start, language=language)
-                else:
-                    out.add(body)
-                    out.entity("pre", start)
-            else:
-                out.add(body)
-                out.entity("code" if ch == "`" else markers[ch], start)
-            i = end + len(fence)
-        elif ch == "[":
-            m = re.compile(r"\[([^\]]*)\]\(([^)]*)\)").match(src, i)
-            if m is None:
-                raise _entities_error(
-                    f"Can't find end of the entity starting at byte offset {offset}"
-                )
-            start = out.u16
-            out.add(m.group(1))
-            out.entity("text_link", start, url=m.group(2))
-            i = m.end()
-        else:
-            out.add(ch)
-            i += 1
-    return out.result()
-
-
-_PARSERS: Mapping[str, Callable[[str], tuple[str, list[JSONDict]]]] = {
-    "html": parse_html,
-    "markdownv2": parse_markdown_v2,
-    "markdown": parse_markdown,
-}
-
 _INLINE_ACTIONS = frozenset(
     {
         "url",
@@ -641,9 +297,7 @@ class _ChatState:
     deleted: dict[int, JSONDict] = field(default_factory=dict)
     bot_member: JSONDict | None = None
     members: dict[int, JSONDict] = field(default_factory=dict)
-    pinned: list[int] = field(default_factory=list)
     reply_keyboard: JSONDict | None = None
-    menu_button: JSONDict | None = None
 
     @property
     def type(self) -> str:
@@ -653,10 +307,17 @@ class _ChatState:
 class _Req:
     """Parameters of one call with the small conversions every handler needs."""
 
-    def __init__(self, params: dict[str, Any], files: dict[str, str], sizes: dict[str, int]):
+    def __init__(
+        self,
+        params: dict[str, Any],
+        files: dict[str, str],
+        sizes: dict[str, int],
+        data: dict[str, bytes] | None = None,
+    ):
         self.params = params
         self.files = files
         self.sizes = sizes
+        self.data = data or {}
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)
@@ -745,15 +406,12 @@ class FakeBotApi(BaseRequest):
         self._blocked: dict[int | str, str] = {}
         self._migrated: dict[int, int] = {}  # basic group id -> its supergroup's id
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
-        self._bot_texts: dict[str, str] = {}
-        self._default_menu_button: JSONDict = {"type": "default"}
-        self._webhook_url = ""
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._watchers: dict[int | None, list[asyncio.Queue[JSONDict]]] = {}
 
         self._media_by_file_id: dict[str, tuple[str, JSONDict | list[JSONDict]]] = {}
         self._file_paths: dict[str, tuple[str, int]] = {}  # path -> (file_id, size)
-        self._file_bytes: dict[str, bytes] = {}
+        self._file_bytes: dict[str, bytes] = {}  # uploads; other files download as zeros
         self._path_serial: Iterator[int] = itertools.count(1)
         self._media_group_serial: Iterator[int] = itertools.count(13_000_000_000_000_000)
 
@@ -831,11 +489,14 @@ class FakeBotApi(BaseRequest):
             return 401, json.dumps(refusal).encode()
         files: dict[str, str] = {}
         sizes: dict[str, int] = {}
+        data: dict[str, bytes] = {}
         if uploads:
             dumped = json.dumps(params, default=str)
             for part, (file_name, content) in uploads.items():
                 files[part] = file_name
                 sizes[part] = len(content) if content is not None else 100_000
+                if content is not None:
+                    data[part] = content
                 if f"attach://{part}" not in dumped:
                     params[part] = f"upload:{files[part]}"
         canonical, handler = self._handlers.get(name.lower(), (name, None))
@@ -857,7 +518,7 @@ class FakeBotApi(BaseRequest):
                             429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
                         ),
                     )
-            req = _Req(params, files, sizes)
+            req = _Req(params, files, sizes, data)
             try:
                 if canonical == "getUpdates":
                     result = await self._get_updates(req)
@@ -1289,15 +950,6 @@ class FakeBotApi(BaseRequest):
         the bot returns and what sends/pins are checked against)."""
         self._state(chat_id, create=True).bot_member = chat_member_json(self.me, status, **rights)
 
-    def set_member(
-        self, chat_id: int, user: FakeUser | JSONDict, status: str = "member", **rights: bool
-    ) -> None:
-        """Set a user's status in ``chat_id`` (e.g. make an officer ``administrator``)."""
-        user_dict = user.to_dict() if isinstance(user, FakeUser) else dict(user)
-        self._learn_user(user_dict)
-        state = self._state(chat_id, create=True)
-        state.members[int(user_dict["id"])] = chat_member_json(user_dict, status, **rights)
-
     def register_chat(self, chat: JSONDict | Any) -> None:
         """Tell the server about a chat (a dict or anything with ``to_dict()``, such as
         :class:`handlers.telegram.fake.updates.FakeChat`), e.g. so ``@username`` ids resolve."""
@@ -1358,11 +1010,6 @@ class FakeBotApi(BaseRequest):
         state = self._chats.get(chat_id)
         return [copy.deepcopy(m) for m in state.deleted.values()] if state else []
 
-    def pinned(self, chat_id: int) -> list[int]:
-        """Ids of pinned messages in ``chat_id``, most recently pinned last."""
-        state = self._chats.get(chat_id)
-        return list(state.pinned) if state else []
-
     def reply_keyboard(self, chat_id: int) -> JSONDict | None:
         """The custom reply keyboard the user currently sees in ``chat_id``, if any.
         Returned messages do not echo reply keyboards (only inline ones), so this is the
@@ -1373,11 +1020,6 @@ class FakeBotApi(BaseRequest):
     def commands(self, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
         """The command list set for ``scope``/``language_code`` (as ``getMyCommands``)."""
         return copy.deepcopy(self._commands.get(self._commands_key(scope, language_code), []))
-
-    def set_file_bytes(self, file_id: str, data: bytes) -> None:
-        """Content served when the bot downloads ``file_id`` (default: zero bytes of the
-        file's size)."""
-        self._file_bytes[file_id] = data
 
     # -- message building -----------------------------------------------------------------
 
@@ -1392,15 +1034,9 @@ class FakeBotApi(BaseRequest):
         raw = str(raw)
         entities = req.get(entities_key)
         mode = req.get("parse_mode")
-        if entities is not None:
-            text, found = raw, list(entities)
-        elif mode:
-            parser = _PARSERS.get(str(mode).lower())
-            if parser is None:
-                raise _bad(f"unsupported parse_mode {mode}")
-            text, found = parser(raw)
-        else:
-            text, found = raw, []
+        if mode:
+            raise _bad(f"unsupported parse_mode {mode} (the fake parses no markup)")
+        text, found = raw, list(entities or ())
         if required and not text.strip():
             raise _bad("message text is empty")
         if utf16_len(text) > limit:
@@ -1509,13 +1145,12 @@ class FakeBotApi(BaseRequest):
         known = self._media_by_file_id.get(value)
         if known is not None:
             got_kind, media = known
-            compatible = {got_kind, kind} <= {"document", "animation"} or got_kind == kind
-            if not compatible:
+            if got_kind != kind:
                 raise _bad(f"can't use file of type {got_kind.title()} as {kind.title()}")
             return copy.deepcopy(media)
         ref = parse_file_id(value)
         if ref is not None:
-            if ref.kind != kind and not {ref.kind, kind} <= {"document", "animation"}:
+            if ref.kind != kind:
                 raise _bad(f"can't use file of type {ref.kind.title()} as {kind.title()}")
             base: JSONDict = {
                 "file_id": value,
@@ -1523,18 +1158,25 @@ class FakeBotApi(BaseRequest):
                 "file_size": ref.size,
             }
             return self._shape(req, kind, base, "file")
+        content: bytes | None = None
         if value.startswith(("upload:", "attach://")):
             part = value.split("attach://", 1)[1] if value.startswith("attach://") else kind
             file_name = req.files.get(part, value.split(":", 1)[1])
             size = req.sizes.get(part, 100_000)
+            content = req.data.get(part)
         elif value.startswith(("http://", "https://")):
             file_name = value.rsplit("/", 1)[-1] or "file"
             size = 100_000
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
         if kind == "photo":
-            return photo_sizes(size)
+            sizes = photo_sizes(size)
+            if content is not None:  # the largest rendition is the upload itself
+                self._file_bytes[sizes[-1]["file_id"]] = content
+            return sizes
         file_id, unique = new_file_ids(kind, size)
+        if content is not None:  # what a download of the sent file returns
+            self._file_bytes[file_id] = content
         base = {"file_id": file_id, "file_unique_id": unique, "file_size": size}
         return self._shape(req, kind, base, file_name)
 
@@ -1544,7 +1186,7 @@ class FakeBotApi(BaseRequest):
         duration = int(req.get("duration", 10) or 10)
         if kind == "photo":
             return [{**base, "width": 1280, "height": 960}]
-        if kind in ("video", "animation"):
+        if kind == "video":
             return {
                 **base,
                 "width": int(req.get("width", 720) or 720),
@@ -1560,23 +1202,12 @@ class FakeBotApi(BaseRequest):
                 if req.get(key):
                     out[key] = req.get(key)
             return out
-        if kind == "video_note":
-            return {**base, "duration": duration, "length": int(req.get("length", 240) or 240)}
-        if kind == "sticker":
-            sticker = {"width": 512, "height": 512, "is_animated": False, "is_video": False}
-            return {**base, **sticker, "type": "regular"}
         return {**base, "file_name": file_name, "mime_type": mime or "application/octet-stream"}
 
     def _send_media(self, req: _Req, kind: str) -> JSONDict:
         media = self._media(req, kind, req.require(kind))
         content: JSONDict = {kind: media}
-        if kind != "sticker" and kind != "video_note":
-            content.update(self._caption(req))
-        if kind == "animation":
-            anim = media if isinstance(media, dict) else media[-1]
-            content["document"] = {
-                k: anim[k] for k in ("file_id", "file_unique_id", "file_size", "mime_type")
-            }
+        content.update(self._caption(req))
         return self._send(req, content)
 
     # -- Bot API methods: identity & updates ----------------------------------------------
@@ -1584,30 +1215,11 @@ class FakeBotApi(BaseRequest):
     def _api_getMe(self, req: _Req) -> JSONDict:
         return dict(self.me)
 
-    def _api_logOut(self, req: _Req) -> bool:
-        return True
-
-    def _api_close(self, req: _Req) -> bool:
-        return True
-
     def _api_deleteWebhook(self, req: _Req) -> bool:
-        self._webhook_url = ""
+        """PTB's ``start_polling`` calls it first; there is never a webhook to delete."""
         if req.get("drop_pending_updates"):
             self._updates.clear()
         return True
-
-    def _api_setWebhook(self, req: _Req) -> bool:
-        self._webhook_url = str(req.get("url", ""))
-        if req.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    def _api_getWebhookInfo(self, req: _Req) -> JSONDict:
-        return {
-            "url": self._webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
 
     def _api_getUpdates(self, req: _Req) -> list[JSONDict]:
         raise AssertionError("getUpdates is served by _get_updates")  # pragma: no cover
@@ -1616,12 +1228,6 @@ class FakeBotApi(BaseRequest):
         """Telegram's semantics: an update is served again and again until a call passes
         an ``offset`` above its id; long polls wait (capped at ``long_poll_cap``); a newer
         getUpdates makes a waiting one fail with 409 Conflict."""
-        if self._webhook_url:
-            raise _ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; use "
-                "deleteWebhook to delete the webhook first",
-            )
         offset = int(req.get("offset", 0) or 0)
         limit = min(max(int(req.get("limit", 100) or 100), 1), 100)
         timeout = float(req.get("timeout", 0) or 0)
@@ -1658,7 +1264,7 @@ class FakeBotApi(BaseRequest):
             return kind not in _OPT_IN_UPDATES
         return kind in self._allowed_updates
 
-    # -- Bot API methods: commands & menu -------------------------------------------------
+    # -- Bot API methods: commands -------------------------------------------------------
 
     @staticmethod
     def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
@@ -1675,40 +1281,6 @@ class FakeBotApi(BaseRequest):
         key = self._commands_key(req.get("scope"), req.get("language_code"))
         self._commands[key] = copy.deepcopy(commands)
         return True
-
-    def _api_getMyCommands(self, req: _Req) -> list[JSONDict]:
-        return self.commands(req.get("scope"), str(req.get("language_code") or ""))
-
-    def _api_deleteMyCommands(self, req: _Req) -> bool:
-        self._commands.pop(self._commands_key(req.get("scope"), req.get("language_code")), None)
-        return True
-
-    def _api_setMyDescription(self, req: _Req) -> bool:
-        self._bot_texts["description"] = str(req.get("description", ""))
-        return True
-
-    def _api_setMyShortDescription(self, req: _Req) -> bool:
-        self._bot_texts["short_description"] = str(req.get("short_description", ""))
-        return True
-
-    def _api_setMyName(self, req: _Req) -> bool:
-        self._bot_texts["name"] = str(req.get("name", ""))
-        return True
-
-    def _api_setChatMenuButton(self, req: _Req) -> bool:
-        button = req.get("menu_button") or {"type": "default"}
-        if req.get("chat_id") is None:
-            self._default_menu_button = button
-        else:
-            self._resolve(req.get("chat_id")).menu_button = button
-        return True
-
-    def _api_getChatMenuButton(self, req: _Req) -> JSONDict:
-        if req.get("chat_id") is not None:
-            button = self._resolve(req.get("chat_id")).menu_button
-            if button is not None:
-                return button
-        return self._default_menu_button
 
     # -- Bot API methods: sending ---------------------------------------------------------
 
@@ -1736,15 +1308,6 @@ class FakeBotApi(BaseRequest):
     def _api_sendAudio(self, req: _Req) -> JSONDict:
         return self._send_media(req, "audio")
 
-    def _api_sendAnimation(self, req: _Req) -> JSONDict:
-        return self._send_media(req, "animation")
-
-    def _api_sendSticker(self, req: _Req) -> JSONDict:
-        return self._send_media(req, "sticker")
-
-    def _api_sendVideoNote(self, req: _Req) -> JSONDict:
-        return self._send_media(req, "video_note")
-
     def _api_sendMediaGroup(self, req: _Req) -> list[JSONDict]:
         items = list(req.require("media"))
         if not 2 <= len(items) <= 10:
@@ -1756,97 +1319,13 @@ class FakeBotApi(BaseRequest):
             kind = str(item.get("type", ""))
             if kind not in ("photo", "video", "document", "audio"):
                 raise _bad(f"unsupported media type {kind!r} in the media group")
-            item_req = _Req({**req.params, **item}, req.files, req.sizes)
+            item_req = _Req({**req.params, **item}, req.files, req.sizes, req.data)
             msg = self._new_message(state, req)
             msg["media_group_id"] = group_id
             msg[kind] = self._media(item_req, kind, item.get("media", ""))
             msg.update(self._caption(_Req(dict(item), req.files, req.sizes)))
             sent.append(msg)
         return [self._store(state, msg) for msg in sent]
-
-    def _api_sendLocation(self, req: _Req) -> JSONDict:
-        location: JSONDict = {
-            "latitude": float(req.require("latitude")),
-            "longitude": float(req.require("longitude")),
-        }
-        for key in ("horizontal_accuracy", "live_period", "heading", "proximity_alert_radius"):
-            if req.get(key) is not None:
-                location[key] = req.get(key)
-        return self._send(req, {"location": location})
-
-    def _api_sendContact(self, req: _Req) -> JSONDict:
-        contact: JSONDict = {
-            "phone_number": str(req.require("phone_number")),
-            "first_name": str(req.require("first_name")),
-        }
-        if req.get("last_name"):
-            contact["last_name"] = req.get("last_name")
-        return self._send(req, {"contact": contact})
-
-    def _api_sendChatAction(self, req: _Req) -> bool:
-        self._writable(req)
-        return True
-
-    def _copy_content(self, source: JSONDict) -> JSONDict:
-        content = {k: copy.deepcopy(source[k]) for k in _COPYABLE_KEYS if k in source}
-        if not content:
-            raise _bad("message can't be copied")
-        return content
-
-    def _source(self, req: _Req, message_id: int, what: str) -> JSONDict:
-        source_chat = self._resolve(req.require("from_chat_id"))
-        source = source_chat.messages.get(message_id)
-        if source is None:
-            raise _bad(f"message to {what} not found")
-        return source
-
-    def _copy_one(self, req: _Req, source: JSONDict, *, remove_caption: bool) -> JSONDict:
-        content = self._copy_content(source)
-        if remove_caption:
-            content.pop("caption", None)
-            content.pop("caption_entities", None)
-        elif req.get("caption") is not None and any(k in content for k in _MEDIA_KEYS):
-            content.pop("caption", None)
-            content.pop("caption_entities", None)
-            content.update(self._caption(req))
-        return self._send(req, content)
-
-    def _api_copyMessage(self, req: _Req) -> JSONDict:
-        source = self._source(req, req.int("message_id"), "copy")
-        copied = self._copy_one(req, source, remove_caption=False)
-        return {"message_id": copied["message_id"]}
-
-    def _api_copyMessages(self, req: _Req) -> list[JSONDict]:
-        ids = [int(i) for i in req.require("message_ids")]
-        source_chat = self._resolve(req.require("from_chat_id"))
-        sources = [source_chat.messages[i] for i in ids if i in source_chat.messages]
-        if not sources:
-            raise _bad("message to copy not found")
-        plain = _Req({k: v for k, v in req.params.items() if k != "caption"}, req.files, {})
-        remove = bool(req.get("remove_caption"))
-        return [
-            {"message_id": self._copy_one(plain, s, remove_caption=remove)["message_id"]}
-            for s in sources
-        ]
-
-    def _api_forwardMessage(self, req: _Req) -> JSONDict:
-        source = self._source(req, req.int("message_id"), "forward")
-        content = self._copy_content(source)
-        origin = source.get("forward_origin")
-        if origin is None:
-            chat = source["chat"]
-            if chat.get("type") == "channel":
-                origin = {
-                    "type": "channel",
-                    "chat": chat,
-                    "message_id": source["message_id"],
-                    "date": source["date"],
-                }
-            else:
-                origin = {"type": "user", "sender_user": source["from"], "date": source["date"]}
-        content["forward_origin"] = copy.deepcopy(origin)
-        plain = _Req({k: v for k, v in req.params.items() if k != "reply_markup"}, req.files, {})
-        return self._send(plain, content)
 
     # -- Bot API methods: editing & deleting ----------------------------------------------
 
@@ -1899,19 +1378,6 @@ class FakeBotApi(BaseRequest):
         changes = {"text": text, "entities": entities or None}
         return self._commit_edit(msg, changes, self._new_inline_markup(req))
 
-    def _api_editMessageCaption(self, req: _Req) -> JSONDict | bool:
-        if req.get("inline_message_id"):
-            return True
-        _, msg = self._editable(req)
-        if not any(k in msg for k in _MEDIA_KEYS):
-            raise _bad("there is no caption in the message to edit")
-        caption = self._caption(req)
-        changes = {
-            "caption": caption.get("caption"),
-            "caption_entities": caption.get("caption_entities"),
-        }
-        return self._commit_edit(msg, changes, self._new_inline_markup(req))
-
     def _api_editMessageReplyMarkup(self, req: _Req) -> JSONDict | bool:
         if req.get("inline_message_id"):
             return True
@@ -1933,16 +1399,6 @@ class FakeBotApi(BaseRequest):
         if not self._can_delete(state, msg):
             raise _bad("message can't be deleted")
         state.deleted[message_id] = state.messages.pop(message_id)
-        if message_id in state.pinned:
-            state.pinned.remove(message_id)
-        return True
-
-    def _api_deleteMessages(self, req: _Req) -> bool:
-        state = self._resolve(req.get("chat_id"))
-        for message_id in (int(i) for i in req.require("message_ids")):
-            msg = state.messages.get(message_id)
-            if msg is not None and self._can_delete(state, msg):
-                state.deleted[message_id] = state.messages.pop(message_id)
         return True
 
     def _api_answerCallbackQuery(self, req: _Req) -> bool:
@@ -1955,24 +1411,6 @@ class FakeBotApi(BaseRequest):
         return True
 
     # -- Bot API methods: chats & members -------------------------------------------------
-
-    def _api_getChat(self, req: _Req) -> JSONDict:
-        state = self._resolve(req.get("chat_id"))
-        info: JSONDict = {
-            **state.chat,
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
-        if state.pinned and state.pinned[-1] in state.messages:
-            info["pinned_message"] = state.messages[state.pinned[-1]]
-        return info
 
     def _api_getChatMember(self, req: _Req) -> JSONDict:
         state = self._resolve(req.get("chat_id"))
@@ -1989,58 +1427,6 @@ class FakeBotApi(BaseRequest):
             user = {"id": user_id, "is_bot": False, "first_name": str(user_id)}
         in_chat = state.type == "private" and state.chat["id"] == user_id
         return chat_member_json(user, "member" if in_chat else "left")
-
-    def _api_getChatAdministrators(self, req: _Req) -> list[JSONDict]:
-        state = self._resolve(req.get("chat_id"))
-        if state.type == "private":
-            raise _bad("there are no administrators in the private chat")
-        admins = [m for m in state.members.values() if m["status"] in ("creator", "administrator")]
-        bot = self._bot_member(state)
-        if bot["status"] in ("creator", "administrator"):
-            admins.append(bot)
-        return admins
-
-    def _api_getChatMemberCount(self, req: _Req) -> int:
-        state = self._resolve(req.get("chat_id"))
-        present = [m for m in state.members.values() if m["status"] not in ("left", "kicked")]
-        return len(present) + 1
-
-    def _api_leaveChat(self, req: _Req) -> bool:
-        state = self._resolve(req.get("chat_id"))
-        if state.type == "private":
-            raise _bad("chat member status can't be changed in private chats")
-        state.bot_member = chat_member_json(self.me, "left")
-        return True
-
-    def _api_pinChatMessage(self, req: _Req) -> bool:
-        state = self._resolve(req.get("chat_id"))
-        message_id = req.int("message_id")
-        if state.type != "private":
-            member = self._bot_member(state)
-            allowed = member["status"] == "creator" or (
-                member["status"] == "administrator" and member.get("can_pin_messages")
-            )
-            if not allowed:
-                raise _bad("not enough rights to manage pinned messages in the chat")
-        if message_id not in state.messages:
-            raise _bad("message to pin not found")
-        if message_id in state.pinned:
-            state.pinned.remove(message_id)
-        state.pinned.append(message_id)
-        return True
-
-    def _api_unpinChatMessage(self, req: _Req) -> bool:
-        state = self._resolve(req.get("chat_id"))
-        message_id = req.get("message_id")
-        if message_id is None and state.pinned:
-            state.pinned.pop()
-        elif message_id is not None and int(message_id) in state.pinned:
-            state.pinned.remove(int(message_id))
-        return True
-
-    def _api_unpinAllChatMessages(self, req: _Req) -> bool:
-        self._resolve(req.get("chat_id")).pinned.clear()
-        return True
 
     # -- Bot API methods: files -----------------------------------------------------------
 
@@ -2095,7 +1481,4 @@ __all__ = [
     "FakeBotApi",
     "FaultKind",
     "FloodRules",
-    "parse_html",
-    "parse_markdown",
-    "parse_markdown_v2",
 ]

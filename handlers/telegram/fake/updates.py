@@ -358,18 +358,6 @@ class UpdateFactory:
             }
         return self.message(user, chat, **content)
 
-    def edited_text(self, original: JSONDict, new_text: str) -> JSONDict:
-        """An ``edited_message`` update: the user edited message ``original`` (an update
-        or message dict built here) to ``new_text``."""
-        msg = dict(original.get("message", original))
-        msg["text"] = new_text
-        msg.pop("entities", None)
-        entities = text_entities(new_text)
-        if entities:
-            msg["entities"] = entities
-        msg["edit_date"] = int(self.clock().timestamp())
-        return self._emit({"update_id": self.next_update_id(), "edited_message": msg})
-
     def contact(
         self,
         user: FakeUser,
