@@ -49,6 +49,15 @@ async def bind(
     )
 
 
+async def all_active(tx: Tx) -> list[Binding]:
+    """Every bound chat (``check-config --online`` asks Telegram about each)."""
+    rows = await tx.fetchall(
+        "SELECT id, chat_id, purpose, unit_id, title FROM chat_bindings WHERE active = 1"
+        " ORDER BY purpose, unit_id"
+    )
+    return [Binding(*r) for r in rows]
+
+
 async def move_chat(tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
     """A group became a supergroup with a new id: its bindings follow it."""
     return await tx.execute(

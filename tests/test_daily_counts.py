@@ -25,7 +25,8 @@ from storage import digests as store
 from storage.db import Database, Tx, bundled_migrations, utc_text
 from tests.dates import fixed_clock
 from tests.harness import Harness, Person, file_tip
-from tests.test_digests import Seed, local, make_settings
+from tests.seed import Seed, local
+from tests.seed import province_settings as make_settings
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 QUEUE, OTHER_QUEUE, DUTY = -100111, -100222, -100999

@@ -11,7 +11,7 @@ import pytest
 
 from handlers.ops import OpsServer
 from tests.harness import Harness, close_harness, file_tip, open_harness
-from tests.test_queues_e2e import setup_unit
+from tests.police import setup_unit
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from handlers.telegram.checks import online_checks
 from handlers.telegram.fake.botapi import FakeBotApi
 from handlers.telegram.fake.updates import FakeUser
 from tests.harness import Harness, file_tip, make_settings, template_db
-from tests.test_queues_e2e import QUEUE, setup_unit
+from tests.police import QUEUE, setup_unit
 
 OTHER_KEY = base64.urlsafe_b64encode(bytes(range(100, 132))).decode()
 

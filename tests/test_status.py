@@ -12,7 +12,7 @@ import pytest
 from bot.status import check
 from handlers.cli import main
 from tests.harness import Harness, file_tip
-from tests.test_queues_e2e import setup_unit
+from tests.police import setup_unit
 
 
 def digest(path: Path) -> str:

@@ -394,6 +394,7 @@ class FakeBotApi(BaseRequest):
         self.strict_chats = strict_chats
         self.default_bot_status = default_bot_status
         self.token_revoked = False
+        self._webhook_url = ""
         self.default_bot_rights: dict[str, bool] = dict(
             default_bot_rights or {"can_post_messages": True, "can_pin_messages": True}
         )
@@ -1216,10 +1217,31 @@ class FakeBotApi(BaseRequest):
         return dict(self.me)
 
     def _api_deleteWebhook(self, req: _Req) -> bool:
-        """PTB's ``start_polling`` calls it first; there is never a webhook to delete."""
+        """Back to polling (tinbao calls it when getUpdates meets a webhook's Conflict)."""
+        self._webhook_url = ""
         if req.get("drop_pending_updates"):
             self._updates.clear()
         return True
+
+    def _api_setWebhook(self, req: _Req) -> bool:
+        """Webhook mode: while set, getUpdates answers 409 Conflict, as Telegram does."""
+        self._webhook_url = str(req.get("url", ""))
+        if req.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _api_getChat(self, req: _Req) -> JSONDict:
+        """``check-config --online`` asks whether a bound group still exists."""
+        state = self._resolve(req.get("chat_id"))
+        gifts = dict.fromkeys(
+            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"), False
+        )
+        return {
+            **state.chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {**gifts, "gifts_from_channels": False},
+        }
 
     def _api_getUpdates(self, req: _Req) -> list[JSONDict]:
         raise AssertionError("getUpdates is served by _get_updates")  # pragma: no cover
@@ -1228,6 +1250,12 @@ class FakeBotApi(BaseRequest):
         """Telegram's semantics: an update is served again and again until a call passes
         an ``offset`` above its id; long polls wait (capped at ``long_poll_cap``); a newer
         getUpdates makes a waiting one fail with 409 Conflict."""
+        if self._webhook_url:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = int(req.get("offset", 0) or 0)
         limit = min(max(int(req.get("limit", 100) or 100), 1), 100)
         timeout = float(req.get("timeout", 0) or 0)
