@@ -21,6 +21,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.crypto import IdentityBox
+from bot.errors import TinbaoError
 from bot.inbox import Event, HandlerFailed, Inbox, Unreadable
 from bot.people import People, Person
 from bot.replies import Origin, answer_failure
@@ -132,14 +133,15 @@ class TelegramInbox:
         """Parse and handle one stored update. A handler's exception reaches the
         Application's error handlers, not its caller; it is noted there and raised here
         as :class:`HandlerFailed`, so the inbox tries the update again instead of
-        marking it done."""
+        marking it done; except a refusal (:class:`~bot.errors.TinbaoError`) the error
+        handler has answered, a definite answer that another try would only repeat."""
         update = self._parse(event)
         try:
             await self.app.process_update(update)
         finally:
             error = self._errors.pop(id(update), None)
-        if error is not None:
-            raise HandlerFailed(type(error).__name__)
+        if error is not None and not (isinstance(error, TinbaoError) and error.answered):
+            raise HandlerFailed(type(error).__name__)  # a refusal answered is handled
 
     async def failed(self, tx: Tx, event: Event) -> None:
         """Its last try failed: tell the sender (in the transaction that sets it aside)."""
