@@ -22,6 +22,7 @@ from bot.dialogue import (
     Command,
     ContactIn,
     Event,
+    Intent,
     Keyboard,
     LocationIn,
     MediaIn,
@@ -212,7 +213,7 @@ class IntakeService:
             await outbox.enqueue(
                 tx,
                 at=at,
-                method="screen",
+                method=Intent.SHOW,
                 # a citizen's screens can echo what they wrote (the review card, their
                 # phone): sealed like their identity, opened by the sender just in time
                 payload=self.people.seal_payload(screen_to_plain(screen, "c")),
@@ -765,14 +766,12 @@ class IntakeService:
             routing = t("receipt_routed", lang, unit=draft["unit_name"])
         else:
             routing = t("receipt_waiting", lang)
+        receipt_text = t("receipt", lang, code=receipt.display(code), routing=routing)
         await outbox.enqueue(
             ctx.tx,
             at=at,
-            method="sendMessage",
-            payload={
-                "text": t("receipt", lang, code=receipt.display(code), routing=routing),
-                "reply_markup": {"remove_keyboard": True},
-            },
+            method=Intent.SHOW,
+            payload=screen_to_plain(Screen(receipt_text, keyboard=Keyboard("remove")), "c"),
             purpose="receipt",
             reporter_id=ctx.reporter.id,
             tip_id=tip_id,
