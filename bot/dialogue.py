@@ -1,13 +1,16 @@
 """The plain-value vocabulary between a channel adapter and the domain dialogues.
 
 A Telegram handler (or, later, a Zalo webhook) turns what arrived into one of the input
-events below and renders the :class:`Screen` objects it gets back. Nothing here knows
-about Telegram, so the same dialogue serves every channel.
+events below; what the domain says back is a :class:`Screen` (text, options, a file),
+written to the outbox as plain JSON under an :class:`Intent` (show, edit, delete, album)
+and rendered by each channel's renderer at send time. Nothing here knows about Telegram,
+so the same dialogue, and the same outbox row, serves every channel.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 
@@ -61,6 +64,9 @@ Event = Command | Press | TextIn | LocationIn | ContactIn | MediaIn | Unsupporte
 
 @dataclass(frozen=True)
 class Button:
+    """An option to press: what it says, and the typed value it sends back
+    (:mod:`bot.callbacks`: ``action`` and ``value`` in the screen's scope), or a link."""
+
     label: str
     action: str
     value: str = ""
@@ -69,19 +75,43 @@ class Button:
 
 @dataclass(frozen=True)
 class Keyboard:
-    """A reply keyboard that asks the phone for something (location, contact), or
-    ``remove`` to take such a keyboard away."""
+    """A choice that asks the phone for something (``location``, ``contact``), or
+    ``remove`` to take such a choice away."""
 
     kind: Literal["location", "contact", "remove"]
     label: str = ""
     cancel_label: str = ""
 
 
+@dataclass(frozen=True)
+class Media:
+    """A file to show: by the channel's own reference to a file it already holds
+    (``file_id``: a citizen's evidence as they sent it), or, without one, by the bytes
+    attached to the outbox row under ``kind`` (a digest's chart, an export)."""
+
+    kind: str  # photo, video, voice, audio, document
+    file_id: str | None = None
+
+
 @dataclass
 class Screen:
+    """What to say and the options offered with it; with ``media`` the text is the
+    file's caption."""
+
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     keyboard: Keyboard | None = None
+    media: Media | None = None
+
+
+class Intent(StrEnum):
+    """What an outbox row asks of a channel (its ``method``), in place of any platform's
+    call: each channel's renderer turns it into that platform's own."""
+
+    SHOW = "show"  # a new message: a screen (text, options, a file)
+    EDIT = "edit"  # change a message: the row's ``edit_of_outbox``, or ``message_id``
+    DELETE = "delete"  # take a message away (the same two ways of naming it)
+    ALBUM = "album"  # several files shown as one group
 
 
 def screen_to_plain(
@@ -100,11 +130,17 @@ def screen_to_plain(
       officer's prompt); the client opens the reply at once.
     - ``reply_to_message_id``: shown as an answer to that message of the same chat (the
       command it answers, the card whose button was pressed).
-    - ``message_id``: the screen replaces that message of the chat (an edit of a message
-      known only by its id; an edit of an outbox row uses ``edit_of_outbox``).
+    - ``message_id``: the message an :attr:`Intent.EDIT` replaces, known only by its id
+      (an edit of an outbox row uses ``edit_of_outbox``).
     - ``wanted_photo``: the text is the caption of that wanted notice's photo (the sender
-      sends Telegram's cached file id, or uploads the picture and caches the id)."""
-    plain: dict[str, Any] = {"scope": scope, **asdict(screen)}
+      sends the channel's cached file id, or uploads the picture and caches the id)."""
+    plain: dict[str, Any] = {"scope": scope, "text": screen.text}
+    if screen.buttons:
+        plain["buttons"] = [[asdict(button) for button in row] for row in screen.buttons]
+    if screen.keyboard is not None:
+        plain["keyboard"] = asdict(screen.keyboard)
+    if screen.media is not None:
+        plain["media"] = asdict(screen.media)
     if force_reply:
         plain["force_reply"] = True
     if reply_to_message_id is not None:
@@ -116,14 +152,45 @@ def screen_to_plain(
     return plain
 
 
+def buttons_to_plain(
+    buttons: list[list[Button]], scope: str, *, message_id: int | None = None
+) -> dict[str, Any]:
+    """An :attr:`Intent.EDIT` of a message's options alone (its text stays): these
+    buttons, or none."""
+    plain: dict[str, Any] = {
+        "scope": scope,
+        "buttons": [[asdict(button) for button in row] for row in buttons],
+    }
+    if message_id is not None:
+        plain["message_id"] = message_id
+    return plain
+
+
+def album_to_plain(items: list[Media]) -> dict[str, Any]:
+    """An :attr:`Intent.ALBUM`: the files, shown as one group."""
+    return {"album": [asdict(item) for item in items]}
+
+
+def buttons_from_plain(plain: dict[str, Any]) -> list[list[Button]]:
+    return [[Button(**button) for button in row] for row in plain.get("buttons") or []]
+
+
 def screen_from_plain(plain: dict[str, Any]) -> tuple[Screen, str]:
+    """The screen of a row, and its buttons' scope. Rows of the previous version (method
+    ``screen``) read the same: they always stored ``buttons`` and ``keyboard``."""
     keyboard = plain.get("keyboard")
+    media = plain.get("media")
     screen = Screen(
-        str(plain["text"]),
-        [[Button(**button) for button in row] for row in plain.get("buttons") or []],
+        str(plain.get("text") or ""),
+        buttons_from_plain(plain),
         Keyboard(**keyboard) if keyboard else None,
+        Media(**media) if media else None,
     )
     return screen, str(plain.get("scope") or "c")
+
+
+def album_from_plain(plain: dict[str, Any]) -> list[Media]:
+    return [Media(**item) for item in plain.get("album") or []]
 
 
 @dataclass

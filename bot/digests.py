@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from bot import charts, receipt
 from bot.clock import Clock
 from bot.deadlines import ack_limit, span
+from bot.dialogue import Intent, Media, Screen, screen_to_plain
 from bot.exports import category_name, csv_bytes
 from bot.fmt import number, when
 from config.settings import Settings
@@ -689,19 +690,20 @@ async def enqueue_rendered(
         row = await outbox.enqueue(
             tx,
             at=at,
-            method="sendPhoto",
-            payload={"caption": photo_caption},
+            method=Intent.SHOW,  # the chart attached below
+            payload=screen_to_plain(Screen(photo_caption, media=Media("photo")), "q"),
             purpose=purpose,
             chat_id=chat_id,
         )
         await store.attach_file(tx, row, "photo", photo_name, photo)
         ids.append(row)
     if rendered.csv is not None:
+        caption = t("d_file_caption", lang, title=rendered.title)[:1024]
         row = await outbox.enqueue(
             tx,
             at=at,
-            method="sendDocument",
-            payload={"caption": t("d_file_caption", lang, title=rendered.title)[:1024]},
+            method=Intent.SHOW,  # the list attached below
+            payload=screen_to_plain(Screen(caption, media=Media("document")), "q"),
             purpose=purpose,
             chat_id=chat_id,
         )

@@ -10,12 +10,14 @@ import logging
 from typing import Any
 
 from bot import receipt
-from bot.callbacks import encode
+from bot.callbacks import Scope
 from bot.cards import CardFacts, card_buttons
 from bot.cards import card_text as render_card
 from bot.clock import Clock
+from bot.dialogue import Intent, Media, Screen, album_to_plain, screen_to_plain
 from bot.fmt import when
 from bot.people import People
+from bot.replies import Target, post
 from bot.routing import RoutingPlan, route
 from config.settings import Settings
 from config.texts import t
@@ -96,13 +98,14 @@ class CardDispatch:
                 text = (
                     t("card_alert", LANG, unit=unit_name) + "\n\n" + await self.card_text(tx, tip)
                 )
-                row = await outbox.enqueue(
+                row = await post(
                     tx,
-                    at=at,
-                    method="sendMessage",
-                    payload=self.people.seal_payload({"text": text}),
+                    self.people,
+                    Target(chat_id=delivery.chat_id),
+                    screen_to_plain(Screen(text), Scope.QUEUE),
                     purpose="alert",
-                    chat_id=delivery.chat_id,
+                    seal=True,
+                    at=at,
                     tip_id=tip.id,
                 )
                 card_id = await cards.add(
@@ -113,14 +116,14 @@ class CardDispatch:
                 )
                 continue
             note = t("card_no_queue", LANG, unit=unit_name) if delivery.note else None
-            payload = self.people.seal_payload(await self.card_payload(tx, tip, note=note))
-            row = await outbox.enqueue(
+            row = await post(
                 tx,
-                at=at,
-                method="sendMessage",
-                payload=payload,
+                self.people,
+                Target(chat_id=delivery.chat_id),
+                await self.card_plain(tx, tip, note=note),
                 purpose="card",
-                chat_id=delivery.chat_id,
+                seal=True,  # quotes the citizen (and a phone)
+                at=at,
                 tip_id=tip.id,
             )
             card_id = await cards.add(
@@ -179,31 +182,32 @@ class CardDispatch:
         for item in files:
             family = {"photo": "visual", "video": "visual"}.get(item.kind, item.kind)
             groups.setdefault(family, []).append(item)
+        target = Target(chat_id=chat_id)
         for family, items in groups.items():
             if family == "voice" or len(items) == 1:
                 for item in items:
-                    method = "send" + item.kind.capitalize()
-                    await outbox.enqueue(
+                    shown = Screen("", media=Media(item.kind, item.file_id))
+                    await post(
                         tx,
-                        at=at,
-                        method=method,
-                        payload={item.kind: item.file_id},
+                        self.people,
+                        target,
+                        screen_to_plain(shown, Scope.QUEUE),
                         purpose="evidence",
-                        chat_id=chat_id,
+                        at=at,
                         tip_id=tip.id,
                         reply_to_outbox=card_row,
                     )
                 continue
             for start in range(0, len(items), 10):
                 chunk = items[start : start + 10]
-                media = [{"type": i.kind, "media": i.file_id} for i in chunk]
-                await outbox.enqueue(
+                await post(
                     tx,
-                    at=at,
-                    method="sendMediaGroup",
-                    payload={"media": media},
+                    self.people,
+                    target,
+                    album_to_plain([Media(i.kind, i.file_id) for i in chunk]),
+                    intent=Intent.ALBUM,
                     purpose="evidence",
-                    chat_id=chat_id,
+                    at=at,
                     tip_id=tip.id,
                     reply_to_outbox=card_row,
                 )
@@ -220,16 +224,15 @@ class CardDispatch:
             issuer=notice.issuing_unit_name,
             danger="",
         )
-        payload: dict[str, Any] = {"caption": caption[:1000]}
-        if notice.photo_file_id:
-            payload["photo"] = notice.photo_file_id
-        row = await outbox.enqueue(
+        # the channel's cached file id, or the picture's bytes attached to the row
+        shown = Screen(caption[:1000], media=Media("photo", notice.photo_file_id or None))
+        row = await post(
             tx,
-            at=at,
-            method="sendPhoto",
-            payload=payload,
+            self.people,
+            Target(chat_id=chat_id),
+            screen_to_plain(shown, Scope.QUEUE),
             purpose="evidence",
-            chat_id=chat_id,
+            at=at,
             tip_id=tip.id,
             reply_to_outbox=card_row,
         )
@@ -301,13 +304,11 @@ class CardDispatch:
         )
         return render_card(facts, self.settings.tz)
 
-    async def card_payload(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
+    async def card_plain(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
+        """A working card: the tip as officers read it, with the buttons its state
+        allows (police queue scope)."""
         text = await self.card_text(tx, tip, note)
-        keyboard = [
-            [{"text": b.label, "callback_data": encode("q", b.action, b.value)} for b in row]
-            for row in card_buttons(tip)
-        ]
-        return {"text": text, "reply_markup": {"inline_keyboard": keyboard}}
+        return screen_to_plain(Screen(text, card_buttons(tip)), Scope.QUEUE)
 
     async def refresh(self, tx: Tx, tip_id: int, at: str) -> None:
         tip = await tips.by_id(tx, tip_id)
@@ -319,17 +320,18 @@ class CardDispatch:
         """Show the tip's current state on one of its cards (an edit: sending it twice
         changes nothing, Telegram answers "message is not modified")."""
         if card.kind == "queue":
-            payload = await self.card_payload(tx, tip)
+            plain = await self.card_plain(tx, tip)
         else:
-            payload = {"text": await self.card_text(tx, tip)}
-        payload = self.people.seal_payload(payload)  # quotes the citizen (and a phone)
-        await outbox.enqueue(
+            plain = screen_to_plain(Screen(await self.card_text(tx, tip)), Scope.QUEUE)
+        await post(
             tx,
-            at=at,
-            method="editMessageText",
-            payload=payload,
+            self.people,
+            Target(chat_id=card.chat_id),
+            plain,
+            intent=Intent.EDIT,
             purpose="card_edit",
-            chat_id=card.chat_id,
+            seal=True,  # quotes the citizen (and a phone)
+            at=at,
             tip_id=tip.id,
             edit_of_outbox=card.outbox_id,
         )
@@ -360,13 +362,14 @@ class CardDispatch:
             if "queue" not in purposes:  # the duty chat standing in for the unit
                 unit = await units.get_unit(tx, tip.current_unit_id)
                 note = t("card_no_queue", LANG, unit=unit.name if unit else "?")
-            row = await outbox.enqueue(
+            row = await post(
                 tx,
-                at=at,
-                method="sendMessage",
-                payload=self.people.seal_payload(await self.card_payload(tx, tip, note=note)),
+                self.people,
+                Target(chat_id=new_chat_id),
+                await self.card_plain(tx, tip, note=note),
                 purpose="card",
-                chat_id=new_chat_id,
+                seal=True,
+                at=at,
                 tip_id=tip.id,
             )
             await cards.add(

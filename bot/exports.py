@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.dialogue import Intent, Media, Screen, screen_to_plain
 from bot.fmt import number, when
 from bot.receipt import display
 from config.categories import BY_CODE
@@ -258,8 +259,8 @@ async def send_export(
             row_id = await outbox.enqueue(
                 tx,
                 at=at,
-                method="sendDocument",
-                payload={"caption": caption},
+                method=Intent.SHOW,  # the file attached below, with its caption
+                payload=screen_to_plain(Screen(caption, media=Media("document")), "q"),
                 purpose="export",
                 chat_id=chat_id,
             )

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot import receipt
 from bot.clock import Clock
-from bot.dialogue import Outcome, Screen
+from bot.dialogue import Intent, Keyboard, Outcome, Screen, screen_to_plain
 from bot.draft import Turn
 from bot.intake_screens import IntakeScreens
 from bot.people import People
@@ -137,14 +137,12 @@ class TipFiling:
             routing = t("receipt_routed", lang, unit=draft.unit_name)
         else:
             routing = t("receipt_waiting", lang)
+        receipt_text = t("receipt", lang, code=receipt.display(code), routing=routing)
         await outbox.enqueue(
             ctx.tx,
             at=at,
-            method="sendMessage",
-            payload={
-                "text": t("receipt", lang, code=receipt.display(code), routing=routing),
-                "reply_markup": {"remove_keyboard": True},
-            },
+            method=Intent.SHOW,
+            payload=screen_to_plain(Screen(receipt_text, keyboard=Keyboard("remove")), "c"),
             purpose="receipt",
             reporter_id=ctx.reporter.id,
             tip_id=tip_id,

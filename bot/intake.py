@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.dialogue import (
     Command,
     Event,
+    Intent,
     Keyboard,
     MediaIn,
     Outcome,
@@ -110,7 +111,7 @@ class IntakeService:
             await outbox.enqueue(
                 tx,
                 at=at,
-                method="screen",
+                method=Intent.SHOW,
                 # a citizen's screens can echo what they wrote (the review card, their
                 # phone): sealed like their identity, opened by the sender just in time
                 payload=self.people.seal_payload(screen_to_plain(screen, "c")),

@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from bot.crypto import IdentityBox
+from bot.errors import WrongChat
 from storage import reporters
 from storage.db import Database, Tx
 from storage.reporters import Reporter
@@ -47,8 +48,12 @@ class Person:
         return self.chat_id == self.user_id and self.user_id > 0
 
 
-class NotPrivateChat(ValueError):
+class NotPrivateChat(WrongChat, ValueError):
     """A reporter was to be found or recorded from a chat that is not their private one."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 def private_chat(channel: str, identity: dict[str, Any]) -> int | None:

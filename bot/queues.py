@@ -6,7 +6,9 @@ transition, updates the tip, writes its audit event, and enqueues the card edits
 citizen's notification and what the officer sees (prompts, lists, previews, the pressed
 message settled) as outbox rows; only the pop-up answer to a press is left to the
 handler. A second press of the same button finds the tip already moved on and answers
-with its current state, changing nothing; a redelivered update finds its key taken.
+with its current state, changing nothing; a redelivered update finds its key taken. A
+refusal (not allowed, a stale or forged button) is a :mod:`bot.errors` error raised
+before anything changes and answered with its text.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import receipt
-from bot.callbacks import encode
+from bot.callbacks import Scope
 from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
-from bot.dialogue import Button, Screen, screen_to_plain
+from bot.dialogue import Button, Intent, Media, Screen, buttons_to_plain, screen_to_plain
 from bot.dispatch import CardDispatch, duplicate_code
+from bot.errors import NotAuthorized, NotFound, OtherUnit, StaleButton, TinbaoError, WrongChat
 from bot.fmt import when
 from bot.places import PlaceSearch
-from bot.replies import Origin, Target, answer, enqueue_screen
+from bot.replies import Origin, Target, answer, enqueue_screen, post
 from bot.text import split_text
 from bot.wanted import WithdrawResult
 from config.settings import Settings
@@ -110,16 +113,18 @@ class QueueService:
         return state_label(tip, duplicate_code=await duplicate_code(tx, tip))
 
     # ------------------------------------------------------------------ authorization
-    async def _authorize(self, tx: Tx, user_id: int, tip: tips.Tip | None) -> Officer | str:
+    async def _authorize(self, tx: Tx, user_id: int, tip: tips.Tip | None) -> Officer:
+        """The officer who may act on ``tip``, re-read from the database; raises
+        :class:`NotAuthorized` (or :class:`OtherUnit`) or :class:`NotFound` otherwise."""
         officer = await officers.find_active(tx, user_id)
         if officer is None:
-            return t("q_not_officer", LANG)
+            raise NotAuthorized()
         if tip is None:
-            return t("q_unknown_tip", LANG)
+            raise NotFound()
         if officer.role == "supervisor" or officer.unit_id == tip.current_unit_id:
             return officer
         unit = await units.get_unit(tx, tip.current_unit_id)
-        return t("q_other_unit", LANG, unit=unit.name if unit else "?")
+        raise OtherUnit(unit=unit.name if unit else "?")
 
     # ------------------------------------------------------------------ actions ------
     async def press(
@@ -135,21 +140,21 @@ class QueueService:
         """A button on a card (or a follow-up list). ``value`` is untrusted text."""
         tip_part, _, arg = value.partition(":")
         if action not in ACTIONS or not tip_part.isdigit() or len(tip_part) > 12:
-            return Reply(alert=t("stale_button", LANG))
+            return Reply(alert=StaleButton().text(LANG))
         tip_id = int(tip_part)
         try:
             async with self.db.transaction(update_key) as tx:
                 tip = await tips.by_id(tx, tip_id)
-                who = await self._authorize(tx, user_id, tip)
-                if isinstance(who, str):
-                    return Reply(alert=who)
+                officer = await self._authorize(tx, user_id, tip)
                 assert tip is not None
-                reply = await self._act(tx, who, tip, chat_id, action, arg)
+                reply = await self._act(tx, officer, tip, chat_id, action, arg)
                 reply.clear_pressed = reply.changed and action in ("outcome", "xfer")
                 await self._show(tx, chat_id, reply, pressed)
                 return reply
         except AlreadyProcessed:
             return Reply()
+        except TinbaoError as refused:  # raised before anything changed: nothing to keep
+            return Reply(alert=refused.text(LANG))
 
     async def _show(self, tx: Tx, chat_id: int, reply: Reply, pressed: Pressed | None) -> None:
         """What the officer sees besides the pop-up, as outbox rows of the action's own
@@ -158,19 +163,21 @@ class QueueService:
         people = self.dispatch.people
         if pressed is not None and (reply.settle is not None or reply.clear_pressed):
             if reply.settle is not None and pressed.text is not None:
-                method = "editMessageText"
+                # the note replaces the buttons; the pressed message may be a question
+                # preview: sealed like it
                 text = f"{pressed.text}\n\n✔ {reply.settle}"
-                # the pressed message may be a question preview: sealed like it
-                payload = people.seal_payload({"message_id": pressed.message_id, "text": text})
-            else:
-                method, payload = "editMessageReplyMarkup", {"message_id": pressed.message_id}
-            await outbox.enqueue(
+                plain = screen_to_plain(Screen(text), Scope.QUEUE, message_id=pressed.message_id)
+            else:  # the buttons go, the text stays
+                plain = buttons_to_plain([], Scope.QUEUE, message_id=pressed.message_id)
+            await post(
                 tx,
-                at=utc_text(self.clock()),
-                method=method,
-                payload=payload,
+                people,
+                Target(chat_id=chat_id),
+                plain,
+                intent=Intent.EDIT,
                 purpose="settle",
-                chat_id=chat_id,
+                seal="text" in plain,
+                at=utc_text(self.clock()),
             )
         for screen in reply.screens:
             prompt = reply.force_reply and not screen.buttons
@@ -197,12 +204,12 @@ class QueueService:
             return await self._close(tx, officer, tip, chat_id, arg, at)
         if action == "xfer":
             if not arg.isdigit() or len(arg) > 12:  # an id SQLite can hold
-                return Reply(alert=t("stale_button", LANG))
+                raise StaleButton()
             return await self._transfer(tx, officer, tip, int(arg), at)
         if action in ("asksend", "askcancel"):
             return await self._confirm_question(tx, officer, tip, chat_id, action, arg, at)
         if action not in TRANSITIONS:
-            return Reply(alert=t("stale_button", LANG))
+            raise StaleButton()
         if not allowed(action, tip.status):
             await self.dispatch.refresh(tx, tip.id, at)  # show the truth on a stale card
             return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
@@ -222,7 +229,7 @@ class QueueService:
             return Reply(alert=t("q_done", LANG, state=t(f"state_{target}", LANG)), changed=True)
         if action == "ask":
             if tip.reporter_id is None:
-                return Reply(alert=t("q_unknown_tip", LANG))
+                raise NotFound()
             return await self._prompt(tx, officer, tip, chat_id, "ask", at)
         if action == "transfer":
             return await self._prompt(tx, officer, tip, chat_id, "transfer", at)
@@ -311,7 +318,7 @@ class QueueService:
         self, tx: Tx, officer: Officer, tip: tips.Tip, chat_id: int, outcome: str, at: str
     ) -> Reply:
         if outcome not in OUTCOMES:
-            return Reply(alert=t("stale_button", LANG))
+            raise StaleButton()
         if not allowed("close", tip.status):
             await self.dispatch.refresh(tx, tip.id, at)
             return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
@@ -354,20 +361,21 @@ class QueueService:
             return Reply(alert=t("q_stale", LANG, state=await self._state(tx, tip)))
         target = await units.get_unit(tx, unit_id)
         if target is None or not target.active or target.kind != "commune":
-            return Reply(alert=t("stale_button", LANG))
+            raise StaleButton()
         if unit_id == tip.current_unit_id:
             return Reply(alert=t("q_same_unit", LANG))
         when_text = when(parse_utc(at), LANG, self.settings.tz)
         for card in await cards.active(tx, tip.id):
             moved = t("card_moved", LANG, unit=target.name, who=officer.display_name, at=when_text)
             text = await self.dispatch.card_text(tx, tip) + "\n" + moved
-            await outbox.enqueue(
+            await post(  # the card without its buttons, saying where the tip went
                 tx,
-                at=at,
-                method="editMessageText",
-                payload={"text": text},
+                self.dispatch.people,
+                Target(chat_id=card.chat_id),
+                screen_to_plain(Screen(text), Scope.QUEUE),
+                intent=Intent.EDIT,
                 purpose="card_edit",
-                chat_id=card.chat_id,
+                at=at,
                 tip_id=tip.id,
                 edit_of_outbox=card.outbox_id,
             )
@@ -463,12 +471,14 @@ class QueueService:
             await cards.close_prompt(tx, prompt.id, at)
             return Reply(screens=[Screen(self._expired_text())])
         tip = await tips.by_id(tx, prompt.tip_id)
-        who = await self._authorize(tx, user_id, tip)
-        if isinstance(who, str):
+        try:
+            officer = await self._authorize(tx, user_id, tip)
+        except TinbaoError as refused:  # the prompt ends with the refusal
             await cards.close_prompt(tx, prompt.id, at)
-            return Reply(alert=who, screens=[Screen(who)])
+            note = refused.text(LANG)
+            return Reply(alert=note, screens=[Screen(note)])
         assert tip is not None
-        return await self._answer_prompt(tx, who, tip, prompt, text.strip(), at)
+        return await self._answer_prompt(tx, officer, tip, prompt, text.strip(), at)
 
     def _expired_text(self) -> str:
         return t("q_prompt_expired", LANG, minutes=self.settings.prompt_minutes)
@@ -564,9 +574,9 @@ class QueueService:
             or prompt.chat_id != chat_id
             or prompt.drafted_at is None
         ):
-            return Reply(alert=t("stale_button", LANG))
+            raise StaleButton()
         if prompt.officer_id != officer.id:
-            return Reply(alert=t("q_prompt_not_yours", LANG))
+            raise NotAuthorized("q_prompt_not_yours")
         if prompt.closed_at is not None or prompt.draft is None:
             return Reply(alert=self._expired_text())
         await cards.close_prompt(tx, prompt.id, at)
@@ -612,26 +622,14 @@ class QueueService:
             await outbox.enqueue_text(
                 tx, part, at=at, purpose="question", reporter_id=tip.reporter_id, tip_id=tip.id
             )
-        payload = {
-            "text": last_part,
-            "reply_markup": {
-                "inline_keyboard": [
-                    [
-                        {
-                            "text": t("btn_reply", lang),
-                            "callback_data": encode("c", "relay", tip.code),
-                        }
-                    ]
-                ]
-            },
-        }
-        await outbox.enqueue(
+        reply_button = Button(t("btn_reply", lang), "relay", tip.code)  # the citizen's scope
+        await post(
             tx,
-            at=at,
-            method="sendMessage",
-            payload=self.dispatch.people.seal_payload(payload),
+            self.dispatch.people,
+            Target(reporter_id=tip.reporter_id),
+            screen_to_plain(Screen(last_part, [[reply_button]]), Scope.CITIZEN),
             purpose="question",
-            reporter_id=tip.reporter_id,
+            at=at,
             tip_id=tip.id,
         )
         await self.dispatch.refresh(tx, tip.id, at)
@@ -662,30 +660,25 @@ class QueueService:
         code = receipt.display(tip.code)
         queue_cards = [c for c in await cards.active(tx, tip.id) if c.kind == "queue"]
         # the citizen's own words and evidence: sealed until sent, like their screens
-        seal = self.dispatch.people.seal_payload
+        people = self.dispatch.people
         for card in queue_cards:
+            screens = []
             if text is not None:
                 body = t("q_answer_relay", LANG, pseudonym=pseudonym, code=code, text=text)
-                for part in split_text(body):  # a long addition arrives whole, in parts
-                    await outbox.enqueue(
-                        tx,
-                        at=at,
-                        method="sendMessage",
-                        payload=seal({"text": part}),
-                        purpose="relay",
-                        chat_id=card.chat_id,
-                        tip_id=tip.id,
-                        reply_to_outbox=card.outbox_id,
-                    )
+                # a long addition arrives whole, in parts
+                screens += [Screen(part) for part in split_text(body)]
             if media is not None:
                 caption = t("q_answer_media", LANG, pseudonym=pseudonym, code=code)
-                await outbox.enqueue(
+                screens.append(Screen(caption, media=Media(media.kind, media.file_id)))
+            for screen in screens:
+                await post(
                     tx,
-                    at=at,
-                    method="send" + media.kind.capitalize(),
-                    payload=seal({media.kind: media.file_id, "caption": caption}),
+                    people,
+                    Target(chat_id=card.chat_id),
+                    screen_to_plain(screen, Scope.QUEUE),
                     purpose="relay",
-                    chat_id=card.chat_id,
+                    seal=True,
+                    at=at,
                     tip_id=tip.id,
                     reply_to_outbox=card.outbox_id,
                 )
@@ -740,32 +733,32 @@ class QueueService:
         history quotes what the citizen added)."""
         try:
             async with self.db.transaction(update_key) as tx:
-                text = await self._tip_text(tx, user_id, origin, code_text)
+                try:
+                    text = await self._tip_text(tx, user_id, origin, code_text)
+                except TinbaoError as refused:  # raised before anything was read out
+                    text = refused.text(LANG)
                 parts = [Screen(part) for part in split_text(text)]  # a long history: several
                 await answer(tx, self.dispatch.people, origin, parts, seal=True)
         except AlreadyProcessed:
             return
 
     async def _tip_text(self, tx: Tx, user_id: int, origin: Origin, code_text: str) -> str:
+        """The card and its history; raises what refuses it (a malformed code, someone
+        not allowed, the wrong chat, no such tip)."""
         chat_id, private = origin.chat_id, origin.private
-        try:
-            code = receipt.canonical(code_text)
-        except receipt.MalformedCode:
-            return t("code_malformed", LANG, code=code_text.strip()[:40])
+        code = receipt.canonical(code_text)
         officer = await officers.find_active(tx, user_id)
         if officer is None:
-            return t("q_not_officer", LANG)
+            raise NotAuthorized()
         chat_unit = await self._chat_unit(tx, officer, chat_id, private)
         if chat_unit is None:
-            return t("q_wrong_chat", LANG)
+            raise WrongChat("q_wrong_chat")
         tip = await tips.by_code(tx, code)
-        who = await self._authorize(tx, user_id, tip)
-        if isinstance(who, str):
-            return who
+        await self._authorize(tx, user_id, tip)
         assert tip is not None
         province_chat = officer.role == "supervisor" and chat_unit == officer.unit_id
         if not private and tip.current_unit_id != chat_unit and not province_chat:
-            return t("q_wrong_chat", LANG)  # another unit's tip in this unit's group
+            raise WrongChat("q_wrong_chat")  # another unit's tip in this unit's group
         lines = [await self.dispatch.card_text(tx, tip), "", t("q_history", LANG)]
         for event in await tips.events(tx, tip.id):
             actor = ""
@@ -828,26 +821,29 @@ class QueueService:
             async with self.db.transaction(update_key) as tx:
                 found = await cards.page_for_message(tx, chat_id, message_id)
                 if found is None:
-                    return t("stale_button", LANG)
+                    raise StaleButton()
                 page_row, unit_id = found
                 officer = await officers.find_active(tx, user_id)
                 if officer is None:
-                    return t("q_page_refused", LANG)
+                    raise NotAuthorized("q_page_refused")
                 if await self._chat_unit(tx, officer, chat_id, private) != unit_id:
-                    return t("q_page_refused", LANG)
+                    raise NotAuthorized("q_page_refused")
                 screen = await self._page(tx, unit_id, page)
-                await outbox.enqueue(
+                await post(
                     tx,
-                    at=utc_text(self.clock()),
-                    method="screen",
-                    payload=screen_to_plain(screen, "q"),
+                    self.dispatch.people,
+                    Target(chat_id=chat_id),
+                    screen_to_plain(screen, Scope.QUEUE),
+                    intent=Intent.EDIT,
                     purpose="queue_page",
-                    chat_id=chat_id,
+                    at=utc_text(self.clock()),
                     edit_of_outbox=page_row,
                 )
                 return None
         except AlreadyProcessed:
             return None
+        except TinbaoError as refused:
+            return refused.text(LANG)
 
     async def _page(self, tx: Tx, unit_id: int, page: int) -> Screen:
         unit = await units.get_unit(tx, unit_id)

@@ -12,13 +12,20 @@ import secrets
 
 from stdnum import luhn
 
+from bot.errors import BadInput
+
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RANDOM_CHARS = 11
 LENGTH = RANDOM_CHARS + 1
 
 
-class MalformedCode(ValueError):
+class MalformedCode(BadInput, ValueError):
     """The text cannot be a receipt code (wrong length, letters, or check character)."""
+
+    key = "code_malformed"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(code=text.strip()[:40])
 
 
 def new_code() -> str:

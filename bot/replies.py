@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialogue import Screen, screen_to_plain
+from bot.dialogue import Intent, Screen, screen_to_plain
 from bot.people import People, Person
 from config.texts import t
 from storage import officers, outbox, reporters
@@ -73,6 +73,39 @@ async def target_of(tx: Tx, people: People, origin: Origin) -> Target:
     return Target(reporter_id=reporter.id)
 
 
+async def post(
+    tx: Tx,
+    people: People,
+    target: Target,
+    plain: dict[str, Any],
+    *,
+    intent: Intent = Intent.SHOW,
+    purpose: str,
+    seal: bool = False,
+    at: str | None = None,
+    tip_id: int | None = None,
+    reply_to_outbox: int | None = None,
+    edit_of_outbox: int | None = None,
+) -> int:
+    """One outbox row: ``intent`` with ``plain`` values (:mod:`bot.dialogue`), rendered
+    by the channel only when sent. Rows to a reporter are always sealed; ``seal`` seals a
+    row to a chat too (a card that quotes a citizen, an officer's screen that quotes words
+    meant for one)."""
+    if seal or target.sealed:
+        plain = people.seal_payload(plain)
+    return await outbox.enqueue(
+        tx,
+        at=at or tx.now_text(),
+        method=intent.value,
+        payload=plain,
+        purpose=purpose,
+        tip_id=tip_id,
+        reply_to_outbox=reply_to_outbox,
+        edit_of_outbox=edit_of_outbox,
+        **target.fields(),
+    )
+
+
 async def enqueue_screen(
     tx: Tx,
     people: People,
@@ -85,20 +118,18 @@ async def enqueue_screen(
     tip_id: int | None = None,
     **options: Any,
 ) -> int:
-    """One screen as an outbox row (``options``: see :func:`bot.dialogue.screen_to_plain`).
-    Rows to a reporter are always sealed; ``seal`` seals a row to a chat too (an
-    officer's screen that quotes words meant for a citizen)."""
-    payload = screen_to_plain(screen, scope, **options)
-    if seal or target.sealed:
-        payload = people.seal_payload(payload)
-    return await outbox.enqueue(
+    """One screen as an outbox row (``options``: see :func:`bot.dialogue.screen_to_plain`):
+    shown, or, given the ``message_id`` of a message to replace, an edit."""
+    intent = Intent.EDIT if options.get("message_id") is not None else Intent.SHOW
+    return await post(
         tx,
-        at=tx.now_text(),
-        method="screen",
-        payload=payload,
+        people,
+        target,
+        screen_to_plain(screen, scope, **options),
+        intent=intent,
         purpose=purpose,
+        seal=seal,
         tip_id=tip_id,
-        **target.fields(),
     )
 
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.digests import Rendered, enqueue_rendered, wanted_line
+from bot.errors import BadInput
 from bot.exports import category_name, csv_bytes
 from bot.fmt import number, when
 from bot.text import fold
@@ -50,8 +51,13 @@ def plausible_year(year: int, now: datetime) -> bool:
     return abs(year - now.year) <= YEARS_AROUND
 
 
-class ReportUsage(ValueError):
+class ReportUsage(BadInput, ValueError):
     """The arguments do not name a period; show ``t('r_usage')``."""
+
+    key = "r_usage"
+
+    def __init__(self, given: str = "") -> None:
+        super().__init__()  # what was typed stays out of the error
 
 
 @dataclass(frozen=True)

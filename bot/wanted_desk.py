@@ -11,18 +11,17 @@ reporter row, with sealed payloads, like every citizen-facing row (:mod:`bot.rep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot import wanted
-from bot.dialogue import Button, Screen
+from bot.callbacks import Scope
+from bot.dialogue import Button, Intent, Screen, buttons_to_plain
 from bot.people import People
-from bot.replies import Origin, answer, enqueue_screen, target_of
+from bot.replies import Origin, answer, enqueue_screen, post, target_of
 from bot.wanted import Page, WantedNotice
 from config.texts import t
-from storage import outbox
 from storage.db import AlreadyProcessed, Database
 
-SCOPE = "w"
+SCOPE = Scope.WANTED
 CAPTION_LIMIT = 1024  # Telegram's longest caption, in UTF-16 code units
 SEARCH_LIMIT = 5  # cards sent for one search; more means the name was too vague
 
@@ -35,7 +34,7 @@ class Trim:
     the arrows, so the chat does not fill up with navigation to pages already shown."""
 
     message_id: int
-    rows: list[list[dict[str, Any]]] = field(default_factory=list)
+    rows: list[list[Button]] = field(default_factory=list)
 
 
 def utf16_len(text: str) -> int:
@@ -120,18 +119,13 @@ class WantedDesk:
                 target = await target_of(tx, self.people, origin)
                 written = 0
                 if trim is not None:
-                    payload: dict[str, Any] = {"message_id": trim.message_id}
-                    if trim.rows:
-                        payload["reply_markup"] = {"inline_keyboard": trim.rows}
-                    if target.sealed:
-                        payload = self.people.seal_payload(payload)
-                    await outbox.enqueue(
+                    await post(
                         tx,
-                        at=tx.now_text(),
-                        method="editMessageReplyMarkup",
-                        payload=payload,
+                        self.people,
+                        target,
+                        buttons_to_plain(trim.rows, SCOPE, message_id=trim.message_id),
+                        intent=Intent.EDIT,
                         purpose="settle",
-                        **target.fields(),
                     )
                     written += 1
                 for screen, photo in shown:

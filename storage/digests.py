@@ -790,7 +790,8 @@ class OutboxFile:
 
 
 async def attach_file(tx: Tx, outbox_id: int, field: str, filename: str, data: bytes) -> None:
-    """Bytes a sendPhoto/sendDocument row uploads; written in the row's own transaction."""
+    """Bytes a row shows as its file (``field``: the file's kind, a photo or a document),
+    uploaded when it is sent; written in the row's own transaction."""
     await tx.execute(
         "INSERT INTO outbox_files(outbox_id, field, filename, data) VALUES (?,?,?,?)",
         (outbox_id, field, filename, data),

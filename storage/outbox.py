@@ -1,4 +1,10 @@
-"""SQL for the outbox: messages written with the change that caused them (rule 2)."""
+"""SQL for the outbox: messages written with the change that caused them (rule 2).
+
+A row's ``method`` is its intent (``show``, ``edit``, ``delete``, ``album``: see
+:class:`bot.dialogue.Intent`) and its ``payload`` plain values, rendered for a channel
+only when sent. Rows written by versions before that hold a platform's call instead; they
+are still delivered (each channel's renderer reads them), and no code writes them now.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from storage.db import Tx
 
 @dataclass(frozen=True)
 class OutboxRow:
+    """A message to deliver: ``method`` the intent, ``payload`` its plain values."""
+
     id: int
     chat_id: int | None
     reporter_id: int | None
@@ -58,7 +66,7 @@ async def enqueue(
             at,
             chat_id,
             reporter_id,
-            method,
+            str(method),
             json.dumps(payload, ensure_ascii=False),
             purpose,
             tip_id,
@@ -152,8 +160,8 @@ async def repoint_replies(tx: Tx, old_row: int, new_row: int) -> None:
 async def follow_chat_migration(tx: Tx, old_chat_id: int, new_chat_id: int) -> int:
     """A group became a supergroup: its pending rows go to the new id. Edits of messages
     already sent in the old group can never be made (the old id refuses every call), so
-    they end without an alert, and so do edits naming an old message by its id (the
-    pressed message of a button: the id would name another message in the new chat);
+    they end without an alert, and so do edits and deletions naming an old message by its
+    id (the pressed message of a button: the id would name another message in the new chat);
     pending replies to such messages are sent as plain messages. Returns how many rows
     moved. Idempotent."""
     sent_there = "SELECT id FROM outbox WHERE chat_id = ? AND status = 'sent'"
@@ -165,8 +173,8 @@ async def follow_chat_migration(tx: Tx, old_chat_id: int, new_chat_id: int) -> i
     )
     await tx.execute(
         f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = {cannot}"
-        " WHERE status = 'pending' AND chat_id = ? AND method LIKE 'edit%'"
-        " AND edit_of_outbox IS NULL",
+        " WHERE status = 'pending' AND chat_id = ?"
+        " AND (method LIKE 'edit%' OR method LIKE 'delete%') AND edit_of_outbox IS NULL",
         (old_chat_id,),
     )
     await tx.execute(
@@ -203,5 +211,5 @@ async def enqueue_text(tx: Tx, text: str, *, at: str, purpose: str, **target: An
     """The common case: a plain text message to a chat or a reporter (``target`` takes
     ``chat_id`` or ``reporter_id``, and optionally ``tip_id``, ``reply_to_outbox``)."""
     return await enqueue(
-        tx, at=at, method="sendMessage", payload={"text": text}, purpose=purpose, **target
+        tx, at=at, method="show", payload={"text": text}, purpose=purpose, **target
     )

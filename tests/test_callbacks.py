@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import wanted
-from bot.callbacks import Callback, decode, encode
+from bot.callbacks import Callback, Scope, decode, encode, prefix
 from tests.harness import Harness
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wanted" / "notices.csv"
@@ -38,6 +38,26 @@ def test_round_trip() -> None:
 )
 def test_forged_or_malformed_data_parses_to_nothing(data: str | None) -> None:
     assert decode(data) is None
+
+
+def test_one_codec_for_every_scope_with_its_own_grammar() -> None:
+    """The wanted scope takes its two actions and ASCII digits only; the data of buttons
+    sent before the codec was one (``c1``, ``q1``, ``w1``) is read as it always was."""
+    assert encode(Scope.WANTED, "seen", 12) == "w1|seen|12"
+    assert decode("w1|page|0") == Callback(Scope.WANTED, "page", "0")
+    assert decode("w1|seen|12", Scope.WANTED) is not None
+    assert decode("w1|seen|12", Scope.QUEUE) is None  # another scope's button
+    assert decode("q1|page|7:2") == Callback(Scope.QUEUE, "page", "7:2")
+    assert decode("c1|menu|report", Scope.CITIZEN) == Callback("c", "menu", "report")
+    seen = decode("w1|seen|12")
+    assert seen is not None and seen.number == 12
+    for forged in ("w1|seen|abc", "w1|seen|-1", "w1|drop|1", "w1|seen|1234567890", "w1|ack|1"):
+        assert decode(forged) is None, forged
+    with pytest.raises(ValueError):
+        encode(Scope.WANTED, "delete", 1)
+    with pytest.raises(ValueError):
+        encode(Scope.WANTED, "seen", "x")
+    assert [prefix(scope) for scope in Scope] == ["c1|", "q1|", "w1|"]
 
 
 def test_encode_refuses_what_decode_would_refuse() -> None:

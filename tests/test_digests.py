@@ -174,6 +174,16 @@ async def outbox_rows(db: Database, purpose: str = "digest") -> list[dict[str, A
     ]
 
 
+def media_kind(row: dict[str, Any]) -> str | None:
+    """The kind of file a row shows (its text the caption), or None."""
+    media = row["payload"].get("media") if row["method"] == "show" else None
+    return str(media["kind"]) if media else None
+
+
+def is_text(row: dict[str, Any]) -> bool:
+    return row["method"] == "show" and media_kind(row) is None
+
+
 # ---------------------------------------------------------------- the numbers
 
 
@@ -474,9 +484,7 @@ async def test_catch_up_after_outage_across_seven_sends_once(db: Database) -> No
         ("2026-11-27", "officer:1"),
     }
     new_rows = (await outbox_rows(db))[len(before) :]
-    messages = [
-        r for r in new_rows if r["method"] == "sendMessage" and "27/11/2026" in r["payload"]["text"]
-    ]
+    messages = [r for r in new_rows if is_text(r) and "27/11/2026" in r["payload"]["text"]]
     assert sorted(r["chat_id"] for r in messages) == [SUPERVISORS, SUPERVISOR_USER]
     assert wakes  # the sender was nudged
     # a second start-up later the same morning finds everything claimed
@@ -535,14 +543,14 @@ async def test_weekly_digest_carries_a_chart_photo(db: Database) -> None:
     sent = await send_due(services(db, FakeClock(now)), now, kinds=(WEEKLY,))
     assert {s.recipient for s in sent} == {"supervisors", "officer:1"}
     rows = await outbox_rows(db)
-    photos = [r for r in rows if r["method"] == "sendPhoto"]
-    assert len(photos) == 2 and "23/11" in photos[0]["payload"]["caption"]
+    photos = [r for r in rows if media_kind(r) == "photo"]
+    assert len(photos) == 2 and "23/11" in photos[0]["payload"]["text"]  # the caption
     async with db.read() as tx:
         files = await store.files_for(tx, photos[0]["id"])
     assert [(f.field, f.filename, f.data[:8]) for f in files] == [
         ("photo", "tinbao_weekly_2026-11-23.png", PNG_MAGIC)
     ]
-    week_text = next(r for r in rows if r["method"] == "sendMessage")["payload"]["text"]
+    week_text = next(r for r in rows if is_text(r))["payload"]["text"]
     assert week_text.startswith("📊 Tin báo tuần 23/11 – 29/11/2026")
     assert "🆕 Tin mới: 6 (khẩn: 2)" in week_text  # the five of Friday and t6 of Thursday
 

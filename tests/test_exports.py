@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -143,8 +144,9 @@ async def test_send_export_enqueues_the_file(db: Database) -> None:
     )
     async with db.read() as tx:
         files = await store.files_for(tx, row)
-        method = await tx.scalar("SELECT method FROM outbox WHERE id = ?", (row,))
-    assert method == "sendDocument"
+        found = await tx.fetchone("SELECT method, payload FROM outbox WHERE id = ?", (row,))
+    assert found is not None and found[0] == "show"  # a document: the file, its caption
+    assert json.loads(found[1])["media"] == {"kind": "document", "file_id": None}
     assert [f.filename for f in files] == ["tinbao_20261101_20261130.xlsx"]
     book = load_workbook(io.BytesIO(files[0].data))
     assert book.active is not None and book.active.max_row == 3

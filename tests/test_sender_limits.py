@@ -389,7 +389,7 @@ async def test_a_second_card_for_a_chat_holding_the_tips_card_is_an_edit(h: Harn
         methods = await tx.fetchall(
             "SELECT method FROM outbox WHERE status = 'pending' AND chat_id = ?", (QUEUE,)
         )
-    assert [m[0] for m in methods] == ["editMessageText"]
+    assert [m[0] for m in methods] == ["edit"]
     await h.flush()
     assert len([m for m in h.api.sent_to(QUEUE) if code in m.get("text", "")]) == 1
 

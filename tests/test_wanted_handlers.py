@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot import wanted
+from bot.callbacks import Scope, decode, encode
 from config.texts import t
 from handlers.telegram.fake.updates import FakeChat, FakeUser
-from handlers.telegram.wanted import callback_data, parse_callback
 from storage.db import Database
 from tests.harness import Harness
 
@@ -80,15 +80,21 @@ async def env(h: Harness) -> Env:
     return Env(h)
 
 
+def parse_callback(data: str | None) -> tuple[str, int] | None:
+    parsed = decode(data, Scope.WANTED)
+    return (parsed.action, parsed.number) if parsed else None
+
+
 def test_callback_data_round_trip_and_rejects_forgeries() -> None:
-    assert callback_data("seen", 12) == "w1|seen|12"
+    assert encode(Scope.WANTED, "seen", 12) == "w1|seen|12"
     assert parse_callback("w1|seen|12") == ("seen", 12)
     assert parse_callback("w1|page|0") == ("page", 0)
     for forged in ("w1|seen|abc", "w1|seen|-1", "w1|drop|1", "w2|seen|1", "w1|seen|1|x", None):
         assert parse_callback(forged) is None, forged
     assert parse_callback("w1|seen|" + "9" * 60) is None
+    assert parse_callback("q1|ack|12") is None  # another scope's button
     with pytest.raises(ValueError):
-        callback_data("delete", 1)
+        encode(Scope.WANTED, "delete", 1)
 
 
 async def test_browse_sends_photo_card_and_caches_the_file_id(env: Env) -> None:

@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
@@ -24,6 +24,7 @@ from bot.clock import Clock, Sleep, system_clock
 from bot.crypto import IdentityBox
 from bot.digests import DigestServices
 from bot.dispatch import CardDispatch
+from bot.errors import TinbaoError
 from bot.inbox import Inbox
 from bot.intake import IntakeService
 from bot.people import People, Person, repair_reporter_chats
@@ -37,10 +38,12 @@ from bot.startup import StartRefused, check_key
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
 from config.texts import t
-from handlers.telegram.context import CONTEXT_TYPES, TinbaoApplication, attach
+from handlers.telegram.common import key_of, origin_of, person_of
+from handlers.telegram.context import CONTEXT_TYPES, Context, TinbaoApplication, attach
 from handlers.telegram.counted import CountedRequest
 from handlers.telegram.inbox import TelegramInbox
 from handlers.telegram.jobs import catch_up, register_jobs
+from handlers.telegram.render import answer_quietly
 from handlers.telegram.sender import OutboxSender
 from handlers.telegram.sendlimits import SendLimiter, SendLimits
 from storage import cards
@@ -328,9 +331,40 @@ async def publish_commands(tinbao: Tinbao) -> None:
 
 
 async def _on_error(update: object, context: Any) -> None:
-    """Log where it failed, never what it said: an exception's text may quote the update
-    (a reporter's words, a name, a phone), so only its class and the frames are logged.
-    The inbox tries the update again and, if it keeps failing, answers its sender."""
+    """A :class:`~bot.errors.TinbaoError` is a definite answer: the person is told, in
+    their language (a button press in its pop-up, anything else through the outbox,
+    committed under the update's key), and the inbox does not try the update again.
+    Anything else is a fault: logged by where it failed, never by what it said (an
+    exception's text may quote the update: a reporter's words, a name, a phone), so only
+    its class and the frames are logged; the inbox tries the update again and, if it
+    keeps failing, answers its sender."""
     error = context.error
+    if isinstance(error, TinbaoError) and isinstance(update, Update):
+        log.info("update refused: %s", type(error).__name__)
+        try:
+            await _answer_refusal(update, context, error)
+        except Exception as exc:  # not answered: the inbox tries the update again
+            log.error("could not answer a refusal: %s", type(exc).__name__)
+        return
     frames = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
     log.error("error while handling an update: %s\n%s", type(error).__name__, frames.rstrip())
+
+
+async def _answer_refusal(update: Update, context: Context, error: TinbaoError) -> None:
+    services = context.services
+    person = person_of(update)
+    lang = await services.language_of(person) if person else services.settings.default_language
+    try:
+        text = error.text(lang)
+    except KeyError:  # a key of another catalogue: never a reason to say nothing
+        text = TinbaoError().text(lang)
+    query = update.callback_query
+    if query is not None:
+        await answer_quietly(query, text)
+    else:
+        origin = origin_of(update)
+        if origin is None:
+            return
+        if await services.replies.say(origin, text, key=key_of(update, context)):
+            services.outbox_ready()
+    error.answered = True

@@ -29,6 +29,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.crypto import IdentityBox
+from bot.errors import TinbaoError
 from bot.inbox import Event, HandlerFailed, Inbox, Unreadable
 from bot.metrics import HANDLER_SECONDS, UPDATES
 from bot.people import People, Person
@@ -141,7 +142,8 @@ class TelegramInbox:
         """Parse and handle one stored update. A handler's exception reaches the
         Application's error handlers, not its caller; it is noted there and raised here
         as :class:`HandlerFailed`, so the inbox tries the update again instead of
-        marking it done."""
+        marking it done; except a refusal (:class:`~bot.errors.TinbaoError`) the error
+        handler has answered, a definite answer that another try would only repeat."""
         kind = next((k for k in event.body if k != "update_id"), "other")
         try:
             update = self._parse(event)
@@ -154,9 +156,10 @@ class TelegramInbox:
         finally:
             error = self._errors.pop(id(update), None)
             HANDLER_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
-        UPDATES.labels(CHANNEL, kind, "failed" if error else "done").inc()
-        if error is not None:
-            raise HandlerFailed(type(error).__name__)
+        failed = error is not None and not (isinstance(error, TinbaoError) and error.answered)
+        UPDATES.labels(CHANNEL, kind, "failed" if failed else "done").inc()
+        if failed:
+            raise HandlerFailed(type(error).__name__)  # a refusal answered is handled
 
     async def failed(self, tx: Tx, event: Event) -> None:
         """Its last try failed: tell the sender (in the transaction that sets it aside)."""

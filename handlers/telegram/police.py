@@ -9,6 +9,7 @@ API call is ``getChatMember`` before binding a group (a read of the bot's rights
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Message, Update
 from telegram.ext import (
@@ -18,7 +19,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import decode
+from bot.callbacks import Scope, decode, prefix
+from bot.errors import StaleButton
 from bot.queues import Pressed
 from config.texts import t
 from handlers.telegram.commands import Callback, final, key_of, say
@@ -56,9 +58,9 @@ async def on_queue_button(update: Update, context: Context) -> None:
     if query is None or user is None or query.message is None:
         return
     app = context.services
-    parsed = decode(query.data)
-    if parsed is None or parsed.scope != "q":
-        await answer_quietly(query, t("stale_button", LANG))
+    parsed = decode(query.data, Scope.QUEUE)
+    if parsed is None:
+        await answer_quietly(query, StaleButton().text(LANG))
         return
     if parsed.action == "page":
         await _turn_page(update, context, parsed.value)
@@ -219,7 +221,8 @@ POLICE_COMMANDS: dict[str, Callback] = {
 
 
 def register(application: TinbaoApplication) -> None:
-    application.add_handler(CallbackQueryHandler(on_queue_button, pattern=r"^q1\|"), group=1)
+    queue_buttons = "^" + re.escape(prefix(Scope.QUEUE))
+    application.add_handler(CallbackQueryHandler(on_queue_button, pattern=queue_buttons), group=1)
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration), group=0)
     for name, callback in POLICE_COMMANDS.items():
         application.add_handler(CommandHandler(name, final(callback)), group=0)

@@ -43,11 +43,12 @@ Telegram may or may not have executed it, and no Bot API method tells which. Wha
   card has working buttons (every press is authorised against the database) but is not
   kept current; only the copy whose id we recorded is edited.
 
-A ``screen`` row holds plain values (:func:`bot.dialogue.screen_to_plain`) and is
-rendered for Telegram only here (``handlers/telegram/render.py``): a message, a prompt asking for
-a reply, an edit, or a wanted notice's photo with its card as the caption (the cached
-Telegram file id, else the picture, whose new file id is then cached). Before anything
-leaves, the database batch that caused it is committed to disk (``Database.sync``).
+A row holds an intent and plain values (:mod:`bot.dialogue`); here the sender finds what
+they refer to (the recipient's chat, the messages of the rows it answers or edits, the
+bytes attached to it, a wanted notice's photo: the cached Telegram file id, else the
+picture, whose new file id is then cached) and asks the Telegram renderer
+(:func:`handlers.telegram.render.render`) for the call. Before anything leaves, the
+database batch that caused it is committed to disk (``Database.sync``).
 """
 
 from __future__ import annotations
@@ -58,20 +59,12 @@ import logging
 import math
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from telegram import (
-    Bot,
-    InputFile,
-    InputMedia,
-    InputMediaAudio,
-    InputMediaDocument,
-    InputMediaPhoto,
-    InputMediaVideo,
-    Message,
-)
+from telegram import Bot, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -87,7 +80,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
-from bot.text import CAPTION_LIMIT, TEXT_LIMIT, fit
+from handlers.telegram.render import Found, messages, render
 from handlers.telegram.sendlimits import (
     SendLimiter,
     SendLimits,
@@ -124,7 +117,6 @@ IDLE_POLL_SECONDS = 0.5  # how often an idle sender asks whether another process
 # Telegram refuses (too old, deleted, already edited), nothing is lost and nobody needs
 # an alert, so a refusal ends the row quietly.
 BEST_EFFORT = frozenset({"settle"})
-WANTED_PHOTO = "_wanted_photo"  # set by _resolve: (notice id, photo sha256, cached id?)
 MIN_PAUSE_SECONDS = 0.002  # the shortest sleep of the loop (never a busy loop)
 DUE_BATCH = 1000  # recipients looked at per pass
 MAYBE_SENT = "maybe delivered"  # last_error prefix of a send whose answer was lost
@@ -368,14 +360,13 @@ class OutboxSender:
         return chats
 
     def _messages(self, row: OutboxRow) -> int:
-        method = "sendMessage" if row.method == "screen" else row.method
         payload = row.payload
-        if method.lower() == "sendmediagroup" and "media" not in payload:
+        if "sealed" in payload and row.method in ("album", "sendMediaGroup"):
             try:
-                payload = self.people.open_payload(payload)  # sealed for a reporter
+                payload = self.people.open_payload(payload)  # an album's size is inside
             except Exception:  # unreadable: the row's own attempt will fail and say so
                 return 1
-        return message_count(method, payload)
+        return messages(row.method, payload)
 
     # ------------------------------------------------------------------ one row ------
     async def _deliver(self, row: OutboxRow, ticket: Ticket | None) -> int:
@@ -420,7 +411,7 @@ class OutboxSender:
 
     async def _attempt(self, row: OutboxRow, ticket: Ticket | None) -> int:
         try:
-            kwargs = await self._resolve(row)
+            plain, found, photo = await self._resolve(row)
         except NotYet:
             await self._retry(row, 2.0, "waiting for the message it refers to")
             return 0
@@ -428,12 +419,7 @@ class OutboxSender:
             # a consequence of an earlier failure, which already raised its alert
             await self._fail(row, str(exc), alert=False)
             return 0
-        photo: tuple[int, str | None, bool] | None = kwargs.pop(WANTED_PHOTO, None)
-        method = row.method
-        if method == "screen":  # plain values, rendered for Telegram only now
-            from handlers.telegram.render import render_screen  # the Telegram renderer
-
-            method, kwargs = render_screen(kwargs)
+        method, kwargs = render(row.method, plain, found)  # Telegram's call, only now
         try:
             result = await self._call(method, kwargs, ticket)
         except ChatMigrated as exc:
@@ -455,10 +441,10 @@ class OutboxSender:
             if any(marker in text for marker in ALREADY_DONE):
                 await self._delivered(row, None)
                 return 1
-            if photo is not None and photo[2]:
+            if photo is not None and photo.cached:
                 # the cached file id is refused (another bot token, a purged file): forget
                 # it and upload the picture at once; that attempt is not this row's fault
-                await self._forget_photo(row, photo[0], exc.message)
+                await self._forget_photo(row, photo.notice_id, exc.message)
                 return 0
             if row.purpose in BEST_EFFORT:
                 await self._fail(row, f"bad request: {exc.message}", alert=False)
@@ -493,8 +479,8 @@ class OutboxSender:
         elif isinstance(result, list | tuple) and result and isinstance(result[0], Message):
             message_id = result[0].message_id
         uploaded = None
-        if photo is not None and not photo[2] and isinstance(result, Message) and result.photo:
-            uploaded = (photo[0], photo[1], result.photo[-1].file_id)
+        if photo is not None and not photo.cached and isinstance(result, Message) and result.photo:
+            uploaded = (photo.notice_id, photo.sha256, result.photo[-1].file_id)
         await self._delivered(row, message_id, uploaded)
         return 1
 
@@ -531,8 +517,11 @@ class OutboxSender:
         self._unrecorded[row.id] = message_id
         await self._sent(row, message_id, uploaded)
 
-    async def _resolve(self, row: OutboxRow) -> dict[str, Any]:
-        kwargs = self.people.open_payload(row.payload)
+    async def _resolve(self, row: OutboxRow) -> tuple[dict[str, Any], Found, WantedPhoto | None]:
+        """The row's plain values opened, and what they refer to looked up: the chat, the
+        message it answers or changes, its attached files, a wanted notice's photo."""
+        plain = self.people.open_payload(row.payload)
+        photo: WantedPhoto | None = None
         async with self.db.read() as tx:
             if row.reporter_id is not None:
                 reporter = await reporters.get(tx, row.reporter_id)
@@ -541,9 +530,9 @@ class OutboxSender:
                     raise Unresolvable("reporter purged")
                 if chat <= 0:  # chat_of promises a private chat; a group is never one
                     raise Unresolvable("reporter has no private chat")
-                kwargs["chat_id"] = chat
+                found = Found(chat)
             else:
-                kwargs["chat_id"] = row.chat_id
+                found = Found(int(row.chat_id or 0))
             if row.reply_to_outbox is not None:
                 target = await outbox.sent_message(tx, row.reply_to_outbox)
                 if target and target[2] == "pending":
@@ -551,31 +540,22 @@ class OutboxSender:
                 if target and target[2] == "failed":
                     raise Unresolvable("the message it answers was never sent")
                 if target and target[1]:
-                    kwargs["reply_parameters"] = {
-                        "message_id": target[1],
-                        "allow_sending_without_reply": True,
-                    }
-            notice_id = kwargs.pop("wanted_photo", None)
+                    found.reply_to = target[1]
+            notice_id = plain.pop("wanted_photo", None)
             if notice_id is not None:
-                await _wanted_photo(tx, int(notice_id), kwargs)
+                photo = await _wanted_photo(tx, int(notice_id))
+                found.photo = photo.file if photo is not None else None
             for attached in await files_for(tx, row.id):
-                kwargs[attached.field] = InputFile(attached.data, filename=attached.filename)
+                found.files[attached.field] = InputFile(attached.data, filename=attached.filename)
             if row.edit_of_outbox is not None:
                 target = await outbox.sent_message(tx, row.edit_of_outbox)
                 if target is None or target[2] == "failed":
                     raise Unresolvable("the message to edit was never sent")
                 if target[2] == "pending" or not target[1]:
                     raise NotYet()
-                kwargs["chat_id"] = target[0]
-                kwargs["message_id"] = target[1]
-        if isinstance(kwargs.get("media"), list):
-            kwargs["media"] = [_input_media(item) for item in kwargs["media"]]
-        # Telegram refuses a text over 4,096 UTF-16 units (a caption over 1,024): the paths
-        # that build texts keep within them; this cut with a mark is the last line of defence.
-        for key, limit in (("text", TEXT_LIMIT), ("caption", CAPTION_LIMIT)):
-            if isinstance(kwargs.get(key), str):
-                kwargs[key] = fit(kwargs[key], limit)
-        return kwargs
+                found.chat_id = int(target[0] or found.chat_id)
+                found.message_id = target[1]
+        return plain, found, photo
 
     def _backoff(self, row: OutboxRow) -> float:
         """1, 2, 4, 8 s... by the row's attempts, held at 8 s while other calls go
@@ -653,23 +633,32 @@ class OutboxSender:
         self._held.pop(row.id, None)
 
 
-async def _wanted_photo(tx: Tx, notice_id: int, kwargs: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class WantedPhoto:
+    """A wanted notice's picture as it is sent: Telegram's cached file id (``cached``),
+    or the bytes, whose file id is cached once Telegram has them."""
+
+    notice_id: int
+    sha256: str | None
+    file: str | InputFile
+    cached: bool
+
+
+async def _wanted_photo(tx: Tx, notice_id: int) -> WantedPhoto | None:
     """A screen shown on a wanted notice's photo: Telegram's cached file id if there is
-    one, else the picture's bytes (the id Telegram gives them is cached once sent). A
-    notice without a picture after all is shown as text."""
+    one, else the picture's bytes. A notice without a picture after all is shown as
+    text (None)."""
     notice = await wanted_store.get(tx, notice_id)
     if notice is None or not notice.has_photo:
-        return
+        return None
     if notice.photo_file_id:
-        kwargs["photo"] = notice.photo_file_id
-        kwargs[WANTED_PHOTO] = (notice_id, notice.photo_sha256, True)
-        return
+        return WantedPhoto(notice_id, notice.photo_sha256, notice.photo_file_id, True)
     data = await wanted_store.photo(tx, notice_id)
     if data is None:
-        return
+        return None
     extension = "png" if data.startswith(b"\x89PNG") else "jpg"
-    kwargs["photo"] = InputFile(data, filename=f"truyna-{notice_id}.{extension}")
-    kwargs[WANTED_PHOTO] = (notice_id, notice.photo_sha256, False)
+    upload = InputFile(data, filename=f"truyna-{notice_id}.{extension}")
+    return WantedPhoto(notice_id, notice.photo_sha256, upload, False)
 
 
 def _return_type(method: str) -> type[Message] | None:
@@ -678,19 +667,3 @@ def _return_type(method: str) -> type[Message] | None:
     if method.startswith("edit"):
         return Message
     return None
-
-
-_MEDIA_TYPES: dict[str, type[InputMedia]] = {
-    "photo": InputMediaPhoto,
-    "video": InputMediaVideo,
-    "document": InputMediaDocument,
-    "audio": InputMediaAudio,
-}
-
-
-def _input_media(item: dict[str, Any]) -> InputMedia:
-    """PTB wants InputMedia objects for albums; the outbox keeps plain JSON."""
-    kind = _MEDIA_TYPES[item["type"]]
-    caption = item.get("caption")
-    caption = fit(caption, CAPTION_LIMIT) if isinstance(caption, str) else caption
-    return kind(media=item["media"], caption=caption)  # type: ignore[call-arg]

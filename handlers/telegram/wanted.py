@@ -1,9 +1,10 @@
 """Thin Telegram adapters for wanted-person notices: browse, search, "I have seen them".
 
 Commands ``/dstruyna`` (browse, one notice per message with its photo) and ``/timtruyna
-<name>`` (search) in private chats; inline buttons with callback data ``w1|page|<n>`` and
-``w1|seen|<notice id>``. Callback data is untrusted: every press re-reads the notice and
-acts only if it still exists and is in force.
+<name>`` (search) in private chats; inline buttons of the wanted scope of the one codec
+(:mod:`bot.callbacks`: ``w1|page|<n>`` and ``w1|seen|<notice id>``). Callback data is
+untrusted: every press re-reads the notice and acts only if it still exists and is in
+force.
 
 A sighting is an urgent tip linked to the notice: the intake service starts it, and the
 citizen dialogue goes on from there.
@@ -28,36 +29,16 @@ from telegram.ext import (
 )
 
 from bot import wanted
-from bot.callbacks import fits
+from bot.callbacks import Scope, decode, prefix
+from bot.dialogue import Button
 from bot.wanted_desk import Trim
 from config.texts import t
 from handlers.telegram.common import key_of, origin_of, person_of
 from handlers.telegram.context import Context, TinbaoApplication
 from handlers.telegram.render import answer_quietly
 
-PREFIX = "w1"
 BROWSE_COMMAND = "dstruyna"
 SEARCH_COMMAND = "timtruyna"
-# ASCII digits only (``\d`` would take "١"), matched whole (``$`` lets a newline in).
-_CALLBACK = re.compile(r"w1\|(page|seen)\|([0-9]{1,9})", re.ASCII)
-
-# ---------------------------------------------------------------- callback data
-
-
-def callback_data(action: str, value: int) -> str:
-    data = f"{PREFIX}|{action}|{value}"
-    if not _CALLBACK.fullmatch(data) or not fits(data):
-        raise ValueError(f"cannot encode wanted callback {data!r}")
-    return data
-
-
-def parse_callback(data: str | None) -> tuple[str, int] | None:
-    """``("page", n)`` or ``("seen", notice_id)``; None for anything forged or foreign,
-    including data that is not valid UTF-8 (a lone surrogate) or over 64 bytes."""
-    if data is None or not fits(data):
-        return None
-    match = _CALLBACK.fullmatch(data)
-    return (match.group(1), int(match.group(2))) if match else None
 
 
 # ---------------------------------------------------------------- context helpers
@@ -87,11 +68,16 @@ def _trim_of(message: Any) -> Trim | None:
     """The pressed card's "seen" row, to keep when paging on from it."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return None
-    rows = [
-        [button.to_dict() for button in row]
-        for row in message.reply_markup.inline_keyboard
-        if any(str(b.callback_data or "").startswith(f"{PREFIX}|seen|") for b in row)
-    ]
+    rows = []
+    for row in message.reply_markup.inline_keyboard:
+        kept = []
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else None
+            pressed = decode(data, Scope.WANTED)
+            if pressed is not None and pressed.action == "seen":
+                kept.append(Button(button.text, pressed.action, pressed.value))
+        if kept:
+            rows.append(kept)
     return Trim(message.message_id, rows)
 
 
@@ -150,13 +136,13 @@ async def on_button(update: Update, context: Context) -> None:
     if query is None:
         raise ApplicationHandlerStop
     lang = await _language(update, context)
-    parsed = parse_callback(query.data)
+    parsed = decode(query.data, Scope.WANTED)
     message = query.message
     private = message is not None and message.chat.type == "private"
     if parsed is None or message is None:
         await answer_quietly(query, t("w_stale_button", lang))
         raise ApplicationHandlerStop
-    action, value = parsed
+    action, value = parsed.action, parsed.number
     if not private:
         await answer_quietly(query, t("w_private_only", lang))
         raise ApplicationHandlerStop
@@ -208,4 +194,5 @@ def register(application: TinbaoApplication) -> None:
     application.add_handler(
         CommandHandler(commands, on_group_command, filters.ChatType.GROUPS), group=0
     )
-    application.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}\|"), group=0)
+    pattern = "^" + re.escape(prefix(Scope.WANTED))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern), group=0)
