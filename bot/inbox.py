@@ -50,6 +50,15 @@ class Unreadable(Exception):
     """The event cannot be parsed: kept for a person, never tried again."""
 
 
+class Paused(Exception):
+    """Nothing can be written now (the disk is full): the event stays pending, untouched,
+    and no event is applied for ``seconds``; it is not a failure of the event."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"paused for {seconds:.0f}s")
+        self.seconds = seconds
+
+
 class HandlerFailed(Exception):
     """The event was parsed but its handler raised before committing (``reason`` names
     the error's class only: its text may quote the event's content)."""
@@ -97,6 +106,7 @@ class Inbox:
         self._stopping = False
         self._slots = asyncio.Semaphore(max_lanes)
         self._next_wait = 5.0
+        self._paused_until = 0.0
 
     def register(self, channel: str, apply: Apply, on_failed: Failed | None = None) -> None:
         self._apply[channel] = apply
@@ -157,7 +167,14 @@ class Inbox:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _loop_time(self) -> float:
+        return asyncio.get_running_loop().time()
+
     async def _schedule(self) -> None:
+        paused = self._paused_until - self._loop_time()
+        if paused > 0:  # the disk is full: nothing is applied until it may be again
+            self._next_wait = paused
+            return
         async with self.db.read() as tx:
             rows = await inbox.pending(tx, limit=1000, after_id=0)
         now = self.db.clock()
@@ -209,6 +226,10 @@ class Inbox:
             if apply is None:
                 raise Unreadable(f"no adapter for channel {row.channel!r}")
             await apply(event)
+        except Paused as exc:
+            self._paused_until = self._loop_time() + exc.seconds
+            self._next_wait = min(self._next_wait, exc.seconds)
+            return False
         except Unreadable as exc:
             log.warning("inbox row %s refused: %s", row.id, exc)
             async with self.db.transaction() as tx:

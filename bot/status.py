@@ -171,3 +171,10 @@ def render(status: Status) -> str:
     lines += [f"warning: {w}" for w in status.warnings]
     lines.append("OK" if status.healthy else "NEEDS A PERSON")
     return "\n".join(lines)
+
+
+def disk_low(database: Path, min_free_disk_mb: int) -> bool:
+    """Below the floor an administrator set: stop writing before SQLite runs out of room
+    mid-transaction (it would roll back cleanly, but every step would fail)."""
+    folder = database.parent if database.parent.exists() else Path(".")
+    return shutil.disk_usage(folder).free // (1024 * 1024) < min_free_disk_mb

@@ -11,6 +11,7 @@ import sqlite3
 
 import pytest
 
+from config.texts import t
 from tests.harness import Harness, restart
 from tests.police import DUTY, setup_unit
 
@@ -166,3 +167,31 @@ async def test_a_step_that_fails_every_time_is_set_aside_and_its_sender_told(
     assert "set aside" in logged
     for secret in ("0912345678", "8123456", "Lan"):
         assert secret not in logged
+
+
+async def test_a_full_disk_pauses_the_bot_keeps_every_message_and_says_so_once(
+    h: Harness,
+) -> None:
+    """The floor is set above any disk's free space, as a full disk would look: nothing is
+    applied or written, the citizen is told once that the message is kept, and when there
+    is room again each update is applied once, in order."""
+    citizen = h.citizen()
+    settings = h.tinbao.settings
+    floor = settings.min_free_disk_mb
+    settings.min_free_disk_mb = 10**9  # the disk is "full"
+    try:
+        await citizen.says("/start")
+        await citizen.says("/help")
+        texts = [m["text"] for m in citizen.messages()]
+        assert texts == [t("storage_paused", "vi")]  # told once, directly
+        assert await inbox_rows(h) == [("pending", 0), ("pending", 0)]  # not failures
+    finally:
+        settings.min_free_disk_mb = floor
+    await h.tinbao.inbox.drain()  # still paused for its 30 s: nothing yet
+    assert len(citizen.messages()) == 1
+    h.tinbao.inbox._paused_until = 0.0  # the 30 s have passed
+    await h.tinbao.inbox.drain()
+    await h.flush()
+    texts = [m["text"] for m in citizen.messages()]
+    assert len(texts) == 3 and "113" in texts[1] and "Hướng dẫn" in texts[2]
+    assert [s for s, _ in await inbox_rows(h)] == ["done", "done"]

@@ -263,6 +263,10 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "get_chat": ({"checks.py"}, "check-config --online: does a bound group still exist"),
     "set_webhook": ({"webhook.py"}, "webhook mode: tell Telegram where to POST, at start"),
     "delete_webhook": ({"inbox.py"}, "back to polling: remove a leftover webhook"),
+    "send_message": (
+        {"inbox.py"},
+        "a full disk: no outbox row can be written; a one-time notice that the message is kept",
+    ),
     "shutdown": ({"app.py"}, "the Application's stop"),
     "close": ({"app.py"}, "the Bot's HTTP session closed at stop"),
     "do_api_request": (

@@ -271,6 +271,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "⚠️ Xin lỗi, bot chưa xử lý được tin nhắn vừa rồi của bạn và chưa lưu gì từ tin nhắn đó. Vui lòng gửi lại sau ít phút. Nếu khẩn cấp, hãy gọi 113.",
         "en": "⚠️ Sorry, the bot could not handle your last message and kept nothing from it. Please send it again in a few minutes. In an emergency, call 113.",
     },
+    "storage_paused": {
+        "vi": "⚠️ Hệ thống đang tạm dừng vì sự cố kỹ thuật. Tin nhắn của bạn đã được giữ lại và sẽ được xử lý ngay khi hệ thống hoạt động trở lại; bạn không cần gửi lại. Nếu khẩn cấp, hãy gọi 113.",
+        "en": "⚠️ The system is paused by a technical fault. Your message is kept and will be handled as soon as it is running again; you need not send it again. In an emergency, call 113.",
+    },
     "inbox_refused": {
         "vi": "⚠️ Bot nhận được một cập nhật không đọc được ({event}). Đã lưu lại để kiểm tra và bỏ qua; bot vẫn hoạt động bình thường.",
         "en": "⚠️ The bot received an update it cannot read ({event}). It is kept for inspection and skipped; the bot keeps working.",

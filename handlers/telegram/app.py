@@ -35,6 +35,7 @@ from bot.retention import register_purge_job
 from bot.services import Services
 from bot.staff import StaffService
 from bot.startup import StartRefused, check_key
+from bot.status import disk_low
 from bot.wanted_desk import WantedDesk
 from config.settings import Settings
 from config.texts import t
@@ -275,7 +276,12 @@ async def create(
     )
     digests = DigestServices(db, settings, clock, sender.wake)
     inbox = Inbox(db, people.box, on_refused=dispatch.on_refused_event)
-    telegram = TelegramInbox(app, inbox, people)
+    telegram = TelegramInbox(
+        app,
+        inbox,
+        people,
+        disk_low=lambda: disk_low(settings.database_path, settings.min_free_disk_mb),
+    )
     replies, wanted_desk = Replies(db, people), WantedDesk(db, people)
     tinbao = Tinbao(
         settings,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,13 +32,16 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.crypto import IdentityBox
 from bot.errors import TinbaoError
-from bot.inbox import Event, HandlerFailed, Inbox, Unreadable
+from bot.inbox import Event, HandlerFailed, Inbox, Paused, Unreadable
 from bot.metrics import HANDLER_SECONDS, UPDATES
 from bot.people import People, Person
 from bot.replies import Origin, answer_failure
+from config.texts import t
 from storage.db import Tx
 
 log = logging.getLogger(__name__)
+
+PAUSE_SECONDS = 30.0  # how often a full disk is looked at again
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -125,10 +130,13 @@ class TelegramInbox:
         people: People,
         *,
         poll_timeout: int = 25,
+        disk_low: Callable[[], bool] | None = None,
     ) -> None:
         self.app = app
         self.inbox = inbox
         self.people = people
+        self.disk_low = disk_low
+        self._told_paused: set[int] = set()  # chats told of the pause, until it ends
         self.poll_timeout = poll_timeout
         self.retry_base = 0.5
         """After n failed ``getUpdates`` in a row, wait ``retry_base * 2**n`` s (30 s at most)."""
@@ -150,6 +158,10 @@ class TelegramInbox:
         except Unreadable:
             UPDATES.labels(CHANNEL, kind, "refused").inc()
             raise
+        if self.disk_low is not None and await asyncio.to_thread(self.disk_low):
+            await self._tell_paused(update)
+            raise Paused(PAUSE_SECONDS)
+        self._told_paused.clear()
         started = time.perf_counter()
         try:
             await self.app.process_update(update)
@@ -173,6 +185,22 @@ class TelegramInbox:
         message = update.effective_message
         origin = Origin(chat.id, person, message.message_id if message else None)
         await answer_failure(tx, self.people, origin)
+
+    async def _tell_paused(self, update: Update) -> None:
+        """The disk is full, so no answer can be written to the outbox: a citizen or an
+        officer writing in private is told once, directly and best effort, that their
+        message is kept (it is: the update stays pending until the disk has room)."""
+        chat = update.effective_chat
+        if chat is None or chat.type != "private" or chat.id in self._told_paused:
+            return
+        self._told_paused.add(chat.id)
+        log.error("the disk is nearly full (TINBAO_MIN_FREE_DISK_MB): updates wait")
+        try:
+            await self.app.bot.send_message(
+                chat.id, t("storage_paused", self.people.default_language)
+            )
+        except TelegramError as exc:
+            log.warning("pause notice not sent (%s)", type(exc).__name__)
 
     def _parse(self, event: Event) -> Update:
         try:
@@ -249,7 +277,12 @@ class TelegramInbox:
             failures = 0
             if not isinstance(raws, list) or not raws:
                 continue
-            await self.accept(raws)
+            try:
+                await self.accept(raws)
+            except sqlite3.Error as exc:  # a full disk: Telegram keeps them (offset unmoved)
+                log.error("updates not stored (%s); fetched again shortly", type(exc).__name__)
+                await asyncio.sleep(PAUSE_SECONDS)
+                continue
             ids = [r["update_id"] for r in raws if isinstance(r, dict) and "update_id" in r]
             if ids:
                 offset = max(ids) + 1
