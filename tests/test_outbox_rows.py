@@ -44,7 +44,7 @@ from handlers.telegram.render import Found, messages, render
 from storage import outbox
 from storage.digests import attach_file
 from tests.harness import Harness, file_tip
-from tests.test_queues_e2e import QUEUE, card_of, setup_unit
+from tests.police import QUEUE, card_of, setup_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 # A Bot API method that posts or changes a message is a verb and a capitalised rest:
