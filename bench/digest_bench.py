@@ -12,12 +12,12 @@ periods. For each file it times, best and median of ``--runs`` runs:
 * the daily digest of 30 November, the weekly of 23-29 November, the monthly of
   November (compute + render, as :func:`bot.digests.send_digest` does before the chart);
 * ``/report month 11/2026`` and ``/report year 2026`` (build + render);
-* the export rows of November (:func:`bot.exports.load`), and once a whole XLSX export
-  of November with the longest stall of the event loop meanwhile (a heartbeat task);
-* the morning lists, the deadline sweep, the start-up catch-up, memory;
+* the export rows of November (:func:`bot.exports.load`);
 
-then a table of the medians with the ratio of the big history to the small one (the
-issue's goal: within 2x).
+each run alternately on both files, with the ratio of the big history to the small one
+(the issue's goal: within 2x); then for each file once a whole XLSX export of November
+with the longest stall of the event loop meanwhile (a heartbeat task), the morning
+lists, the deadline sweep, the start-up catch-up and memory.
 
 Run: ``python -m bench.digest_bench`` (histories of 1,000 and 10,000 tips) or
 ``python -m bench.digest_bench --million`` (1,000 and 1,000,000; the fill takes a few
@@ -85,19 +85,16 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-async def timed(label: str, runs: int, action: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
-    """Prints best and median; returns both, in seconds."""
+async def timed(label: str, runs: int, action: Callable[[], Awaitable[Any]]) -> None:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         await action()
         times.append(time.perf_counter() - started)
-    median = statistics.median(times)
     print(
         f"  {label:<40} best {min(times) * 1000:9.1f} ms   median"
-        f" {median * 1000:9.1f} ms   ({runs} runs)"
+        f" {statistics.median(times) * 1000:9.1f} ms   ({runs} runs)"
     )
-    return min(times), median
 
 
 async def with_heartbeat(action: Callable[[], Awaitable[Any]]) -> tuple[float, float, int]:
@@ -144,109 +141,134 @@ async def make(path: Path, history: int, per_day: int) -> None:
     print(f"  generated {history + year_tips:,} tips and {events:,} events in {took:.1f} s")
 
 
-async def bench(
-    path: Path, history: int, per_day: int, runs: int
-) -> dict[str, tuple[float, float]]:
+async def open_file(path: Path, history: int, per_day: int) -> Database:
+    """The file of a history, made if missing, migrated if older, reset if reused."""
     print(f"\n== history of {history:,} tips before 2026, then 2026 at {per_day:,} a day ({path})")
     if file_size(path) is None:
         await make(path, history, per_day)
     print(f"  database file: {(file_size(path) or 0) / 1e6:,.0f} MB")
-    s = settings()
-    found: dict[str, tuple[float, float]] = {}  # best, median
     started = time.perf_counter()
     db = await Database.open(path, clock=lambda: NOW, migrate=False)
     applied = await db.migrate()
     if applied:
         took = time.perf_counter() - started
         print(f"  migrations {applied} applied to this file in {took:.1f} s")
-    try:
-        async with db.transaction() as tx:  # a reused file: forget what a previous run sent
-            for sql in (
-                "DELETE FROM digest_log",
-                "DELETE FROM outbox_files",
-                "DELETE FROM outbox",
-                "DELETE FROM tip_events WHERE action IN ('reminded', 'escalated')",
-            ):
-                await tx.execute(sql)
-        async with db.read() as tx:
-            counts = await tx.fetchall("SELECT status, COUNT(*) FROM tips GROUP BY 1 ORDER BY 1")
-            year = await tx.scalar("SELECT COUNT(*) FROM tips WHERE created_at >= '2025-12-31 17'")
-        print("  tips by status: " + ", ".join(f"{r[0]} {r[1]:,}" for r in counts))
-        print(f"  received in 2026: {year:,}")
-        daily = latest_run(DAILY, s, NOW)[1]
-        weekly = latest_run(WEEKLY, s, NOW)[1]
-        monthly = latest_run(MONTHLY, s, NOW)[1]
+    async with db.transaction() as tx:  # a reused file: forget what a previous run sent
+        for sql in (
+            "DELETE FROM digest_log",
+            "DELETE FROM outbox_files",
+            "DELETE FROM outbox",
+            "DELETE FROM tip_events WHERE action IN ('reminded', 'escalated')",
+        ):
+            await tx.execute(sql)
+    async with db.read() as tx:
+        counts = await tx.fetchall("SELECT status, COUNT(*) FROM tips GROUP BY 1 ORDER BY 1")
+        year = await tx.scalar("SELECT COUNT(*) FROM tips WHERE created_at >= '2025-12-31 17'")
+    print("  tips by status: " + ", ".join(f"{r[0]} {r[1]:,}" for r in counts))
+    print(f"  received in 2026: {year:,}")
+    return db
 
-        def digest_of(period: Any) -> Callable[[], Awaitable[None]]:
-            async def run() -> None:
-                render(await compute(db, s, period, NOW), s)
 
-            return run
+def items(db: Database, s: Settings) -> dict[str, Callable[[], Awaitable[Any]]]:
+    """What is compared between the two histories (the same periods in both)."""
 
-        digest = await compute(db, s, daily, NOW)
-        rendered = render(digest, s)
+    def digest_of(kind: str) -> Callable[[], Awaitable[None]]:
+        period = latest_run(kind, s, NOW)[1]
+
+        async def run() -> None:
+            render(await compute(db, s, period, NOW), s)
+
+        return run
+
+    def report_of(words: list[str]) -> Callable[[], Awaitable[None]]:
+        period = parse_period(words, NOW, TZ)
+
+        async def run() -> None:
+            render_report(await build(db, s, period, NOW), s)
+
+        return run
+
+    return {
+        "daily digest": digest_of(DAILY),
+        "weekly digest": digest_of(WEEKLY),
+        "monthly digest": digest_of(MONTHLY),
+        "/report month": report_of(["month", "11/2026"]),
+        "/report year": report_of(["year", "2026"]),
+        "export rows (Nov.)": lambda: load(db, *NOVEMBER),
+    }
+
+
+async def compare(dbs: dict[int, Database], runs: int) -> None:
+    """Each item run alternately on every file, ``runs`` times: on a machine shared with
+    other work, a slow spell then falls on both sides instead of on one."""
+    s = settings()
+    first = next(iter(dbs.values()))
+    digest = await compute(first, s, latest_run(DAILY, s, NOW)[1], NOW)
+    rendered = render(digest, s)
+    print(
+        f"\n== the same periods in every file; daily digest of {digest.period.key}:"
+        f" {digest.new_total:,} new, {len(digest.overdue_ack):,} overdue,"
+        f" {len(digest.verification):,} on the verification watch; text"
+        f" {len(rendered.text)} chars, CSV {len(rendered.csv or b''):,} bytes"
+    )
+    actions = {history: items(db, s) for history, db in dbs.items()}
+    small, big = sorted(dbs)
+    print(f"  {'best (median) in ms, history':<24} {small:>18,} {big:>20,}    ratio (median)")
+    for item in actions[small]:
+        times: dict[int, list[float]] = {history: [] for history in dbs}
+        for _ in range(runs):
+            for history in dbs:
+                started = time.perf_counter()
+                await actions[history][item]()
+                times[history].append(time.perf_counter() - started)
+        best = {h: min(t) for h, t in times.items()}
+        median = {h: statistics.median(t) for h, t in times.items()}
         print(
-            f"  daily digest of {daily.key}: {digest.new_total:,} new,"
-            f" {len(digest.overdue_ack):,} overdue, {len(digest.verification):,} on the"
-            f" verification watch; text {len(rendered.text)} chars,"
-            f" CSV {len(rendered.csv or b''):,} bytes"
-        )
-        found["daily digest"] = await timed("daily digest", runs, digest_of(daily))
-        found["weekly digest"] = await timed("weekly digest", runs, digest_of(weekly))
-        found["monthly digest"] = await timed("monthly digest", runs, digest_of(monthly))
-        for words, label in ((["month", "11/2026"], "month"), (["year", "2026"], "year")):
-            period = parse_period(words, NOW, TZ)
-
-            async def report(period: Any = period) -> None:
-                render_report(await build(db, s, period, NOW), s)
-
-            found[f"/report {label}"] = await timed(f"/report {' '.join(words)}", runs, report)
-        rows = await load(db, *NOVEMBER)
-        found["export rows"] = await timed(
-            f"export rows of November ({len(rows):,})", runs, lambda: load(db, *NOVEMBER)
+            f"  {item:<24} {best[small] * 1000:8.1f} ({median[small] * 1000:7.1f})"
+            f" {best[big] * 1000:9.1f} ({median[big] * 1000:8.1f})"
+            f"    {best[big] / best[small]:4.2f} ({median[big] / median[small]:4.2f})"
         )
 
-        async def export() -> None:
-            await send_export(
-                db, s, chat_id=SUPERVISORS_CHAT, start=NOVEMBER[0], end=NOVEMBER[1], now=NOW
-            )
 
-        took, stall, beats = await with_heartbeat(export)
-        found["export XLSX (once)"] = (took, took)
-        print(
-            f"  {'export of November as XLSX (once)':<40} {took * 1000:9.1f} ms"
-            f"   longest event-loop stall {stall * 1000:,.1f} ms ({beats:,} heartbeats)"
-        )
-        found["export: loop stall"] = (stall, stall)
-        await timed("morning lists of every commune", runs, lambda: compute_unit_lists(db, s, NOW))
-        started = time.perf_counter()
-        result = await sweep(db, s, NOW)
-        took = time.perf_counter() - started
-        print(
-            f"  {'deadline sweep, first (writes rungs)':<40} {took * 1000:9.1f} ms"
-            f"   ({len(result.reminded)} reminders, {len(result.escalated)} escalations)"
-        )
-        await timed("deadline sweep, nothing due", runs, lambda: sweep(db, s, NOW))
+async def once_each(history: int, db: Database, runs: int) -> None:
+    """A whole export with the event loop watched, and the rest, for one file."""
+    s = settings()
+    print(f"\n== history of {history:,} tips")
 
-        services = DigestServices(db, s, FakeClock(NOW), lambda: None)
-        started = time.perf_counter()
-        sent = await catch_up(services, NOW)
-        took = time.perf_counter() - started
-        outbox_rows = sum(len(x.outbox_ids) for x in sent)
-        print(
-            f"  {'start-up catch-up (all kinds, charts)':<40} {took * 1000:9.1f} ms"
-            f"   ({len(sent)} recipients, {outbox_rows} outbox rows)"
+    async def export() -> None:
+        await send_export(
+            db, s, chat_id=SUPERVISORS_CHAT, start=NOVEMBER[0], end=NOVEMBER[1], now=NOW
         )
 
-        tracemalloc.start()
-        await digest_of(daily)()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"  peak Python memory of a daily digest: {peak / 1e6:,.1f} MB (tracemalloc)")
-        print(f"  peak RSS of the process so far: {rss_mb():,.0f} MB")
-    finally:
-        await db.close()
-    return found
+    took, stall, beats = await with_heartbeat(export)
+    print(
+        f"  {'export of November as XLSX':<40} {took * 1000:9.1f} ms"
+        f"   longest event-loop stall {stall * 1000:,.1f} ms ({beats:,} heartbeats)"
+    )
+    await timed("morning lists of every commune", runs, lambda: compute_unit_lists(db, s, NOW))
+    started = time.perf_counter()
+    result = await sweep(db, s, NOW)
+    took = time.perf_counter() - started
+    print(
+        f"  {'deadline sweep, first (writes rungs)':<40} {took * 1000:9.1f} ms"
+        f"   ({len(result.reminded)} reminders, {len(result.escalated)} escalations)"
+    )
+    await timed("deadline sweep, nothing due", runs, lambda: sweep(db, s, NOW))
+    services = DigestServices(db, s, FakeClock(NOW), lambda: None)
+    started = time.perf_counter()
+    sent = await catch_up(services, NOW)
+    took = time.perf_counter() - started
+    outbox_rows = sum(len(x.outbox_ids) for x in sent)
+    print(
+        f"  {'start-up catch-up (all kinds, charts)':<40} {took * 1000:9.1f} ms"
+        f"   ({len(sent)} recipients, {outbox_rows} outbox rows)"
+    )
+    tracemalloc.start()
+    render(await compute(db, s, latest_run(DAILY, s, NOW)[1], NOW), s)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  peak Python memory of a daily digest: {peak / 1e6:,.1f} MB (tracemalloc)")
+    print(f"  peak RSS of the process so far: {rss_mb():,.0f} MB")
 
 
 async def main() -> None:
@@ -259,20 +281,17 @@ async def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tinbao-digest-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"baseline RSS after imports: {rss_mb():,.0f} MB")
-    small, big = 1_000, 1_000_000 if args.million else 10_000
-    found = {}
-    for history in (small, big):
-        path = workdir / f"history_{history}_{args.per_day}.db"
-        found[history] = await bench(path, history, args.per_day, args.runs)
-    print(f"\n== history {small:,} vs {big:,} tips, the same 2026 in both: best (median) ms")
-    for item, (fast, fast_median) in found[small].items():
-        slow, slow_median = found[big][item]
-        print(
-            f"  {item:<20} {fast * 1000:9.1f} ({fast_median * 1000:9.1f})"
-            f" {slow * 1000:9.1f} ({slow_median * 1000:9.1f})"
-            f"   ratio {slow / fast if fast else float('nan'):5.2f}"
-            f" ({slow_median / fast_median if fast_median else float('nan'):5.2f})"
-        )
+    dbs: dict[int, Database] = {}
+    try:
+        for history in (1_000, 1_000_000 if args.million else 10_000):
+            path = workdir / f"history_{history}_{args.per_day}.db"
+            dbs[history] = await open_file(path, history, args.per_day)
+        await compare(dbs, args.runs)
+        for history, db in dbs.items():
+            await once_each(history, db, args.runs)
+    finally:
+        for db in dbs.values():
+            await db.close()
 
 
 if __name__ == "__main__":
