@@ -99,7 +99,6 @@ class Inbox:
         self._lanes: dict[str, deque[InboxRow]] = {}
         self._running: dict[str, asyncio.Task[None]] = {}
         self._queued: set[int] = set()
-        self._last_id = 0
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.clock import Clock
 from config.settings import Settings
-from storage import retention
+from storage import inbox, retention
 from storage.db import Database, utc_text
 
 DIALOGUE_DAYS = 7
@@ -32,12 +32,13 @@ class PurgeReport:
     dialogues: int
     keys: int
     outbox_texts: int
+    inbox_keys: int = 0
 
     def summary(self) -> str:
         return (
             f"purged: {self.tip_contacts} phone numbers of closed tips, {self.reporters}"
             f" reporter identities, {self.dialogues} abandoned dialogues, {self.keys} old keys,"
-            f" {self.outbox_texts} delivered message texts"
+            f" {self.outbox_texts} delivered message texts, {self.inbox_keys} handled update keys"
         )
 
 
@@ -55,6 +56,11 @@ async def purge(db: Database, settings: Settings, now: datetime) -> PurgeReport:
             keys=await retention.drop_old_keys(tx, utc_text(now - timedelta(days=KEY_DAYS))),
             outbox_texts=await retention.drop_delivered_outbox(
                 tx, utc_text(now - timedelta(days=OUTBOX_TEXT_DAYS))
+            ),
+            # Telegram redelivers for a day at most; a week of keys still recognises a
+            # late repeat, and the table does not grow for ever.
+            inbox_keys=await inbox.drop_handled_before(
+                tx, utc_text(now - timedelta(days=KEY_DAYS))
             ),
         )
 

@@ -82,7 +82,8 @@ async def unrouted(tx: Tx, unit_id: int | None = None) -> list[tuple[int, str]]:
     if unit_id is not None:
         sql += " AND t.current_unit_id = ?"
         params = (unit_id,)
-    rows = await tx.fetchall(sql + " ORDER BY t.created_at, t.id", params)
+    # "+": not the created_at index, which would walk every tip ever received in order
+    rows = await tx.fetchall(sql + " ORDER BY +t.created_at, t.id", params)
     return [(int(r[0]), str(r[1])) for r in rows]
 
 

@@ -32,3 +32,18 @@ async def test_purge_forgets_identity_and_phone_but_keeps_the_tip(h: Harness) ->
     # the code still answers; a message to the forgotten reporter is dropped, not retried
     await citizen.says(f"/status {code}")
     assert "Đã xử lý xong" in citizen.last()
+
+
+async def test_keys_of_handled_updates_are_kept_a_week_then_dropped(h: Harness) -> None:
+    """A late repeat of an update within the week is still recognised; older keys go, so
+    the inbox does not grow for ever. Pending and set-aside rows are never dropped."""
+    citizen = h.citizen()
+    first = h.updates.text(citizen.user, "/start")
+    await h.deliver(first)
+    h.clock.advance(days=6)
+    assert (await purge(h.tinbao.db, h.tinbao.settings, h.clock())).inbox_keys == 0
+    assert await h.tinbao.telegram.accept([first]) == 0  # still recognised
+    h.clock.advance(days=2)
+    assert (await purge(h.tinbao.db, h.tinbao.settings, h.clock())).inbox_keys == 1
+    async with h.tinbao.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM inbox") == 0

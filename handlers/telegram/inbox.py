@@ -141,7 +141,6 @@ class TelegramInbox:
         self.retry_base = 0.5
         """After n failed ``getUpdates`` in a row, wait ``retry_base * 2**n`` s (30 s at most)."""
         self._stopping = False
-        self._last_update_at: float | None = None
         self._errors: dict[int, BaseException] = {}
         inbox.register(CHANNEL, self.apply, on_failed=self.failed)
         app.add_error_handler(self._note_error)
