@@ -1,4 +1,6 @@
-"""Tip cards in the police chats: where they go, what they say, keeping them current.
+"""Tip cards in the police chats: where they go and keeping them current, also when a
+group becomes a supergroup. What a card says is bot/card_facts.py; the alerts about
+messages that could not be delivered are bot/alerts.py.
 
 Everything here writes outbox rows inside the caller's transaction, so a card, its
 evidence and its later edits commit with the change that caused them.
@@ -9,35 +11,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import receipt
+from bot import card_facts
 from bot.callbacks import Scope
-from bot.cards import CardFacts, card_buttons
-from bot.cards import card_text as render_card
 from bot.clock import Clock
 from bot.dialogue import Intent, Media, Screen, album_to_plain, screen_to_plain
-from bot.fmt import when
 from bot.people import People
 from bot.replies import Target, post
 from bot.routing import RoutingPlan, route
 from config.settings import Settings
 from config.texts import t
-from storage import bindings, cards, outbox, reporters, tips, units
+from storage import bindings, cards, outbox, tips, units
 from storage import wanted as wanted_store
-from storage.db import Tx, parse_utc, utc_text
+from storage.db import Tx, utc_text
 from storage.digests import attach_file
-from storage.outbox import OutboxRow
 from storage.wanted import WantedNotice
 
 LANG = "vi"
 log = logging.getLogger(__name__)
-
-
-async def duplicate_code(tx: Tx, tip: tips.Tip) -> str | None:
-    """The original's receipt code as shown, for a tip closed as its duplicate."""
-    if tip.outcome != "duplicate":
-        return None
-    code = await tips.duplicate_of_code(tx, tip.id)
-    return receipt.display(code) if code else None
 
 
 class CardDispatch:
@@ -241,74 +231,11 @@ class CardDispatch:
             if data:
                 await attach_file(tx, row, "photo", f"truyna-{notice.id}.png", data)
 
-    async def _wanted_lines(self, tx: Tx, tip: tips.Tip) -> str | None:
-        if not tip.wanted_notice_id:
-            return None
-        notice = await wanted_store.get(tx, tip.wanted_notice_id)
-        if notice is None:
-            return None
-        danger = t("card_wanted_danger", LANG) if notice.dangerous else ""
-        lines = [
-            t(
-                "card_wanted",
-                LANG,
-                name=notice.full_name,
-                warrant=notice.warrant_number,
-                offence=notice.offence,
-                issuer=notice.issuing_unit_name,
-                danger=danger,
-            )
-        ]
-        trail = []
-        for other in await tips.sightings_of(tx, notice.id, exclude=tip.id):
-            unit = await units.get_unit(tx, other.unit_id)
-            stamp = when(parse_utc(other.created_at), LANG, self.settings.tz)
-            trail.append(
-                f"{receipt.display(other.code)} ({unit.short_name if unit else '?'}, {stamp})"
-            )
-        if trail:
-            lines.append(t("card_trail", LANG, trail="; ".join(trail[-5:])))
-        return "\n".join(lines)
-
     async def card_text(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> str:
-        unit = await units.get_unit(tx, tip.unit_id)
-        reporter = await reporters.get(tx, tip.reporter_id) if tip.reporter_id else None
-        phone = None
-        if tip.contactable:
-            blob = await tips.contact_enc(tx, tip.id)
-            phone = self.people.open_phone(blob) if blob else None
-        evidence = len(await tips.attachments(tx, tip.id))
-        who = at = None
-        last = await tx.fetchone(
-            "SELECT e.at, o.display_name FROM tip_events e LEFT JOIN officers o"
-            " ON o.id = e.actor_id AND e.actor_kind = 'officer' WHERE e.tip_id = ?"
-            " AND e.to_status IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1",
-            (tip.id,),
-        )
-        if last and last[1]:
-            who, at = last[1], when(parse_utc(last[0]), LANG, self.settings.tz)
-        dup_code = await duplicate_code(tx, tip)
-        wanted_lines = await self._wanted_lines(tx, tip)
-        if wanted_lines:
-            note = wanted_lines + ("\n" + note if note else "")
-        facts = CardFacts(
-            tip=tip,
-            unit_name=unit.name if unit else "?",
-            reporter_pseudonym=reporter.pseudonym if reporter else "----",
-            phone=phone,
-            evidence=evidence,
-            state_who=who,
-            state_at=at,
-            duplicate_code=dup_code,
-            note=note,
-        )
-        return render_card(facts, self.settings.tz)
+        return await card_facts.card_text(tx, tip, self.settings, self.people, note)
 
     async def card_plain(self, tx: Tx, tip: tips.Tip, note: str | None = None) -> dict[str, Any]:
-        """A working card: the tip as officers read it, with the buttons its state
-        allows (police queue scope)."""
-        text = await self.card_text(tx, tip, note)
-        return screen_to_plain(Screen(text, card_buttons(tip)), Scope.QUEUE)
+        return await card_facts.card_plain(tx, tip, self.settings, self.people, note)
 
     async def refresh(self, tx: Tx, tip_id: int, at: str) -> None:
         tip = await tips.by_id(tx, tip_id)
@@ -397,61 +324,3 @@ class CardDispatch:
                 reposted,
             )
         return reposted
-
-    # ------------------------------------------------------------------ failures -----
-    async def on_refused_event(self, tx: Tx, event_key: str, reason: str, failed: bool) -> None:
-        """An incoming event nobody can read, or whose handling failed every time, is set
-        aside, once, and a person is told: the duty group, or the supervisors when no duty
-        group is bound. The alert names the event's key and the error's class only."""
-        province = await units.get_province(tx)
-        if province is None:
-            return
-        target = await bindings.for_unit(tx, "duty", province.id)
-        target = target or await bindings.for_unit(tx, "supervisors", province.id)
-        if target is None:
-            return
-        await outbox.enqueue_text(
-            tx,
-            t("inbox_failed", LANG, event=event_key, error=reason)
-            if failed
-            else t("inbox_refused", LANG, event=event_key),
-            at=tx.now_text(),
-            purpose="inbox_alert",
-            chat_id=target.chat_id,
-        )
-
-    async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:
-        """A permanent delivery failure raises an alert in the duty group, or in the
-        supervisors' group when no duty group is bound (never about a failed alert
-        itself, and never into the chat that refused, so a dead chat cannot cause a
-        storm). The alert names the purpose, the chat's role and the receipt code:
-        no reporter identity and nothing of the tip's content."""
-        if row.purpose == "delivery_alert":
-            return
-        province = await units.get_province(tx)
-        target_chat = None
-        for purpose in ("duty", "supervisors"):
-            bound = await bindings.for_unit(tx, purpose, province.id) if province else None
-            if bound is not None and bound.chat_id != row.chat_id:
-                target_chat = bound.chat_id
-                break
-        if target_chat is None:
-            return
-        target = t("delivery_to_reporter", LANG) if row.reporter_id else str(row.chat_id)
-        if row.chat_id is not None:
-            for binding in await bindings.for_chat(tx, row.chat_id):
-                unit = await units.get_unit(tx, binding.unit_id)
-                target = f"{t('purpose_' + binding.purpose, LANG)} {unit.name if unit else ''}"
-        if row.tip_id:
-            code = await tx.scalar("SELECT code FROM tips WHERE id = ?", (row.tip_id,))
-            if code:
-                target = t("delivery_target_tip", LANG, target=target, code=receipt.display(code))
-        text = t("delivery_failed", LANG, purpose=row.purpose, target=target, error=error[:200])
-        await outbox.enqueue_text(
-            tx,
-            text,
-            at=utc_text(self.clock()),
-            purpose="delivery_alert",
-            chat_id=target_chat,
-            tip_id=row.tip_id,
-        )

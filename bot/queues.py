@@ -19,11 +19,12 @@ from typing import Any
 
 from bot import receipt
 from bot.callbacks import Scope
+from bot.card_facts import duplicate_code
 from bot.cards import OUTCOMES, outcome_buttons, state_label
 from bot.clock import Clock
 from bot.deadlines import render_clocks, tip_clocks
 from bot.dialogue import Button, Intent, Media, Screen, buttons_to_plain, screen_to_plain
-from bot.dispatch import CardDispatch, duplicate_code
+from bot.dispatch import CardDispatch
 from bot.errors import NotAuthorized, NotFound, OtherUnit, StaleButton, TinbaoError, WrongChat
 from bot.fmt import when
 from bot.places import PlaceSearch

@@ -253,6 +253,23 @@ async def code_exists(tx: Tx, code: str) -> bool:
     return bool(await tx.scalar("SELECT 1 FROM tips WHERE code = ?", (code,)))
 
 
+async def code_of(tx: Tx, tip_id: int) -> str | None:
+    value = await tx.scalar("SELECT code FROM tips WHERE id = ?", (tip_id,))
+    return str(value) if value else None
+
+
+async def last_state_change(tx: Tx, tip_id: int) -> tuple[str, str | None] | None:
+    """(when, which officer's display name) of the tip's latest change of state; the
+    name is None when no officer made it (the system, the reporter)."""
+    row = await tx.fetchone(
+        "SELECT e.at, o.display_name FROM tip_events e LEFT JOIN officers o"
+        " ON o.id = e.actor_id AND e.actor_kind = 'officer' WHERE e.tip_id = ?"
+        " AND e.to_status IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1",
+        (tip_id,),
+    )
+    return (row[0], row[1]) if row else None
+
+
 async def contact_enc(tx: Tx, tip_id: int) -> bytes | None:
     value = await tx.scalar("SELECT contact_enc FROM tips WHERE id = ?", (tip_id,))
     return bytes(value) if value else None

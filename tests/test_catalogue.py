@@ -40,7 +40,7 @@ DYNAMIC = {
     ("n_closed_", ""): "bot/queues.py close: the reporter's notification",
     ("r_title_", ""): "bot/reports.py title per period kind",
     ("role_", ""): "bot/staff.py join",
-    ("purpose_", ""): "bot/staff.py bind, bot/dispatch.py delivery alert",
+    ("purpose_", ""): "bot/staff.py bind, bot/alerts.py delivery alert",
     ("right_", ""): "bot/staff.py missing rights",
     ("sex_", ""): "bot/wanted.py cards",
     ("reason_", ""): "bot/wanted.py police card",

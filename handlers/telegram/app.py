@@ -19,6 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot import receipt
+from bot.alerts import Alerts
 from bot.backups import register_backup_job
 from bot.clock import Clock, Sleep, system_clock
 from bot.crypto import IdentityBox
@@ -253,7 +254,7 @@ async def create(
     # Updates come through the durable inbox (handlers/telegram/inbox.py), not PTB's
     # Updater, which confirms updates to Telegram before they are handled.
     app: TinbaoApplication = builder.updater(None).context_types(CONTEXT_TYPES).build()
-    dispatch = CardDispatch(settings, people, clock)
+    dispatch, alerts = CardDispatch(settings, people, clock), Alerts(clock)
     queues = QueueService(db, settings, places, clock, dispatch)
     staff = StaffService(db, settings, places, clock, dispatch)
     sender = OutboxSender(
@@ -261,7 +262,7 @@ async def create(
         app.bot,
         people,
         clock,
-        on_failure=[dispatch.on_delivery_failure],
+        on_failure=[alerts.on_delivery_failure],
         on_migrated=[dispatch.follow_migration],
         limits=limits,
     )
@@ -275,7 +276,7 @@ async def create(
         relay=queues,
     )
     digests = DigestServices(db, settings, clock, sender.wake)
-    inbox = Inbox(db, people.box, on_refused=dispatch.on_refused_event)
+    inbox = Inbox(db, people.box, on_refused=alerts.on_refused_event)
     telegram = TelegramInbox(
         app,
         inbox,
