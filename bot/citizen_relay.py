@@ -1,6 +1,6 @@
 """The citizen's side of the anonymous relay: answering a police question, or adding
 information to their own tip from its status screen. The police side (the queue card,
-the officer's question) is bot/queues.py; neither side learns who the other is."""
+the officer's question) is bot/officer_relay.py; neither side learns who the other is."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from storage.db import Tx
 
 
 class Relay(Protocol):
-    """The queue side of the anonymous relay (bot/queues.py)."""
+    """The queue side of the anonymous relay (bot/officer_relay.py)."""
 
     async def relay_from_reporter(
         self,

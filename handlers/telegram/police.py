@@ -21,7 +21,7 @@ from telegram.ext import (
 
 from bot.callbacks import Scope, decode, prefix
 from bot.errors import StaleButton
-from bot.queues import Pressed
+from bot.queue_reply import Pressed
 from config.texts import t
 from handlers.telegram.commands import Callback, final, key_of, say
 from handlers.telegram.common import origin_of
