@@ -42,19 +42,13 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FakeClock
 from bot.deadlines import sweep
-from bot.digests import (
-    DAILY,
-    MONTHLY,
-    WEEKLY,
-    DigestServices,
-    catch_up,
-    compute,
-    compute_unit_lists,
-    latest_run,
-    render,
-)
+from bot.digest_figures import compute
+from bot.digest_periods import DAILY, MONTHLY, WEEKLY, latest_run
+from bot.digest_text import render
+from bot.digests import DigestServices, catch_up
 from bot.exports import load, send_export
 from bot.reports import build, parse_period, render_report
+from bot.unit_lists import compute_unit_lists
 from config.settings import DEMO_TOKEN, Settings
 from scripts.generate_tips import fill
 from storage.db import Database

@@ -35,7 +35,8 @@ async def main(path: str, digest: bool) -> None:
     tinbao = await create(settings, request=FakeBotApi())
     await tinbao.start(polling=False, sender=True)
     if digest:
-        from bot.digests import compute, day_period
+        from bot.digest_figures import compute
+        from bot.digest_periods import day_period
         today = tinbao.clock().astimezone(settings.tz).date()
         await compute(tinbao.db, settings, day_period(today, settings.tz), tinbao.clock())
     await asyncio.sleep(1.0)

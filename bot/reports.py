@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.digests import Rendered, enqueue_rendered, wanted_line
+from bot.digest_text import Rendered, wanted_line
+from bot.digests import enqueue_rendered
 from bot.errors import BadInput
 from bot.exports import category_name, csv_bytes
 from bot.fmt import number, when

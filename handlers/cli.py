@@ -221,7 +221,9 @@ async def _with_app(settings: Settings, action: str, args: argparse.Namespace) -
         elif action == "export":
             await _export(tinbao, args)
         elif action == "digest":
-            from bot.digests import DAILY, compute, latest_run, render
+            from bot.digest_figures import compute
+            from bot.digest_periods import DAILY, latest_run
+            from bot.digest_text import render
 
             kind = args.kind or DAILY
             _, period = latest_run(kind, settings, tinbao.clock())

@@ -18,7 +18,9 @@ from typing import Any
 
 from bot import receipt, wanted
 from bot.clock import FakeClock, system_clock
-from bot.digests import compute, day_period, render
+from bot.digest_figures import compute
+from bot.digest_periods import day_period
+from bot.digest_text import render
 from bot.places import sync_units
 from config.settings import DEMO_TOKEN, Settings
 from handlers.telegram.app import Tinbao, create

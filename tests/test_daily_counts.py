@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digests import compute, day_period, month_period, week_period
+from bot.digest_figures import compute
+from bot.digest_periods import day_period, month_period, week_period
 from bot.reports import build, month, quarter, year_period
 from scripts.generate_tips import EVENT_SQL, TIP_SQL, ensure_units, fill, generate
 from storage import digests as store

@@ -14,7 +14,8 @@ import logging
 
 import pytest
 
-from bot.digests import DAILY, send_digest
+from bot.digest_periods import DAILY
+from bot.digests import send_digest
 from handlers.telegram.fake.scripted import DEFAULT_DESCRIPTION
 from handlers.telegram.fake.updates import FakeChat
 from storage import outbox

@@ -24,21 +24,10 @@ from telegram.request import BaseRequest, RequestData
 from bot import receipt
 from bot.charts import PNG_MAGIC, ack_time_by_unit, tips_per_day
 from bot.clock import FakeClock
-from bot.digests import (
-    DAILY,
-    MONTHLY,
-    UNIT,
-    WEEKLY,
-    DigestServices,
-    catch_up,
-    compute,
-    day_period,
-    latest_run,
-    percentile,
-    render,
-    send_due,
-    week_period,
-)
+from bot.digest_figures import compute, percentile
+from bot.digest_periods import DAILY, MONTHLY, UNIT, WEEKLY, day_period, latest_run, week_period
+from bot.digest_text import render
+from bot.digests import DigestServices, catch_up, send_due
 from bot.reports import ReportUsage, build, parse_period, render_report, send_report
 from config.settings import DEMO_TOKEN
 from handlers.telegram.jobs import JOB_NAMES, register_jobs, run_sweep

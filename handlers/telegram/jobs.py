@@ -20,7 +20,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, Job
 
 from bot.deadlines import sweep
-from bot.digests import DAILY, MONTHLY, UNIT, WEEKLY, DigestServices, catch_up, send_due
+from bot.digest_periods import DAILY, MONTHLY, UNIT, WEEKLY
+from bot.digests import DigestServices, catch_up, send_due
 
 log = logging.getLogger(__name__)
 
