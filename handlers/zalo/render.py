@@ -13,14 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue import Button, screen_from_plain
+from config.texts import t
 
 MAX_TEXT = 2000
-
-# Kept here until the Zalo screens are in config/texts (the one catalogue); only the hint.
-_HINT = {
-    "vi": ("Gõ {n} để chọn.", "Gõ {most} hoặc {last}."),
-    "en": ("Type {n} to choose.", "Type {most} or {last}."),
-}
 
 
 @dataclass(frozen=True)
@@ -32,10 +27,9 @@ class Rendered:
 
 
 def hint(count: int, lang: str) -> str:
-    one, many = _HINT.get(lang, _HINT["vi"])
     if count == 1:
-        return one.format(n=1)
-    return many.format(most=", ".join(str(n) for n in range(1, count)), last=count)
+        return t("zalo_choose_one", lang, n=1)
+    return t("zalo_choose_many", lang, most=", ".join(str(n) for n in range(1, count)), last=count)
 
 
 def render_show(plain: dict[str, Any], lang: str) -> Rendered:
