@@ -5,11 +5,9 @@ moves the Zalo citizen's dialogue as the same text on Telegram would."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.people import Person
-from handlers.telegram.app import create
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.events import SIGNATURE_HEADER, signature
 from handlers.zalo.fake import FakeZaloOA
 from storage import dialogues, reporters
-from tests.harness import Harness, close_harness, make_settings, open_harness
+from tests.harness import Harness, close_harness, open_harness
 
 APP_ID = "1234567890123456789"
 OA_KEY = "oa-secret-key-of-the-province"
@@ -195,36 +192,14 @@ async def test_a_photo_gets_a_defined_answer_until_evidence_comes_from_zalo(zalo
     assert await zalo.outbox_for() >= 1
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_tinbao_start_runs_the_zalo_receiver_beside_telegram(tmp_path: Path) -> None:
-    h = await open_harness(tmp_path)
-    settings = make_settings(
-        h.tinbao.settings.database_path,
-        zalo_app_id=APP_ID,
-        zalo_oa_secret_key=OA_KEY,
-        zalo_webhook_port=free_port(),
-    )
-    await close_harness(h)
-    # No sender: rows to Zalo citizens await the Zalo sender (the Telegram one must not).
-    tinbao = await create(settings, request=h.api, clock=h.clock, rate_limiter=False)
-    await tinbao.start(polling=False, sender=False)
-    try:
-        assert tinbao.zalo is not None
-        url = f"http://127.0.0.1:{settings.zalo_webhook_port}/zalo"
-        oa = FakeZaloOA(APP_ID, OA_KEY, clock=h.clock)
-        assert await oa.deliver(url, oa.text_event(UID, "/baotin")) == 200
-        subject = tinbao.people.subject(Person("zalo", int(UID), int(UID)))
-        for _ in range(200):  # the running inbox worker applies it
-            async with tinbao.db.read() as tx:
-                stored = await dialogues.load(tx, subject)
-            if stored:
-                break
-            await asyncio.sleep(0.02)
-        assert stored is not None and stored[0] == "category"
-    finally:
-        await tinbao.stop()
+@pytest.mark.xfail(
+    strict=True,
+    reason="handlers/telegram/sender.py and storage/outbox.due deliver every reporter row"
+    " through Telegram: a Zalo citizen's answer goes to the Telegram chat with the same id",
+)
+async def test_a_zalo_citizens_answer_never_goes_to_telegram(zalo: Zalo) -> None:
+    assert await zalo.post(zalo.oa.text_event(UID, "xin chào")) == 200
+    await zalo.h.tinbao.inbox.drain()
+    assert await zalo.outbox_for() >= 1
+    await zalo.h.flush()  # the Telegram sender's pass over due rows
+    assert zalo.h.api.sent_to(int(UID)) == []

@@ -53,7 +53,6 @@ from storage.db import Database
 if TYPE_CHECKING:
     from handlers.ops import OpsServer
     from handlers.telegram.webhook import WebhookServer
-    from handlers.zalo.channel import ZaloChannel
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,6 @@ class Tinbao:
     fatal: asyncio.Event = field(default_factory=asyncio.Event)  # stop: the reason below
     fatal_reason: str = ""
     webhook: WebhookServer | None = None
-    zalo: ZaloChannel | None = None
 
     async def language_of(self, person: Person) -> str:
         return await self.services.language_of(person)
@@ -99,11 +97,6 @@ class Tinbao:
         await self.app.initialize()
         await self.app.start()
         await self.warn_unrouted()
-        if self.settings.zalo_on:  # issue 11; registered before the inbox applies its rows
-            from handlers.zalo.channel import ZaloChannel
-
-            self.zalo = ZaloChannel(self.services, self.inbox)
-            await self.zalo.start()
         self._tasks.append(asyncio.create_task(self.inbox.run()))
         if sender:
             self._tasks.append(asyncio.create_task(self.sender.run()))
@@ -162,8 +155,6 @@ class Tinbao:
             await self.ops.stop()
         if self.webhook is not None:
             await self.webhook.stop()
-        if self.zalo is not None:
-            await self.zalo.stop()
         self.telegram.stop()
         self.inbox.stop()
         self.sender.stop()
