@@ -192,6 +192,23 @@ async def test_a_photo_gets_a_defined_answer_until_evidence_comes_from_zalo(zalo
     assert await zalo.outbox_for() >= 1
 
 
+async def test_a_full_disk_keeps_the_event_pending(tmp_path: Path) -> None:
+    h = await open_harness(
+        tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY, min_free_disk_mb=10**9
+    )
+    channel = ZaloChannel(h.tinbao.services, h.tinbao.inbox, port=0)
+    await channel.start()
+    try:
+        zalo = Zalo(h, FakeZaloOA(APP_ID, OA_KEY, clock=h.clock), channel)
+        assert await zalo.post(zalo.oa.text_event(UID, "xin chào", msg_id="m1")) == 200
+        await h.tinbao.inbox.drain()
+        assert await zalo.inbox_rows() == [("zalo:m1", "pending")]  # kept, not failed
+        assert await zalo.outbox_for() == 0
+    finally:
+        await channel.stop()
+        await close_harness(h)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="handlers/telegram/sender.py and storage/outbox.due deliver every reporter row"

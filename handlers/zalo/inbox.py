@@ -9,13 +9,15 @@ which Zalo's ids do not have, would be the only thing lost).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from bot.dialogue import Command, Event, TextIn, Unsupported
 from bot.errors import TinbaoError
 from bot.inbox import Event as InboxEvent
-from bot.inbox import Inbox, Unreadable
+from bot.inbox import Inbox, Paused, Unreadable
 from bot.metrics import UPDATES
 from bot.people import Person
 from bot.replies import Origin, answer_failure
@@ -27,6 +29,7 @@ from storage.db import Tx
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4097  # more than any step accepts: the step says "too long", not a crash
+PAUSE_SECONDS = 30.0  # how often a full disk is looked at again
 
 
 def person_of(event: dict[str, Any]) -> Person | None:
@@ -49,9 +52,16 @@ def dialogue_event(text: str) -> Event:
 class ZaloInbox:
     """Stores Zalo events (for the webhook) and applies them (for the inbox worker)."""
 
-    def __init__(self, services: Services, inbox: Inbox) -> None:
+    def __init__(
+        self,
+        services: Services,
+        inbox: Inbox,
+        *,
+        disk_low: Callable[[], bool] | None = None,
+    ) -> None:
         self.services = services
         self.inbox = inbox
+        self.disk_low = disk_low
         inbox.register(CHANNEL, self.apply, on_failed=self.failed)
 
     def to_event(self, raw: dict[str, Any]) -> InboxEvent:
@@ -83,6 +93,9 @@ class ZaloInbox:
             # Evidence, places and contacts from Zalo come with the Zalo renderer and the
             # attachment download; until then the step says what it accepts.
             domain = Unsupported(MEDIA_KINDS[name])
+        if self.disk_low is not None and await asyncio.to_thread(self.disk_low):
+            # No answer could be written: the event waits, untouched (Zalo has its 200).
+            raise Paused(PAUSE_SECONDS)
         services = self.services
         try:
             outcome = await services.intake.handle(person, domain, idempotency_key=event.key)
