@@ -135,6 +135,19 @@ class Settings(BaseSettings):
     # `tinbao status` fails (exit 1, HTTP 503) below this much free disk for the data.
     min_free_disk_mb: int = Field(default=500, ge=1)
 
+    # Zalo Official Account (issue 11): on when the app id and the OA secret key are set.
+    # Zalo signs each webhook event with the OA secret key (not the app secret, which
+    # only the token refresh uses); the receiver listens behind the HTTPS reverse proxy.
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_webhook_listen: str = "127.0.0.1"
+    zalo_webhook_port: int = Field(default=8444, ge=1, le=65535)
+    zalo_webhook_path: str = "/zalo"
+    zalo_api_url: str = "https://openapi.zalo.me"
+    # Zalo retries an unanswered event for hours; an older one is a replay, not a retry.
+    zalo_max_event_age_seconds: int = Field(default=43200, ge=60)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -187,6 +200,49 @@ class Settings(BaseSettings):
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("TINBAO_WEBHOOK_SECRET must be set with TINBAO_WEBHOOK_URL")
         return self
+
+    @field_validator("zalo_app_id")
+    @classmethod
+    def _zalo_app_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.isdigit():
+            raise ValueError("the digits of the app id shown in Zalo's developer console")
+        return value
+
+    @field_validator("zalo_webhook_path")
+    @classmethod
+    def _zalo_path_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_/-]*", value):
+            raise ValueError("a path such as /zalo")
+        return value
+
+    @field_validator("zalo_api_url")
+    @classmethod
+    def _zalo_api_url_shape(cls, value: str) -> str:
+        if not re.match(r"https?://", value):
+            raise ValueError("an http(s):// URL such as https://openapi.zalo.me")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _zalo_all_or_nothing(self) -> Settings:
+        """Half a Zalo setup would run deaf (no signature check possible) or refuse every
+        event: name what is missing instead of starting."""
+        given = {
+            "TINBAO_ZALO_APP_ID": self.zalo_app_id is not None,
+            "TINBAO_ZALO_OA_SECRET_KEY": self.zalo_oa_secret_key is not None,
+        }
+        extra = self.zalo_app_secret is not None
+        if any(given.values()) or extra:
+            missing = [name for name, present in given.items() if not present]
+            if missing:
+                raise ValueError(
+                    f"Zalo is half set up: {' and '.join(missing)} must be set too"
+                    " (or unset every TINBAO_ZALO_ secret to run without Zalo)"
+                )
+        return self
+
+    @property
+    def zalo_on(self) -> bool:
+        return self.zalo_app_id is not None and self.zalo_oa_secret_key is not None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -412,4 +412,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "Cảm ơn bạn đã cung cấp thông tin qua tin báo {code}. Vụ việc liên quan đã được công an giải quyết.",
         "en": "Thank you for the information you gave in tip {code}. The matter it concerned has been dealt with by the police.",
     },
+    # --- Zalo (issue 11): options are numbered in the text; how to choose -----------------
+    "zalo_choose_one": {"vi": "Gõ {n} để chọn.", "en": "Type {n} to choose."},
+    "zalo_choose_many": {"vi": "Gõ {most} hoặc {last}.", "en": "Type {most} or {last}."},
 }

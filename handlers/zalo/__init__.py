@@ -1,0 +1,1 @@
+"""Zalo Official Account: a second front door for citizens (issue 11)."""

@@ -1,0 +1,173 @@
+"""A fake Zalo Official Account for the tests and the demo: it signs webhook events
+exactly as Zalo does and POSTs them to a running receiver, and it serves the OA API's
+message endpoint on loopback, recording each call and answering in Zalo's shapes
+(HTTP 200 always; ``error`` 0 on success, a negative code and a ``message`` otherwise).
+
+What it cannot show of the real platform: Zalo's true error table and rate limits, its
+retry timing, TLS in front of the webhook, and what a Zalo client displays.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.clock import Clock, system_clock
+from handlers.zalo.events import SIGNATURE_HEADER, signature
+
+ACCESS_TOKEN = "fake-oa-access-token"
+TOKEN_INVALID = (-216, "Access token is invalid")
+
+
+@dataclass
+class ApiCall:
+    path: str
+    access_token: str | None
+    body: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeZaloOA:
+    def __init__(
+        self,
+        app_id: str,
+        oa_secret_key: str,
+        *,
+        oa_id: str = "579745863508352884",
+        clock: Clock = system_clock,
+        access_token: str = ACCESS_TOKEN,
+    ) -> None:
+        self.app_id = app_id
+        self.oa_secret_key = oa_secret_key
+        self.oa_id = oa_id
+        self.clock = clock
+        self.access_token = access_token
+        self.calls: list[ApiCall] = []
+        self._errors: deque[tuple[int, str]] = deque()
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+        self.app = web.Application()
+        self.app.router.add_post("/v3.0/oa/message/cs", self._message)
+
+    # ------------------------------------------------------------------ the OA API --
+    async def start(self) -> str:
+        """Serve the OA API on a free loopback port; returns its base URL."""
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def fail_next(self, code: int = TOKEN_INVALID[0], message: str = TOKEN_INVALID[1]) -> None:
+        """The next API call is answered with this error (queued: one per call)."""
+        self._errors.append((code, message))
+
+    def sent_to(self, user_id: str) -> list[dict[str, Any]]:
+        """The messages accepted for one user, oldest first."""
+        return [
+            c.body.get("message") or {}
+            for c in self.calls
+            if c.answer.get("error") == 0
+            and (c.body.get("recipient") or {}).get("user_id") == user_id
+        ]
+
+    async def _message(self, request: web.Request) -> web.Response:
+        token = request.headers.get("access_token")
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        call = ApiCall(request.path, token, body if isinstance(body, dict) else {})
+        self.calls.append(call)
+        if self._errors:
+            code, message = self._errors.popleft()
+            call.answer = {"error": code, "message": message}
+        elif token != self.access_token:
+            call.answer = {"error": TOKEN_INVALID[0], "message": TOKEN_INVALID[1]}
+        elif not isinstance(body, dict) or not (body.get("recipient") or {}).get("user_id"):
+            call.answer = {"error": -201, "message": "Parameters are invalid"}
+        else:
+            user = body["recipient"]["user_id"]
+            call.answer = {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"fake{next(self._ids):08d}", "user_id": user},
+            }
+        return web.json_response(call.answer)  # Zalo answers 200 even for an error
+
+    # ------------------------------------------------------------------ webhook -----
+    def now_ms(self) -> int:
+        return int(self.clock().timestamp() * 1000)
+
+    def text_event(
+        self, user_id: str, text: str, *, msg_id: str | None = None, at_ms: int | None = None
+    ) -> dict[str, Any]:
+        """``user_send_text`` as Zalo sends it (ids and the timestamp as strings)."""
+        stamp = self.now_ms() if at_ms is None else at_ms
+        return {
+            "app_id": self.app_id,
+            "user_id_by_app": f"9{user_id}",
+            "event_name": "user_send_text",
+            "timestamp": str(stamp),
+            "sender": {"id": user_id},
+            "recipient": {"id": self.oa_id},
+            "message": {"text": text, "msg_id": msg_id or f"m{next(self._ids):012d}"},
+        }
+
+    def follow_event(self, user_id: str, *, at_ms: int | None = None) -> dict[str, Any]:
+        stamp = self.now_ms() if at_ms is None else at_ms
+        return {
+            "app_id": self.app_id,
+            "user_id_by_app": f"9{user_id}",
+            "event_name": "follow",
+            "timestamp": str(stamp),
+            "oa_id": self.oa_id,
+            "source": "oa_profile",
+            "follower": {"id": user_id},
+        }
+
+    def signed(self, event: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+        """The body and headers Zalo would send for ``event``."""
+        body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+        app_id, stamp = str(event.get("app_id")), str(event.get("timestamp"))
+        mac = signature(app_id, body, stamp, self.oa_secret_key)
+        return body, {SIGNATURE_HEADER: mac, "Content-Type": "application/json"}
+
+    async def deliver(
+        self,
+        url: str,
+        event: dict[str, Any] | bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> int:
+        """POST one event to the receiver at ``url``; returns the HTTP status. A dict is
+        signed as Zalo signs it unless ``headers`` replace Zalo's; bytes go as they are."""
+        if isinstance(event, bytes):
+            body, sent = event, headers or {}
+        else:
+            body, sent = self.signed(event)
+            if headers is not None:
+                sent = headers
+        if session is not None:
+            async with session.post(url, data=body, headers=sent) as response:
+                return response.status
+        async with (
+            aiohttp.ClientSession() as own,
+            own.post(url, data=body, headers=sent) as response,
+        ):
+            return response.status
