@@ -1,0 +1,260 @@
+"""The web page for supervisors and unit leads: read-only, server-rendered, no scripts.
+
+Off unless ``TINBAO_WEB_PORT`` is set; bound to 127.0.0.1 unless ``TINBAO_WEB_HOST`` says
+otherwise (a reverse proxy terminates HTTPS in front of it). Officers log in with a
+one-time link from ``/web`` (bot/web_login.py); every request reads the session and the
+officer's ``active`` flag, so revoking an officer shuts the page at once. The figures are
+the digest's own (:func:`bot.digests.compute`), never counted a second way here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from aiohttp import web
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bot import digests
+from bot.deadlines import span
+from bot.exports import category_name
+from bot.fmt import number, when
+from bot.services import Services
+from bot.web_login import SESSION_LIFETIME, Refusal, Refused, WebLogin, base_url
+from config.settings import Settings
+from config.texts import outcome_label, status_label, t
+from storage import units
+from storage.officers import Officer
+
+log = logging.getLogger(__name__)
+
+LANG = "vi"
+COOKIE = "tinbao_session"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+# The catalogue's words the templates show as they are (the templates ask ``words``).
+PAGE_KEYS = ("web_overview", "web_logout", "web_figure")
+REFUSALS = {
+    Refusal.FORGED: "web_refused_forged",
+    Refusal.EXPIRED: "web_refused_expired",
+    Refusal.USED: "web_refused_used",
+    Refusal.INACTIVE: "web_refused_inactive",
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # aiohttp's own 404 and 405 carry them too
+        exc.headers.update(SECURITY_HEADERS)
+        raise
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    values: list[str]
+    bars: list[int]  # 0-100 per column, for the SVG bar; empty: no bar
+
+
+class WebServer:
+    def __init__(self, services: Services, *, port: int | None = None) -> None:
+        self.services = services
+        settings = services.settings
+        self.host = settings.web_host
+        self.port = port if port is not None else (settings.web_port or 0)
+        self.login = WebLogin(services.db, settings, services.clock, services.people)
+        self.secure = base_url(settings).startswith("https://")
+        self.templates = Environment(
+            loader=PackageLoader("handlers.web", "templates"),
+            autoescape=select_autoescape(["html"]),
+        )
+        self._runner: web.AppRunner | None = None
+        app = web.Application(middlewares=[security_headers])
+        app.router.add_get("/", self.overview)
+        app.router.add_get("/login", self.open_link)
+        app.router.add_post("/logout", self.logout)
+        app.router.add_static("/static", _static_dir())
+        self.app = app
+
+    async def start(self) -> None:
+        # No access log: a login URL carries its token, and URLs are not for logs.
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+        log.info("web page on http://%s:%d", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ------------------------------------------------------------------ pages ----------
+    def page(self, name: str, status: int = 200, **values: object) -> web.Response:
+        words = {key: t(key, LANG) for key in PAGE_KEYS}
+        html = self.templates.get_template(name).render(words=words, lang=LANG, **values)
+        return web.Response(text=html, status=status, content_type="text/html")
+
+    def message(self, title_key: str, text_key: str, status: int) -> web.Response:
+        return self.page("message.html", status, title=t(title_key, LANG), text=t(text_key, LANG))
+
+    async def open_link(self, request: web.Request) -> web.StreamResponse:
+        try:
+            opened = await self.login.open_session(request.query.get("t", ""))
+        except Refused as refused:
+            return self.message("web_refused_title", REFUSALS[refused.reason], 403)
+        response = web.Response(status=303, headers={"Location": "/"})
+        response.set_cookie(
+            COOKIE,
+            opened.cookie,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="Strict",
+            secure=self.secure,
+        )
+        log.info("web session opened for officer %d", opened.officer.id)
+        return response
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            await self.login.close_session(cookie)
+        response = self.message("web_logout", "web_logged_out", 200)
+        response.del_cookie(COOKIE, path="/")
+        return response
+
+    async def officer(self, request: web.Request) -> Officer | None:
+        return await self.login.officer_of(request.cookies.get(COOKIE))
+
+    async def overview(self, request: web.Request) -> web.StreamResponse:
+        officer = await self.officer(request)
+        if officer is None:
+            return self.message("web_refused_title", "web_login_needed", 401)
+        s = self.services
+        settings, now = s.settings, s.clock()
+        today = now.astimezone(settings.tz).date()
+        periods = [
+            _span_period("today", today, 1, settings),
+            _span_period("7d", today, 7, settings),
+            _span_period("30d", today, 30, settings),
+        ]
+        figures = [await digests.compute(s.db, settings, p, now) for p in periods]
+        async with s.db.read() as tx:
+            unit = await units.get_unit(tx, officer.unit_id)
+        unit_name = unit.name if unit else "?"
+        if officer.role == "supervisor":
+            rows, scope = _province_rows(figures), t("web_scope_province", LANG)
+        else:
+            rows, scope = _unit_rows(figures, unit_name), unit_name
+        return self.page(
+            "overview.html",
+            title=t("web_title", LANG, province=figures[0].province),
+            scope=scope,
+            unit_note=t("web_unit_note", LANG, unit=unit_name)
+            if officer.role != "supervisor"
+            else "",
+            officer=officer,
+            columns=[t("web_today", LANG), t("web_7_days", LANG), t("web_30_days", LANG)],
+            rows=rows,
+            generated=t("web_generated", LANG, at=when(now, LANG, settings.tz)),
+        )
+
+
+def _static_dir() -> str:
+    return str(Path(__file__).resolve().parent / "static")
+
+
+def _span_period(key: str, today: date, days: int, settings: Settings) -> digests.Period:
+    """The last ``days`` local days up to and including today, as the digest counts a
+    period: from the province's midnight, state parts as of now."""
+    first = today - timedelta(days=days - 1)
+    start = digests.day_period(first, settings.tz).start
+    end = digests.day_period(today, settings.tz).end
+    return digests.Period(digests.DAILY, f"web-{key}", start, end)
+
+
+def _n(value: int) -> str:
+    return number(value, LANG, 0)
+
+
+def _bars(values: list[int]) -> list[int]:
+    top = max(values) if values else 0
+    return [round(100 * v / top) if top else 0 for v in values]
+
+
+def _count_row(label: str, values: list[int], bars: bool = True) -> Row:
+    return Row(label, [_n(v) for v in values], _bars(values) if bars else [])
+
+
+def _keys(dicts: list[dict[str, int]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for d in dicts:
+        for key in d:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def _province_rows(figures: list[digests.Digest]) -> list[Row]:
+    rows = [_count_row(t("web_new_total", LANG), [d.new_total for d in figures])]
+    for code in _keys([d.new_by_category for d in figures]):
+        rows.append(
+            _count_row(
+                t("web_new_in", LANG, category=category_name(code, LANG)),
+                [d.new_by_category.get(code, 0) for d in figures],
+            )
+        )
+    rows.append(_count_row(t("web_open_total", LANG), [d.open_total for d in figures], False))
+    for state in _keys([d.open_by_status for d in figures]):
+        rows.append(
+            _count_row(
+                t("web_open_in", LANG, state=status_label(state, LANG)),
+                [d.open_by_status.get(state, 0) for d in figures],
+                False,
+            )
+        )
+    rows.append(
+        _count_row(t("web_overdue_ack", LANG), [len(d.overdue_ack) for d in figures], False)
+    )
+    rows.append(
+        Row(
+            t("web_ack_median", LANG),
+            [span(d.ack_median, LANG) if d.ack_median else t("web_none", LANG) for d in figures],
+            [],
+        )
+    )
+    rows.append(_count_row(t("web_transfers", LANG), [d.transfers for d in figures]))
+    for outcome in _keys([d.closed_by_outcome for d in figures]):
+        rows.append(
+            _count_row(
+                t("web_closed_in", LANG, outcome=outcome_label(outcome, LANG)),
+                [d.closed_by_outcome.get(outcome, 0) for d in figures],
+            )
+        )
+    rows.append(_count_row(t("web_sightings", LANG), [d.wanted.sightings for d in figures]))
+    return rows
+
+
+def _unit_rows(figures: list[digests.Digest], unit_name: str) -> list[Row]:
+    values = [dict(d.new_by_unit).get(unit_name, 0) for d in figures]
+    return [_count_row(t("web_unit_new", LANG), values)]
