@@ -166,7 +166,7 @@ class WebServer:
         if officer.role == "supervisor":
             rows, scope = _province_rows(figures), t("web_scope_province", LANG)
         else:
-            rows, scope = _unit_rows(figures, unit_name), unit_name
+            rows, scope = _unit_rows(figures, unit.short_name if unit else "?"), unit_name
         return self.page(
             "overview.html",
             title=t("web_title", LANG, province=figures[0].province),
@@ -255,6 +255,8 @@ def _province_rows(figures: list[digests.Digest]) -> list[Row]:
     return rows
 
 
-def _unit_rows(figures: list[digests.Digest], unit_name: str) -> list[Row]:
-    values = [dict(d.new_by_unit).get(unit_name, 0) for d in figures]
+def _unit_rows(figures: list[digests.Digest], short_name: str) -> list[Row]:
+    """The digest names units by their short name in ``new_by_unit`` (tips by the commune
+    of the place); the other figures are province-wide in the digest, not shown here."""
+    values = [dict(d.new_by_unit).get(short_name, 0) for d in figures]
     return [_count_row(t("web_unit_new", LANG), values)]
