@@ -14,19 +14,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot import digests
+from bot import digests, receipt
 from bot.deadlines import span
 from bot.exports import category_name
 from bot.fmt import number, when
 from bot.services import Services
 from bot.web_login import SESSION_LIFETIME, Refusal, Refused, WebLogin, base_url
+from config.categories import CATEGORIES
 from config.settings import Settings
 from config.texts import outcome_label, status_label, t
-from storage import units
+from storage import digests as digest_store
+from storage import officers, tips, units, web_pages
+from storage.db import Tx, parse_utc, utc_text
+from storage.digests import OPEN_STATUSES
 from storage.officers import Officer
 
 log = logging.getLogger(__name__)
@@ -44,7 +49,26 @@ SECURITY_HEADERS = {
 }
 
 # The catalogue's words the templates show as they are (the templates ask ``words``).
-PAGE_KEYS = ("web_overview", "web_logout", "web_figure")
+PAGE_KEYS = (
+    "web_overview",
+    "web_logout",
+    "web_figure",
+    "web_tips",
+    "web_col_code",
+    "web_col_category",
+    "web_col_status",
+    "web_col_commune",
+    "web_col_received",
+    "web_urgent",
+    "web_all",
+    "web_filter",
+    "web_previous",
+    "web_next",
+    "web_description",
+    "web_history",
+)
+PAGE_SIZE = 25
+STATUSES = (*OPEN_STATUSES, "closed")
 REFUSALS = {
     Refusal.FORGED: "web_refused_forged",
     Refusal.EXPIRED: "web_refused_expired",
@@ -88,6 +112,8 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         app = web.Application(middlewares=[security_headers])
         app.router.add_get("/", self.overview)
+        app.router.add_get("/tips", self.tip_list)
+        app.router.add_get("/tip/{code}", self.tip_detail)
         app.router.add_get("/login", self.open_link)
         app.router.add_post("/logout", self.logout)
         app.router.add_static("/static", _static_dir())
@@ -110,10 +136,10 @@ class WebServer:
             self._runner = None
 
     # ------------------------------------------------------------------ pages ----------
-    def page(self, name: str, status: int = 200, **values: object) -> web.Response:
+    def page(self, name: str, http_status: int = 200, **values: object) -> web.Response:
         words = {key: t(key, LANG) for key in PAGE_KEYS}
         html = self.templates.get_template(name).render(words=words, lang=LANG, **values)
-        return web.Response(text=html, status=status, content_type="text/html")
+        return web.Response(text=html, status=http_status, content_type="text/html")
 
     def message(self, title_key: str, text_key: str, status: int) -> web.Response:
         return self.page("message.html", status, title=t(title_key, LANG), text=t(text_key, LANG))
@@ -179,6 +205,128 @@ class WebServer:
             rows=rows,
             generated=t("web_generated", LANG, at=when(now, LANG, settings.tz)),
         )
+
+    async def tip_list(self, request: web.Request) -> web.StreamResponse:
+        """A page of tips in a stable order; a unit's own queue for anyone but a
+        supervisor. Filters are checked against the known values (anything else: none)."""
+        officer = await self.officer(request)
+        if officer is None:
+            return self.message("web_refused_title", "web_login_needed", 401)
+        status = request.query.get("status") or None
+        status = status if status in STATUSES else None
+        category = request.query.get("category") or None
+        category = category if category in {c.code for c in CATEGORIES} else None
+        page_text = request.query.get("page", "1")
+        page = int(page_text) if page_text.isascii() and page_text.isdecimal() else 1
+        page = max(1, page)
+        s = self.services
+        scope = None if officer.role == "supervisor" else officer.unit_id
+        async with s.db.read() as tx:
+            listed, total = await web_pages.tip_page(
+                tx,
+                unit_id=scope,
+                status=status,
+                category=category,
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+            )
+            province = await _province(tx)
+        pages = max(1, -(-total // PAGE_SIZE))
+        query = {k: v for k, v in (("status", status), ("category", category)) if v}
+        return self.page(
+            "list.html",
+            title=t("web_title", LANG, province=province),
+            officer=officer,
+            rows=[
+                {
+                    "code": receipt.display(tip.code),
+                    "category": category_name(tip.category, LANG),
+                    "urgent": tip.urgent,
+                    "status": status_label(tip.status, LANG),
+                    "commune": tip.commune,
+                    "received": when(parse_utc(tip.created_at), LANG, s.settings.tz),
+                }
+                for tip in listed
+            ],
+            count=t("web_tips_count", LANG, n=number(total, LANG, 0)),
+            statuses=[(code, status_label(code, LANG)) for code in STATUSES],
+            categories=[(c.code, category_name(c.code, LANG)) for c in CATEGORIES],
+            status=status or "",
+            category=category or "",
+            page_label=t("web_page_of", LANG, page=page, pages=pages),
+            previous=_page_query(query, page - 1) if page > 1 else None,
+            following=_page_query(query, page + 1) if page < pages else None,
+        )
+
+    async def tip_detail(self, request: web.Request) -> web.StreamResponse:
+        """A tip's details and history. Each view is written to the tip's audit trail
+        (who looked, when); another unit's tip is as unknown as a missing one (404)."""
+        officer = await self.officer(request)
+        if officer is None:
+            return self.message("web_refused_title", "web_login_needed", 401)
+        try:
+            code = receipt.canonical(request.match_info["code"])
+        except receipt.MalformedCode:
+            return self.message("web_tips", "web_not_found", 404)
+        s = self.services
+        async with s.db.transaction() as tx:
+            tip = await tips.by_code(tx, code)
+            if tip is None or (
+                officer.role != "supervisor" and tip.current_unit_id != officer.unit_id
+            ):
+                return self.message("web_tips", "web_not_found", 404)
+            await tips.add_event(
+                tx,
+                tip.id,
+                at=utc_text(s.clock()),
+                actor_kind="officer",
+                actor_id=officer.id,
+                action="web_view",
+            )
+            history = []
+            for event in await tips.events(tx, tip.id):
+                if event.actor_kind == "officer" and event.actor_id:
+                    actor_row = await officers.get(tx, event.actor_id)
+                    actor = actor_row.display_name if actor_row else "?"
+                elif event.actor_kind == "reporter":
+                    actor = t("web_reporter", LANG)
+                else:
+                    actor = t("web_system", LANG)
+                history.append(
+                    {
+                        "at": when(parse_utc(event.at), LANG, s.settings.tz),
+                        "action": event.action,
+                        "actor": actor,
+                        "change": f"{status_label(event.from_status, LANG)} → "
+                        f"{status_label(event.to_status, LANG)}"
+                        if event.from_status and event.to_status
+                        else "",
+                    }
+                )
+            unit = await units.get_unit(tx, tip.unit_id)
+            province = await _province(tx)
+        return self.page(
+            "tip.html",
+            title=t("web_title", LANG, province=province),
+            officer=officer,
+            heading=t("web_tip_title", LANG, code=receipt.display(tip.code)),
+            category=category_name(tip.category, LANG),
+            urgent=tip.urgent,
+            status=status_label(tip.status, LANG),
+            commune=unit.name if unit else "?",
+            received=when(parse_utc(tip.created_at), LANG, s.settings.tz),
+            description=tip.description,
+            history=history,
+        )
+
+
+async def _province(tx: Tx) -> str:
+    found = await digest_store.province(tx)
+    return found[1] if found else ""
+
+
+def _page_query(query: dict[str, str], page: int) -> str:
+    return "/tips?" + urlencode({**query, "page": str(page)})
 
 
 def _static_dir() -> str:
