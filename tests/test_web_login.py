@@ -117,3 +117,17 @@ async def test_every_page_carries_the_security_headers(tmp_path: Path) -> None:
                 assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
                 assert headers["X-Frame-Options"] == "DENY"
                 assert headers["Referrer-Policy"] == "no-referrer"
+
+
+async def test_behind_https_the_link_carries_the_public_address_and_the_cookie_is_secure(
+    tmp_path: Path,
+) -> None:
+    async with web_harness(tmp_path, web_base_url="https://tinbao.example.vn/") as web:
+        lead, _ = await setup_unit(web.h)
+        link = await login_link(lead)
+        assert link.startswith("https://tinbao.example.vn/login?t=v1.")
+        local = link.replace("https://tinbao.example.vn", web.base)
+        async with web.client() as browser, browser.get(local, allow_redirects=False) as page:
+            assert page.status == 303 and page.headers["Location"] == "/"
+            cookie = page.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie

@@ -15,7 +15,7 @@ import aiohttp
 from handlers.web.server import WebServer
 from tests.harness import Harness, Person, close_harness, open_harness
 
-LINK = re.compile(r"(http://\S+/login\?t=\S+)")
+LINK = re.compile(r"(https?://\S+/login\?t=\S+)")
 
 
 def free_port() -> int:

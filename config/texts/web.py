@@ -7,7 +7,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "web_link": {
         "vi": "🔐 Đường dẫn đăng nhập trang web (dùng một lần, hết hạn sau {minutes} phút):\n"
         "{link}\n\nKhông chuyển tiếp đường dẫn này cho người khác.",
-        "en": "🔐 Your login link to the web page (single use, expires in {minutes} minutes):\n"
+        "en": "🔐 Your login link to the web page (single use, expires in {minutes} "
+        "{minutes:minute|minutes}):\n"
         "{link}\n\nDo not forward this link to anyone.",
     },
     "web_not_officer": {
@@ -81,7 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "web_none": {"vi": "—", "en": "—"},
     # --- the tip list and a tip's details ------------------------------------------------
     "web_tips": {"vi": "Danh sách tin báo", "en": "Tips"},
-    "web_tips_count": {"vi": "{n} tin báo", "en": "{n} tips"},
+    "web_tips_count": {"vi": "{n} tin báo", "en": "{n} {n:tip|tips}"},
     "web_col_code": {"vi": "Mã", "en": "Code"},
     "web_col_category": {"vi": "Loại", "en": "Category"},
     "web_col_status": {"vi": "Trạng thái", "en": "State"},
