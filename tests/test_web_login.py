@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aiohttp
+
 from bot.web_login import LINK_LIFETIME
 from storage import officers
+from tests.harness import open_harness
 from tests.police import setup_unit
-from tests.web import login_link, web_harness
+from tests.web import free_port, login_link, web_harness
 
 REFUSED = "Không đăng nhập được"
 
@@ -131,3 +134,25 @@ async def test_behind_https_the_link_carries_the_public_address_and_the_cookie_i
             assert page.status == 303 and page.headers["Location"] == "/"
             cookie = page.headers["Set-Cookie"]
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+async def test_tinbao_serves_the_page_when_a_port_is_set(tmp_path: Path) -> None:
+    port = free_port()
+    h = await open_harness(tmp_path, web_port=port)
+    await h.tinbao.start(polling=False, sender=False)
+    try:
+        async with (
+            aiohttp.ClientSession() as browser,
+            browser.get(f"http://127.0.0.1:{port}/") as r,
+        ):
+            assert r.status == 401 and r.headers["X-Frame-Options"] == "DENY"
+    finally:
+        await h.tinbao.stop()  # stops the web server, the Application and the database
+    assert h.tinbao.web is not None
+
+
+async def test_without_a_port_tinbao_serves_no_page(tmp_path: Path) -> None:
+    h = await open_harness(tmp_path)
+    await h.tinbao.start(polling=False, sender=False)
+    await h.tinbao.stop()
+    assert h.tinbao.settings.web_port is None and h.tinbao.web is None
