@@ -148,6 +148,16 @@ class Settings(BaseSettings):
     # Zalo retries an unanswered event for hours; an older one is a replay, not a retry.
     zalo_max_event_age_seconds: int = Field(default=43200, ge=60)
 
+    # The supervisors' web page (issue 13): off unless a port is set; bound to 127.0.0.1
+    # (put a reverse proxy with HTTPS in front). Its login links and sessions are signed
+    # with a key derived from TINBAO_SECRET_KEY: there is no second secret to keep.
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_host: str = "127.0.0.1"
+    # The address officers open, used in the /web links (e.g. https://tinbao.example.vn);
+    # unset: http://TINBAO_WEB_HOST:TINBAO_WEB_PORT. Cookies are Secure when it is https.
+    web_base_url: str | None = None
+    web_links_per_hour: int = Field(default=5, ge=1)  # /web links one officer may ask for
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

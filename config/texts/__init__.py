@@ -8,7 +8,8 @@ are kept in one module per reader, merged here into one table with one lookup:
 * config/texts/citizen.py — the citizen's dialogue, receipt, status and notifications;
 * config/texts/police.py — tip cards, officers' and supervisors' commands, alerts;
 * config/texts/digest.py — digests, reminders, reports, exports, charts;
-* config/texts/wanted.py — wanted-person notices, browsing and search.
+* config/texts/wanted.py — wanted-person notices, browsing and search;
+* config/texts/web.py — the web page and its /web login links.
 
 A key lives in one module only (two defining it stop the import); keys carry their area's
 prefix where a word would otherwise be ambiguous (``q_`` queues, ``s_`` supervisors,
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from config.texts import citizen, digest, police, shared, wanted
+from config.texts import citizen, digest, police, shared, wanted, web
 from config.texts.languages import DEFAULT_LANGUAGE, LANGUAGES, LOCALES, Language
 from config.texts.plural import render
 
@@ -50,7 +51,7 @@ def _merge(*areas: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    _merge(shared.TEXTS, citizen.TEXTS, police.TEXTS, digest.TEXTS, wanted.TEXTS)
+    _merge(shared.TEXTS, citizen.TEXTS, police.TEXTS, digest.TEXTS, wanted.TEXTS, web.TEXTS)
 )
 
 

@@ -54,6 +54,7 @@ from storage.db import Database
 if TYPE_CHECKING:
     from handlers.ops import OpsServer
     from handlers.telegram.webhook import WebhookServer
+    from handlers.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class Tinbao:
     fatal: asyncio.Event = field(default_factory=asyncio.Event)  # stop: the reason below
     fatal_reason: str = ""
     webhook: WebhookServer | None = None
+    web: WebServer | None = None
 
     async def language_of(self, person: Person) -> str:
         return await self.services.language_of(person)
@@ -117,6 +119,11 @@ class Tinbao:
 
             self.ops = OpsServer(self.settings, self.clock)
             await self.ops.start()
+        if self.settings.web_port is not None:
+            from handlers.web.server import WebServer
+
+            self.web = WebServer(self.services)
+            await self.web.start()
 
     def _polling_ended(self, task: asyncio.Task[None]) -> None:
         """Polling only ends by itself when Telegram refuses the token (revoked at
@@ -154,6 +161,8 @@ class Tinbao:
     async def stop(self) -> None:
         if self.ops is not None:
             await self.ops.stop()
+        if self.web is not None:
+            await self.web.stop()
         if self.webhook is not None:
             await self.webhook.stop()
         self.telegram.stop()
@@ -211,7 +220,7 @@ async def create(
     ``False`` sends without limits (tests, the demo, commands that send nothing); a PTB
     ``BaseRateLimiter`` (a benchmark's baseline, such as ``AIORateLimiter``) is installed
     as is and the sender does not schedule."""
-    from handlers.telegram import citizen, police, supervisor, wanted
+    from handlers.telegram import citizen, police, supervisor, wanted, web_command
 
     db = await Database.open(settings.database_path, clock=clock, group_commit=GROUP_COMMIT)
     places = await PlaceSearch.load(db)
@@ -323,6 +332,7 @@ async def create(
     supervisor.register(app)
     police.register(app)
     wanted.register(app)
+    web_command.register(app)
     citizen.register(app)
     app.add_error_handler(_on_error)
     return tinbao

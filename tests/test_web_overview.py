@@ -1,0 +1,74 @@
+"""The web page's overview: the digest's figures for today, 7 and 30 days, from the
+digest's own code, the province for a supervisor and the unit for its lead."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from bot import digest_figures, digest_periods
+from bot.exports import category_name
+from bot.fmt import number
+from tests.harness import file_tip
+from tests.police import setup_unit
+from tests.web import Web, login_link, web_harness
+
+ROW = re.compile(r'<th scope="row">(.*?)</th>(.*?)</tr>', re.S)
+VALUE = re.compile(r'<span class="value">(.*?)</span>', re.S)
+
+
+def table(page: str) -> dict[str, list[str]]:
+    return {
+        html.unescape(label): [html.unescape(v) for v in VALUE.findall(cells)]
+        for label, cells in ROW.findall(page)
+    }
+
+
+async def overview_of(web: Web, user_id: int, name: str) -> str:
+    link = await login_link(web.h.officer(user_id, name))
+    async with web.client() as browser, browser.get(link) as page:
+        assert page.status == 200
+        return await page.text()
+
+
+async def test_a_supervisor_sees_the_digests_figures_for_the_province(tmp_path: Path) -> None:
+    async with web_harness(tmp_path) as web:
+        await setup_unit(web.h)
+        await file_tip(web.h.citizen())
+        await file_tip(web.h.citizen(1002, "Bình"), text="Có người đánh bạc ở chợ Tam Chúc.")
+        web.h.clock.advance(days=2)
+        await file_tip(web.h.citizen(1003, "Cúc"))
+        page = await overview_of(web, 503, "Sơn")
+        assert "Toàn tỉnh" in page and "<script" not in page
+        rows = table(page)
+
+        s = web.h.tinbao.services
+        now = s.clock()
+        today = now.astimezone(s.settings.tz).date()
+        day = await digest_figures.compute(
+            s.db, s.settings, digest_periods.day_period(today, s.settings.tz), now
+        )
+        assert day.new_total == 1
+        assert rows["Tin báo mới"] == [number(day.new_total, "vi", 0), "3", "3"]
+        for code, count in day.new_by_category.items():
+            assert rows[f"Mới · {category_name(code, 'vi')}"][0] == str(count)
+        assert rows["Đang xử lý (hiện tại)"][0] == str(day.open_total) == "3"
+        assert rows["Chuyển đơn vị"][0] == str(day.transfers)
+        assert rows["Tin về đối tượng truy nã"][0] == str(day.wanted.sightings)
+        assert rows["Quá hạn tiếp nhận (hiện tại)"][0] == str(len(day.overdue_ack))
+
+
+async def test_a_unit_lead_sees_only_the_unit(tmp_path: Path) -> None:
+    async with web_harness(tmp_path) as web:
+        await setup_unit(web.h)
+        await file_tip(web.h.citizen())
+        page = await overview_of(web, 501, "Hùng")
+        rows = table(page)
+        assert "Toàn tỉnh" not in page and "Tam Chúc" in page
+        assert list(rows) == ["Tin báo mới của đơn vị"]
+        s = web.h.tinbao.services
+        now = s.clock()
+        today = digest_periods.day_period(now.astimezone(s.settings.tz).date(), s.settings.tz)
+        day = await digest_figures.compute(s.db, s.settings, today, now)
+        assert rows["Tin báo mới của đơn vị"][0] == str(sum(n for _, n in day.new_by_unit)) == "1"

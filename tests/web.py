@@ -1,0 +1,58 @@
+"""Shared helpers of the web page's tests: a harness whose settings turn the page on, the
+real web server on loopback, and an HTTP client that keeps cookies like a browser."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from handlers.web.server import WebServer
+from tests.harness import Harness, Person, close_harness, open_harness
+
+LINK = re.compile(r"(https?://\S+/login\?t=\S+)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Web:
+    h: Harness
+    server: WebServer
+
+    def client(self) -> aiohttp.ClientSession:
+        # unsafe: the jar keeps cookies of an IP address host (127.0.0.1)
+        return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+
+@asynccontextmanager
+async def web_harness(tmp_path: Path, **settings: object) -> AsyncIterator[Web]:
+    port = free_port()
+    h = await open_harness(tmp_path, web_port=port, **settings)
+    server = WebServer(h.tinbao.services)
+    await server.start()
+    try:
+        yield Web(h, server)
+    finally:
+        await server.stop()
+        await close_harness(h)
+
+
+async def login_link(person: Person) -> str:
+    await person.says("/web")
+    found = LINK.search(person.last())
+    assert found, person.last()
+    return found.group(1)
