@@ -86,24 +86,50 @@ _HEAD = (
     "    OR (o.reporter_id IS NOT NULL AND p.reporter_id = o.reporter_id)))"
 )
 
+TELEGRAM = "telegram"
+CHANNELS = frozenset({TELEGRAM, "zalo"})
 
-async def due(tx: Tx, now_text: str, limit: int = 100) -> list[OutboxRow]:
-    """Pending rows whose time has come, oldest first; a row waits while an earlier row
-    to the same recipient is still pending, so each chat sees messages in order."""
+
+def _of_channel(channel: str) -> str:
+    """Which rows a channel's sender delivers: a reporter's rows go by the reporter's own
+    channel (looked up by primary key), and only while the reporter can be reached; chat
+    rows (police groups, officers' private chats) are Telegram's, the channel the police
+    work in. A row of a Zalo citizen must never reach Telegram's sender: the same number
+    may be someone else's Telegram chat."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    reporter = (
+        "EXISTS (SELECT 1 FROM reporters r WHERE r.id = o.reporter_id"
+        f" AND r.channel = '{channel}' AND r.unreachable_since IS NULL)"
+    )
+    if channel == TELEGRAM:
+        return f"(o.chat_id IS NOT NULL OR {reporter})"
+    return f"(o.reporter_id IS NOT NULL AND {reporter})"
+
+
+async def due(tx: Tx, now_text: str, limit: int = 100, *, channel: str) -> list[OutboxRow]:
+    """``channel``'s pending rows whose time has come, oldest first; a row waits while an
+    earlier row to the same recipient is still pending, so each chat sees messages in
+    order (a recipient's rows are all of one channel, so the order holds per channel).
+    The plan: the ``outbox_pending`` range, the reporter by primary key (the cheap
+    channel test first), then the head-of-line test by ``outbox_chat_order`` /
+    ``outbox_reporter_order``."""
     rows = await tx.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox o WHERE {_HEAD} AND o.next_attempt_at <= ?"
+        f"SELECT {_COLUMNS} FROM outbox o WHERE o.status = 'pending'"
+        f" AND o.next_attempt_at <= ? AND {_of_channel(channel)} AND {_HEAD}"
         " ORDER BY id LIMIT ?",
         (now_text, limit),
     )
     return [_row(row) for row in rows]
 
 
-async def next_due_after(tx: Tx, now_text: str) -> str | None:
-    """When the next row that may be sent falls due, after ``now_text``. Rows waiting
-    behind an earlier row of their recipient do not count: their time may be long past,
-    yet they cannot go before the row ahead of them (which this does count)."""
+async def next_due_after(tx: Tx, now_text: str, *, channel: str) -> str | None:
+    """When ``channel``'s next row that may be sent falls due, after ``now_text``. Rows
+    waiting behind an earlier row of their recipient do not count: their time may be
+    long past, yet they cannot go before the row ahead of them (which this does count)."""
     value = await tx.scalar(
-        f"SELECT MIN(o.next_attempt_at) FROM outbox o WHERE {_HEAD} AND o.next_attempt_at > ?",
+        "SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.status = 'pending'"
+        f" AND o.next_attempt_at > ? AND {_of_channel(channel)} AND {_HEAD}",
         (now_text,),
     )
     return str(value) if value else None
@@ -121,7 +147,10 @@ async def pending_per_recipient(tx: Tx) -> dict[tuple[str, int], int]:
     }
 
 
-async def mark_sent(tx: Tx, row_id: int, *, at: str, message_id: int | None) -> None:
+async def mark_sent(tx: Tx, row_id: int, *, at: str, message_id: str | int | None) -> None:
+    """Delivered. ``message_id`` is the channel's id of what was sent (the last piece of
+    a split text): Telegram's are integers, Zalo's strings (the column's INTEGER affinity
+    keeps a string of digits as a number and any other string as text)."""
     await tx.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, sent_message_id = ?,"
         " attempts = attempts + 1, last_error = NULL,"
@@ -196,11 +225,16 @@ async def mark_failed(tx: Tx, row_id: int, *, error: str) -> None:
 
 
 async def sent_message(tx: Tx, row_id: int) -> tuple[int | None, int | None, str] | None:
-    """(chat_id, message_id, status) of a row, to reply to or edit what it sent."""
+    """(chat_id, message_id, status) of a row, to reply to or edit what it sent. Only
+    Telegram replies to and edits its messages by id: another channel's id (text) reads
+    as None."""
     row = await tx.fetchone(
         "SELECT chat_id, sent_message_id, status FROM outbox WHERE id = ?", (row_id,)
     )
-    return (row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    message_id = row[1] if isinstance(row[1], int) else None
+    return (row[0], message_id, row[2])
 
 
 async def pending_count(tx: Tx) -> int:
@@ -212,4 +246,91 @@ async def enqueue_text(tx: Tx, text: str, *, at: str, purpose: str, **target: An
     ``chat_id`` or ``reporter_id``, and optionally ``tip_id``, ``reply_to_outbox``)."""
     return await enqueue(
         tx, at=at, method="show", payload={"text": text}, purpose=purpose, **target
+    )
+
+
+# ----------------------------------------------------------- unreachable reporters ---
+@dataclass(frozen=True)
+class HeldRow:
+    """A pending row held for a reporter who cannot be reached now."""
+
+    id: int
+    reporter_id: int
+    purpose: str
+    tip_id: int | None
+
+
+async def hold(tx: Tx, reporter_id: int, *, at: str) -> list[HeldRow]:
+    """Hold the reporter's pending rows not held yet (still pending: neither failed nor
+    lost); returns them, oldest first. Rows written while the reporter stays unreachable
+    are held by the next call."""
+    rows = await tx.fetchall(
+        "SELECT id, reporter_id, purpose, tip_id FROM outbox"
+        " WHERE reporter_id = ? AND status = 'pending' AND held_at IS NULL ORDER BY id",
+        (reporter_id,),
+    )
+    await tx.execute(
+        "UPDATE outbox SET held_at = ?, last_error = 'held: the reporter cannot be reached now'"
+        " WHERE reporter_id = ? AND status = 'pending' AND held_at IS NULL",
+        (at, reporter_id),
+    )
+    return [HeldRow(int(r[0]), int(r[1]), str(r[2]), r[3]) for r in rows]
+
+
+async def unheld_of_unreachable(tx: Tx) -> list[int]:
+    """Reporters who cannot be reached now and have pending rows not held yet (written
+    since they became unreachable): the few unreachable reporters by their partial index,
+    then each one's pending rows by ``outbox_reporter_order``."""
+    rows = await tx.fetchall(
+        "SELECT r.id FROM reporters r WHERE r.unreachable_since IS NOT NULL AND EXISTS"
+        " (SELECT 1 FROM outbox o WHERE o.reporter_id = r.id AND o.status = 'pending'"
+        "  AND o.held_at IS NULL) ORDER BY r.id"
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def held_tips(tx: Tx, reporter_id: int, purposes: tuple[str, ...]) -> set[int]:
+    """The tips that have rows of ``purposes`` held for the reporter (pending)."""
+    marks = ",".join("?" * len(purposes))
+    rows = await tx.fetchall(
+        "SELECT DISTINCT tip_id FROM outbox WHERE reporter_id = ? AND status = 'pending'"
+        f" AND held_at IS NOT NULL AND tip_id IS NOT NULL AND purpose IN ({marks})",
+        (reporter_id, *purposes),
+    )
+    return {int(r[0]) for r in rows}
+
+
+async def release(tx: Tx, reporter_id: int, *, at: str) -> int:
+    """The reporter can be reached again: their held rows are due at once (in order:
+    the head-of-line rule still holds). They stay marked held, so their delivery can be
+    reported. Returns how many."""
+    return await tx.execute(
+        "UPDATE outbox SET next_attempt_at = ?, last_error = NULL"
+        " WHERE reporter_id = ? AND status = 'pending' AND held_at IS NOT NULL",
+        (at, reporter_id),
+    )
+
+
+async def held_row(tx: Tx, row_id: int) -> HeldRow | None:
+    """The row, if it was held (for a reporter who could not be reached then)."""
+    row = await tx.fetchone(
+        "SELECT id, reporter_id, purpose, tip_id FROM outbox"
+        " WHERE id = ? AND held_at IS NOT NULL AND reporter_id IS NOT NULL",
+        (row_id,),
+    )
+    return HeldRow(int(row[0]), int(row[1]), str(row[2]), row[3]) if row else None
+
+
+async def still_held(
+    tx: Tx, reporter_id: int, tip_id: int, purposes: tuple[str, ...], *, but: int
+) -> bool:
+    """Whether rows of ``purposes`` held for the reporter about the tip wait still, other
+    than the row ``but`` (just delivered)."""
+    marks = ",".join("?" * len(purposes))
+    return bool(
+        await tx.scalar(
+            "SELECT 1 FROM outbox WHERE tip_id = ? AND reporter_id = ? AND status = 'pending'"
+            f" AND held_at IS NOT NULL AND id != ? AND purpose IN ({marks}) LIMIT 1",
+            (tip_id, reporter_id, but, *purposes),
+        )
     )

@@ -1,4 +1,5 @@
-"""SQL for reporters: sealed identity, blind index, pseudonym, language."""
+"""SQL for reporters: sealed identity, blind index, pseudonym, language, and whether their
+channel lets us write to them now (``last_inbound_at``, ``unreachable_since``: 0021)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,18 @@ class Reporter:
     language: str
     identity_enc: bytes | None
     phone_enc: bytes | None
+    last_inbound_at: str | None = None  # their last message to us; None: not known
+    unreachable_since: str | None = None  # their channel refuses our messages until they write
+
+
+_COLUMNS = (
+    "id, channel, pseudonym, language, identity_enc, phone_enc, last_inbound_at, unreachable_since"
+)
 
 
 async def find(tx: Tx, blind_index: str) -> Reporter | None:
     row = await tx.fetchone(
-        "SELECT id, channel, pseudonym, language, identity_enc, phone_enc"
-        " FROM reporters WHERE blind_index = ?",
+        f"SELECT {_COLUMNS} FROM reporters WHERE blind_index = ?",
         (blind_index,),
     )
     return Reporter(*row) if row else None
@@ -31,8 +38,7 @@ async def find(tx: Tx, blind_index: str) -> Reporter | None:
 
 async def get(tx: Tx, reporter_id: int) -> Reporter | None:
     row = await tx.fetchone(
-        "SELECT id, channel, pseudonym, language, identity_enc, phone_enc"
-        " FROM reporters WHERE id = ?",
+        f"SELECT {_COLUMNS} FROM reporters WHERE id = ?",
         (reporter_id,),
     )
     return Reporter(*row) if row else None
@@ -41,7 +47,8 @@ async def get(tx: Tx, reporter_id: int) -> Reporter | None:
 async def create(
     tx: Tx, *, channel: str, blind_index: str, identity_enc: bytes, language: str
 ) -> Reporter:
-    """Insert with a fresh random pseudonym (retrying the rare collision)."""
+    """Insert with a fresh random pseudonym (retrying the rare collision). A reporter is
+    created by their first message, so that is their last inbound time too."""
     for _ in range(20):
         pseudonym = "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
         taken = await tx.scalar("SELECT 1 FROM reporters WHERE pseudonym = ?", (pseudonym,))
@@ -49,12 +56,13 @@ async def create(
             break
     else:  # pragma: no cover - one in a million twenty times over
         raise RuntimeError("could not find a free pseudonym")
+    now = tx.now_text()
     reporter_id = await tx.execute(
         "INSERT INTO reporters(channel, blind_index, identity_enc, pseudonym, language,"
-        " created_at) VALUES (?,?,?,?,?,?)",
-        (channel, blind_index, identity_enc, pseudonym, language, tx.now_text()),
+        " created_at, last_inbound_at) VALUES (?,?,?,?,?,?,?)",
+        (channel, blind_index, identity_enc, pseudonym, language, now, now),
     )
-    return Reporter(reporter_id, channel, pseudonym, language, identity_enc, None)
+    return Reporter(reporter_id, channel, pseudonym, language, identity_enc, None, now)
 
 
 async def update_identity(tx: Tx, reporter_id: int, identity_enc: bytes) -> None:
@@ -70,8 +78,7 @@ async def set_language(tx: Tx, reporter_id: int, language: str) -> None:
 async def unchecked_chats(tx: Tx, after_id: int, limit: int) -> list[Reporter]:
     """Reporters whose sealed chat migration 0005 marked for the start-up repair pass."""
     rows = await tx.fetchall(
-        "SELECT id, channel, pseudonym, language, identity_enc, phone_enc FROM reporters"
-        " WHERE chat_checked = 0 AND id > ? ORDER BY id LIMIT ?",
+        f"SELECT {_COLUMNS} FROM reporters WHERE chat_checked = 0 AND id > ? ORDER BY id LIMIT ?",
         (after_id, limit),
     )
     return [Reporter(*row) for row in rows]
@@ -82,3 +89,26 @@ async def mark_chat_checked(tx: Tx, reporter_id: int, identity_enc: bytes | None
     if identity_enc is not None:
         await update_identity(tx, reporter_id, identity_enc)
     await tx.execute("UPDATE reporters SET chat_checked = 1 WHERE id = ?", (reporter_id,))
+
+
+async def wrote(tx: Tx, reporter_id: int, at: str) -> bool:
+    """The reporter wrote to us at ``at``: their channel lets us answer again. Returns
+    whether they were unreachable until now. An older time never moves the mark back
+    (a late retry of an event applied after a newer one)."""
+    row = await tx.fetchone("SELECT unreachable_since FROM reporters WHERE id = ?", (reporter_id,))
+    await tx.execute(
+        "UPDATE reporters SET unreachable_since = NULL,"
+        " last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < ?"
+        "  THEN ? ELSE last_inbound_at END WHERE id = ?",
+        (at, at, reporter_id),
+    )
+    return bool(row and row[0] is not None)
+
+
+async def mark_unreachable(tx: Tx, reporter_id: int, at: str) -> bool:
+    """Their channel refuses our messages until they write again; whether that is news."""
+    changed = await tx.execute(
+        "UPDATE reporters SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL",
+        (at, reporter_id),
+    )
+    return changed > 0

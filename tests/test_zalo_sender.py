@@ -1,7 +1,6 @@
 """Issue 11: a Zalo citizen's outbox rows reach them through the fake OA as numbered
 text; Zalo's final errors end the row with the duty group's alert, passing ones leave it
-pending for later. Rows are picked here by reporter (choosing Zalo's rows in the outbox
-query is still to come)."""
+pending for later. Rows are picked here by the outbox's Zalo query, one at a time."""
 
 from __future__ import annotations
 
@@ -54,7 +53,7 @@ class World:
         async with t.db.read() as tx:
             found = await reporters.find(tx, t.people.subject(Person("zalo", int(UID), int(UID))))
             assert found is not None
-            due = await outbox.due(tx, tx.now_text())
+            due = await outbox.due(tx, tx.now_text(), channel="zalo")
         return [r for r in due if r.reporter_id == found.id]
 
     async def status(self, row: OutboxRow) -> str:

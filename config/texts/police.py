@@ -279,4 +279,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "⚠️ Bot nhận được một cập nhật không đọc được ({event}). Đã lưu lại để kiểm tra và bỏ qua; bot vẫn hoạt động bình thường.",
         "en": "⚠️ The bot received an update it cannot read ({event}). It is kept for inspection and skipped; the bot keeps working.",
     },
+    "q_reach_held": {
+        "vi": "⏳ Hiện chưa liên lạc được với người báo tin #{pseudonym} (tin báo {code}) cho đến khi họ nhắn lại. Câu hỏi hoặc thông báo đang được giữ và sẽ được gửi ngay khi họ nhắn tin.",
+        "en": "⏳ Reporter #{pseudonym} (tip {code}) cannot be reached until they write again. The question or notice is held and will go the moment they do.",
+    },
+    "q_reach_delivered": {
+        "vi": "📨 Người báo tin #{pseudonym} đã nhắn lại: câu hỏi hoặc thông báo đang chờ của tin báo {code} đã được gửi tới họ.",
+        "en": "📨 Reporter #{pseudonym} wrote again: the held question or notice of tip {code} has reached them.",
+    },
 }

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,12 +56,28 @@ if TYPE_CHECKING:
     from handlers.ops import OpsServer
     from handlers.telegram.webhook import WebhookServer
     from handlers.web.server import WebServer
+    from handlers.zalo.channel import ZaloChannel
 
 log = logging.getLogger(__name__)
 
 # Transactions of a burst of updates share one commit to disk, at most this late (or as
 # soon as the sender or the inbox needs them durable, which is usually sooner).
 GROUP_COMMIT = 0.005
+
+
+class Wakers:
+    """``services.outbox_ready``: every channel's sender looks at the outbox now (a
+    channel started later, Zalo, adds its own)."""
+
+    def __init__(self, *wakers: Callable[[], None]) -> None:
+        self.wakers = list(wakers)
+
+    def add(self, waker: Callable[[], None]) -> None:
+        self.wakers.append(waker)
+
+    def __call__(self) -> None:
+        for waker in self.wakers:
+            waker()
 
 
 @dataclass
@@ -88,6 +105,8 @@ class Tinbao:
     fatal_reason: str = ""
     webhook: WebhookServer | None = None
     web: WebServer | None = None
+    zalo: ZaloChannel | None = None
+    outbox_ready: Wakers = field(default_factory=Wakers)
 
     async def language_of(self, person: Person) -> str:
         return await self.services.language_of(person)
@@ -96,11 +115,17 @@ class Tinbao:
         self, *, polling: bool = True, sender: bool = True, webhook: bool = False
     ) -> None:
         """Initialise and start the Application, apply what the inbox kept from before a
-        stop or crash, then optionally poll and run the sender."""
+        stop or crash, then optionally poll and run the sender. With Zalo set up, its
+        adapter is on the inbox before the inbox runs (kept events of Zalo are applied
+        too), its webhook receives and, with ``sender``, its delivery loop runs."""
         await self.app.initialize()
         await self.app.start()
         await self.warn_unrouted()
+        if self.settings.zalo_on:
+            self.zalo = self.zalo_channel()
         self._tasks.append(asyncio.create_task(self.inbox.run()))
+        if self.zalo is not None:
+            await self.zalo.start(delivery=sender)
         if sender:
             self._tasks.append(asyncio.create_task(self.sender.run()))
             # A digest whose time passed while the bot was down goes out now, once.
@@ -124,6 +149,18 @@ class Tinbao:
 
             self.web = WebServer(self.services)
             await self.web.start()
+
+    def zalo_channel(self, **kw: Any) -> ZaloChannel:
+        """The Zalo channel on this process's inbox and services, its failures alerted
+        like Telegram's, and woken with every outbox commit. Imported here so that a
+        Telegram-only run never imports it."""
+        from handlers.zalo.channel import ZaloChannel
+
+        kw.setdefault("on_failure", self.sender.on_failure)
+        kw.setdefault("sleep", self.sleep)
+        channel = ZaloChannel(self.services, self.inbox, **kw)
+        self.outbox_ready.add(channel.wake)
+        return channel
 
     def _polling_ended(self, task: asyncio.Task[None]) -> None:
         """Polling only ends by itself when Telegram refuses the token (revoked at
@@ -165,6 +202,8 @@ class Tinbao:
             await self.web.stop()
         if self.webhook is not None:
             await self.webhook.stop()
+        if self.zalo is not None:
+            await self.zalo.stop()
         self.telegram.stop()
         self.inbox.stop()
         self.sender.stop()
@@ -284,7 +323,8 @@ async def create(
         on_tip_committed=[dispatch.on_tip_committed],
         relay=queues,
     )
-    digests = DigestServices(db, settings, clock, sender.wake)
+    outbox_ready = Wakers(sender.wake)
+    digests = DigestServices(db, settings, clock, outbox_ready)
     inbox = Inbox(db, people.box, on_refused=alerts.on_refused_event)
     telegram = TelegramInbox(
         app,
@@ -321,9 +361,10 @@ async def create(
             digests,
             replies,
             wanted_desk,
-            sender.wake,
+            outbox_ready,
         ),
         sleep,
+        outbox_ready=outbox_ready,
     )
     attach(app, tinbao.services)
     register_jobs(app, digests)

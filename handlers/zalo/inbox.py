@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot import reach
 from bot.dialogue import Command, Event, TextIn, Unsupported
 from bot.errors import TinbaoError
 from bot.inbox import Event as InboxEvent
@@ -96,6 +97,7 @@ class ZaloInbox:
         if self.disk_low is not None and await asyncio.to_thread(self.disk_low):
             # No answer could be written: the event waits, untouched (Zalo has its 200).
             raise Paused(PAUSE_SECONDS)
+        await reach.person_wrote(self.services, person)  # held messages to them go now
         services = self.services
         try:
             outcome = await services.intake.handle(person, domain, idempotency_key=event.key)
