@@ -13,6 +13,7 @@ import itertools
 import json
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -23,6 +24,8 @@ from handlers.zalo.events import SIGNATURE_HEADER, signature
 
 ACCESS_TOKEN = "fake-oa-access-token"
 TOKEN_INVALID = (-216, "Access token is invalid")
+OUT_OF_WINDOW = (-230, "User has not interacted with the OA in the past 7 days")
+WINDOW = timedelta(days=7)
 
 
 @dataclass
@@ -51,6 +54,8 @@ class FakeZaloOA:
         self.calls: list[ApiCall] = []
         self._errors: deque[tuple[int, str]] = deque()
         self._ids = itertools.count(1)
+        self._last_event: dict[str, datetime] = {}  # user id -> their last message (window)
+        self._http_faults: deque[int] = deque()  # HTTP statuses for the next calls (outages)
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.app = web.Application()
@@ -86,6 +91,8 @@ class FakeZaloOA:
         ]
 
     async def _message(self, request: web.Request) -> web.Response:
+        if self._http_faults:
+            return self.http_fault()
         token = request.headers.get("access_token")
         try:
             body = await request.json()
@@ -100,6 +107,8 @@ class FakeZaloOA:
             call.answer = {"error": TOKEN_INVALID[0], "message": TOKEN_INVALID[1]}
         elif not isinstance(body, dict) or not (body.get("recipient") or {}).get("user_id"):
             call.answer = {"error": -201, "message": "Parameters are invalid"}
+        elif self.outside_window(str(body["recipient"]["user_id"])):
+            call.answer = {"error": OUT_OF_WINDOW[0], "message": OUT_OF_WINDOW[1]}
         else:
             user = body["recipient"]["user_id"]
             call.answer = {
@@ -160,6 +169,7 @@ class FakeZaloOA:
         if isinstance(event, bytes):
             body, sent = event, headers or {}
         else:
+            self.saw(event)
             body, sent = self.signed(event)
             if headers is not None:
                 sent = headers
@@ -171,3 +181,39 @@ class FakeZaloOA:
             own.post(url, data=body, headers=sent) as response,
         ):
             return response.status
+
+    # ------------------------------------------------------------------ outages -------
+    def fail_http(self, status: int = 502, times: int = 1) -> None:
+        """The next ``times`` API calls get this HTTP status (Zalo's front end down),
+        recorded as no call at all: nothing reached the OA."""
+        self._http_faults.extend([status] * times)
+
+    def http_fault(self) -> web.Response:
+        return web.Response(status=self._http_faults.popleft(), text="Bad Gateway")
+
+    async def go_down(self) -> None:
+        """Stop answering at all (connections refused) until :meth:`come_back`."""
+        await self.stop()
+
+    async def come_back(self) -> None:
+        """Serve again at the same URL."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
+
+    # ------------------------------------------------------------------ 7-day window --
+    def saw(self, event: dict[str, Any]) -> None:
+        """A user's message opens the OA's 7-day window for them, from now (the fake's
+        clock). Follows, receipts and other events do not count: only what the user sent."""
+        name = str(event.get("event_name") or "")
+        sender = event.get("sender")
+        if name.startswith("user_send_") and isinstance(sender, dict) and sender.get("id"):
+            self._last_event[str(sender["id"])] = self.clock()
+
+    def outside_window(self, user_id: str) -> bool:
+        """Whether Zalo would refuse a consultation message to the user now. A user this
+        fake never saw write is let through (tests that call the API directly); once seen,
+        the window holds."""
+        last = self._last_event.get(user_id)
+        return last is not None and self.clock() - last > WINDOW
