@@ -82,7 +82,13 @@ def read_figures(conn: sqlite3.Connection, since: str) -> Figures:
             str(scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", (), "outbox") or 0)
         ),
         outbox_oldest_pending=_text(
-            scalar("SELECT MIN(created_at) FROM outbox WHERE status = 'pending'", (), "outbox")
+            scalar(
+                "SELECT MIN(created_at) FROM outbox WHERE status = 'pending'"
+                # held for a reporter who cannot be reached now (0021): not stuck, waiting
+                + (" AND held_at IS NULL" if 21 in applied else ""),
+                (),
+                "outbox",
+            )
         ),
         failed_to_police_24h=int(str(failed.get(0, 0))),
         failed_to_citizens_24h=int(str(failed.get(1, 0))),
