@@ -64,6 +64,17 @@ async def reporter_wrote(tx: Tx, reporter_id: int, at: str) -> int:
     return await outbox.release(tx, reporter_id, at=at)
 
 
+async def forget_purged(tx: Tx, at: str) -> int:
+    """Reporters purged while unreachable will never write again: their held messages
+    fall due, to be ended by the sender as undeliverable (a purged reporter has no
+    address), instead of waiting for ever. Returns how many rows."""
+    released = 0
+    for reporter_id in await reporters.purged_unreachable(tx):
+        await reporters.clear_unreachable(tx, reporter_id)
+        released += await outbox.release(tx, reporter_id, at=at)
+    return released
+
+
 async def person_wrote(services: Services, person: Person) -> int:
     """:func:`reporter_wrote` now, for a person who may not be a reporter yet (their
     first message creates the reporter, with its time: nothing to record before); the

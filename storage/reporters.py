@@ -112,3 +112,16 @@ async def mark_unreachable(tx: Tx, reporter_id: int, at: str) -> bool:
         (at, reporter_id),
     )
     return changed > 0
+
+
+async def purged_unreachable(tx: Tx) -> list[int]:
+    """Unreachable reporters whose identity was purged since: they can never write again
+    (nothing finds them), so what waits for them must end instead of waiting for ever."""
+    rows = await tx.fetchall(
+        "SELECT id FROM reporters WHERE unreachable_since IS NOT NULL AND identity_enc IS NULL"
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def clear_unreachable(tx: Tx, reporter_id: int) -> None:
+    await tx.execute("UPDATE reporters SET unreachable_since = NULL WHERE id = ?", (reporter_id,))

@@ -175,3 +175,16 @@ async def test_a_telegram_only_run_starts_no_zalo(tmp_path: Path) -> None:
         assert citizen.messages()
     finally:
         await h.tinbao.stop()
+
+
+async def test_telegrams_sender_refuses_a_zalo_row_even_if_handed_one(w: ZaloWorld) -> None:
+    citizen = w.citizen()
+    assert await citizen.writes("xin chào") == 200
+    async with w.h.tinbao.db.read() as tx:
+        (row,) = await outbox.due(tx, "9999", channel="zalo")
+    # as if the query had been wrong: the sender's own check keeps it off Telegram
+    assert await w.h.tinbao.sender._deliver(row, None) == 0
+    assert w.h.api.sent_to(int(UID)) == [] and not w.h.api.calls_of("sendMessage")
+    assert [status for _, _, status, _ in await w.rows()] == ["pending"]  # left to Zalo
+    await w.flush()
+    assert citizen.texts() and [s for _, _, s, _ in await w.rows()] == ["sent"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.police import QUESTION, QUEUE, card_of, prompt, setup_unit
+from tests.police import DUTY, QUESTION, QUEUE, card_of, prompt, setup_unit
 from tests.zalo import UID, ZaloCitizen, ZaloWorld, close_zalo, open_zalo
 
 HELD = "chưa liên lạc được với người báo tin"
@@ -155,3 +155,18 @@ async def test_held_messages_do_not_make_the_outbox_look_stuck(w: ZaloWorld) -> 
         conn.close()
     assert figures.outbox_pending >= 1  # counted as waiting
     assert figures.outbox_oldest_pending is None  # but nothing is stuck
+
+
+async def test_messages_held_for_a_reporter_purged_meanwhile_end_quietly(w: ZaloWorld) -> None:
+    await filed(w)
+    w.h.clock.advance(days=8)
+    await ask(w)
+    alerts = len(w.h.api.sent_to(DUTY))
+    async with w.h.tinbao.db.transaction() as tx:  # the retention purge, as it writes it
+        await tx.execute(
+            "UPDATE reporters SET identity_enc = NULL, phone_enc = NULL, blind_index = NULL"
+        )
+    await w.flush()
+    held = [r for r in await w.rows_of_all() if r[1] in ("question", "notify_ack")]
+    assert held and all(status == "failed" for _, _, status, _ in held)
+    assert len(w.h.api.sent_to(DUTY)) == alerts  # nobody must act on a purge

@@ -89,6 +89,15 @@ class ZaloWorld:
             )
         return [(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in got]
 
+    async def rows_of_all(self) -> list[tuple[int, str, str, str | None]]:
+        """(id, purpose, status, held_at) of every row to a reporter, in order."""
+        async with self.h.tinbao.db.read() as tx:
+            got = await tx.fetchall(
+                "SELECT id, purpose, status, held_at FROM outbox"
+                " WHERE reporter_id IS NOT NULL ORDER BY id"
+            )
+        return [(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in got]
+
 
 def zalo_person(uid: str) -> Person:
     return Person("zalo", int(uid), int(uid))

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from bot import reach
 from bot.clock import Clock
 from handlers.zalo.sender import NotZalo, ZaloSender
-from storage import outbox
+from storage import outbox, reporters
 from storage.db import Database, parse_utc, utc_text
 from storage.outbox import OutboxRow
 
@@ -132,9 +132,13 @@ class ZaloDelivery:
             now_text = utc_text(now)
             async with self.db.read() as tx:
                 to_hold = await outbox.unheld_of_unreachable(tx)
+                purged = await reporters.purged_unreachable(tx)
             for reporter_id in to_hold:
                 async with self.db.transaction() as tx:
                     await reach.cannot_reach(tx, reporter_id, now_text)
+            if purged:
+                async with self.db.transaction() as tx:
+                    await reach.forget_purged(tx, now_text)
             async with self.db.read() as tx:
                 rows = await outbox.due(tx, now_text, limit=DUE_BATCH, channel=CHANNEL)
                 later = await outbox.next_due_after(tx, now_text, channel=CHANNEL)

@@ -73,7 +73,8 @@ class ZaloSender:
         if reporter is None or reporter.channel != CHANNEL:
             raise NotZalo(f"outbox row {row.id}")
         if not reporter.identity_enc:
-            return await self._fail(row, "reporter purged")
+            # as on Telegram: the purge is policy, not a failure anyone must act on
+            return await self._fail(row, "reporter purged", alert=False)
         if row.method in (Intent.EDIT, Intent.DELETE):
             return await self._sent(row)  # Zalo's messages cannot be changed: nothing to send
         last = reporter.last_inbound_at
@@ -132,10 +133,10 @@ class ZaloSender:
             await outbox.mark_retry(tx, row.id, next_at=next_at, error=error)
         return "retry"
 
-    async def _fail(self, row: OutboxRow, error: str) -> str:
+    async def _fail(self, row: OutboxRow, error: str, *, alert: bool = True) -> str:
         log.warning("zalo outbox row %s (%s) failed for good: %s", row.id, row.purpose, error)
         async with self.db.transaction() as tx:
             await outbox.mark_failed(tx, row.id, error=error)
-            for hook in self.on_failure:
+            for hook in self.on_failure if alert else []:
                 await hook(tx, row, error)  # the duty group hears of it: never a silent loss
         return "failed"
