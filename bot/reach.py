@@ -40,11 +40,30 @@ notices (bot/lifecycle.py). A held menu or receipt is not the unit's concern."""
 PURPOSE = "reach"  # the units' notices written here
 
 
-async def cannot_reach(tx: Tx, reporter_id: int, at: str) -> int:
-    """The reporter's channel will not take our messages until they write again: hold
-    their pending rows (new ones too, on later calls) and tell the units of tips whose
-    question or notice now waits, once per tip. Returns how many rows were held now."""
+async def cannot_reach(tx: Tx, reporter_id: int, at: str, *, seen_inbound: str | None) -> bool:
+    """The reporter's channel will not take our messages until they write again (as
+    judged from ``seen_inbound``, their last message as the channel saw it): hold their
+    pending rows and tell the units of tips whose question or notice now waits, once per
+    tip. Returns False, holding nothing, when they wrote since that judgement (their
+    message and the refusal crossed): the row is simply tried again."""
+    current = await reporters.get(tx, reporter_id)
+    if current is None or current.last_inbound_at != seen_inbound:
+        return False
     await reporters.mark_unreachable(tx, reporter_id, at)
+    await _hold(tx, reporter_id, at)
+    return True
+
+
+async def hold_new(tx: Tx, reporter_id: int, at: str) -> int:
+    """Hold what was written for a reporter who is still unreachable (a new question,
+    a notice), telling the units as :func:`cannot_reach` does. Returns how many rows."""
+    current = await reporters.get(tx, reporter_id)
+    if current is None or current.unreachable_since is None:
+        return 0  # they wrote meanwhile: the rows go
+    return await _hold(tx, reporter_id, at)
+
+
+async def _hold(tx: Tx, reporter_id: int, at: str) -> int:
     told = await outbox.held_tips(tx, reporter_id, WAITED_ON)
     held = await outbox.hold(tx, reporter_id, at=at)
     for tip_id in dict.fromkeys(

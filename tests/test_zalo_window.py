@@ -170,3 +170,26 @@ async def test_messages_held_for_a_reporter_purged_meanwhile_end_quietly(w: Zalo
     held = [r for r in await w.rows_of_all() if r[1] in ("question", "notify_ack")]
     assert held and all(status == "failed" for _, _, status, _ in held)
     assert len(w.h.api.sent_to(DUTY)) == alerts  # nobody must act on a purge
+
+
+async def test_a_refusal_crossing_the_citizens_new_message_holds_nothing(w: ZaloWorld) -> None:
+    from bot import reach
+    from storage import reporters
+    from storage.db import utc_text
+    from tests.zalo import zalo_person
+
+    citizen, _ = await filed(w)
+    t = w.h.tinbao
+    async with t.db.read() as tx:
+        before = await reporters.find(tx, t.people.subject(zalo_person(UID)))
+    assert before is not None and before.last_inbound_at is not None
+    w.h.clock.advance(days=8)
+    await citizen.writes("Tôi vẫn ở đây")  # arrives while Zalo's refusal is on its way back
+    async with t.db.transaction() as tx:
+        held = await reach.cannot_reach(
+            tx, before.id, utc_text(w.h.clock()), seen_inbound=before.last_inbound_at
+        )
+        after = await reporters.get(tx, before.id)
+    assert held is False and after is not None and after.unreachable_since is None
+    await w.flush()
+    assert all(status == "sent" for _, _, status, _ in await w.rows())

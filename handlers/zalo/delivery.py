@@ -135,7 +135,7 @@ class ZaloDelivery:
                 purged = await reporters.purged_unreachable(tx)
             for reporter_id in to_hold:
                 async with self.db.transaction() as tx:
-                    await reach.cannot_reach(tx, reporter_id, now_text)
+                    await reach.hold_new(tx, reporter_id, now_text)
             if purged:
                 async with self.db.transaction() as tx:
                     await reach.forget_purged(tx, now_text)

@@ -66,8 +66,9 @@ class ZaloSender:
         self.on_failure = on_failure or []
 
     async def deliver(self, row: OutboxRow) -> str:
-        """Send one row; returns what it became: ``sent``, ``retry``, ``held`` or
-        ``failed``. Raises :class:`NotZalo` for a row that is not a Zalo citizen's."""
+        """Send one row; returns what it became: ``sent``, ``retry``, ``held``, ``again``
+        (the citizen wrote while it was being held: due at once) or ``failed``. Raises
+        :class:`NotZalo` for a row that is not a Zalo citizen's."""
         async with self.db.read() as tx:
             reporter = await reporters.get(tx, row.reporter_id) if row.reporter_id else None
         if reporter is None or reporter.channel != CHANNEL:
@@ -79,7 +80,7 @@ class ZaloSender:
             return await self._sent(row)  # Zalo's messages cannot be changed: nothing to send
         last = reporter.last_inbound_at
         if last is not None and self.clock() - parse_utc(last) > WINDOW:
-            return await self._held(row)
+            return await self._held(row, last)
         identity = self.people.box.open(reporter.identity_enc, context=IDENTITY_CONTEXT)
         user_id = str(identity.get("user_id") or "")
         if row.method != Intent.SHOW:
@@ -93,7 +94,7 @@ class ZaloSender:
                 message_id = (await self.client.send_text(user_id, text)).message_id or None
         except ZaloApiError as error:
             if error.code == OUT_OF_WINDOW:
-                return await self._held(row)
+                return await self._held(row, last)
             if error.final and error.code != TOKEN_INVALID:
                 return await self._fail(row, f"zalo error {error.code}")
             return await self._retry(row, f"zalo error {error.code}")
@@ -116,13 +117,17 @@ class ZaloSender:
             await reach.delivered(tx, row.id, at)  # a held question reached the citizen
         return "sent"
 
-    async def _held(self, row: OutboxRow) -> str:
+    async def _held(self, row: OutboxRow, seen_inbound: str | None) -> str:
         """Outside the window: Zalo would refuse. Not an error and not the end: the row
-        waits (with the reporter's others) until the citizen writes again."""
-        log.info("zalo outbox row %s (%s): held, citizen outside the window", row.id, row.purpose)
+        waits (with the reporter's others) until the citizen writes again; unless they
+        wrote while this was decided, and then it is simply tried again at once."""
         assert row.reporter_id is not None
+        at = utc_text(self.clock())
         async with self.db.transaction() as tx:
-            await reach.cannot_reach(tx, row.reporter_id, utc_text(self.clock()))
+            held = await reach.cannot_reach(tx, row.reporter_id, at, seen_inbound=seen_inbound)
+        if not held:
+            return "again"
+        log.info("zalo outbox row %s (%s): held, citizen outside the window", row.id, row.purpose)
         return "held"
 
     async def _retry(self, row: OutboxRow, error: str) -> str:
