@@ -188,3 +188,17 @@ async def test_telegrams_sender_refuses_a_zalo_row_even_if_handed_one(w: ZaloWor
     assert [status for _, _, status, _ in await w.rows()] == ["pending"]  # left to Zalo
     await w.flush()
     assert citizen.texts() and [s for _, _, s, _ in await w.rows()] == ["sent"]
+
+
+def test_the_telegram_wiring_imports_no_zalo_module() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, handlers.telegram.app, handlers.cli\n"
+        "print(','.join(m for m in sys.modules if m.startswith('handlers.zalo')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""
