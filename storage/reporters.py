@@ -19,12 +19,15 @@ class Reporter:
     language: str
     identity_enc: bytes | None
     phone_enc: bytes | None
-    last_inbound_at: str | None = None  # their last message to us; None: not known
+    # their last message to us, kept where the channel has a reply window (Zalo); until a
+    # second message, the first (a reporter is created by their first message)
+    last_inbound_at: str | None = None
     unreachable_since: str | None = None  # their channel refuses our messages until they write
 
 
 _COLUMNS = (
-    "id, channel, pseudonym, language, identity_enc, phone_enc, last_inbound_at, unreachable_since"
+    "id, channel, pseudonym, language, identity_enc, phone_enc,"
+    " COALESCE(last_inbound_at, created_at), unreachable_since"
 )
 
 
@@ -47,8 +50,7 @@ async def get(tx: Tx, reporter_id: int) -> Reporter | None:
 async def create(
     tx: Tx, *, channel: str, blind_index: str, identity_enc: bytes, language: str
 ) -> Reporter:
-    """Insert with a fresh random pseudonym (retrying the rare collision). A reporter is
-    created by their first message, so that is their last inbound time too."""
+    """Insert with a fresh random pseudonym (retrying the rare collision)."""
     for _ in range(20):
         pseudonym = "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
         taken = await tx.scalar("SELECT 1 FROM reporters WHERE pseudonym = ?", (pseudonym,))
@@ -59,8 +61,8 @@ async def create(
     now = tx.now_text()
     reporter_id = await tx.execute(
         "INSERT INTO reporters(channel, blind_index, identity_enc, pseudonym, language,"
-        " created_at, last_inbound_at) VALUES (?,?,?,?,?,?,?)",
-        (channel, blind_index, identity_enc, pseudonym, language, now, now),
+        " created_at) VALUES (?,?,?,?,?,?)",
+        (channel, blind_index, identity_enc, pseudonym, language, now),
     )
     return Reporter(reporter_id, channel, pseudonym, language, identity_enc, None, now)
 
