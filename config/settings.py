@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     zalo_webhook_port: int = Field(default=8444, ge=1, le=65535)
     zalo_webhook_path: str = "/zalo"
     zalo_api_url: str = "https://openapi.zalo.me"
+    # Zalo's OAuth server (OA access tokens: /v4/oa/access_token); a proxy or a test double
+    # may stand in.
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
     # Zalo retries an unanswered event for hours; an older one is a replay, not a retry.
     zalo_max_event_age_seconds: int = Field(default=43200, ge=60)
 
@@ -230,6 +233,13 @@ class Settings(BaseSettings):
     def _zalo_api_url_shape(cls, value: str) -> str:
         if not re.match(r"https?://", value):
             raise ValueError("an http(s):// URL such as https://openapi.zalo.me")
+        return value.rstrip("/")
+
+    @field_validator("zalo_oauth_url")
+    @classmethod
+    def _zalo_oauth_url_shape(cls, value: str) -> str:
+        if not re.match(r"https?://", value):
+            raise ValueError("an http(s):// URL such as https://oauth.zaloapp.com")
         return value.rstrip("/")
 
     @model_validator(mode="after")
