@@ -285,3 +285,4 @@ async def test_a_reused_or_unknown_code_and_a_spent_refresh_token_are_refused(
     with pytest.raises(OAuthError) as spent:
         await world.keeper.authorize_refresh_token(console)  # single use
     assert spent.value.code == OAUTH_BAD_REFRESH[0]
+    assert await world.keeper.token() == held.access_token  # the working pair is kept

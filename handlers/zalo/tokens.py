@@ -261,12 +261,19 @@ class TokenKeeper:
         return await self._authorized(pair.refresh_token, pair)
 
     async def authorize_refresh_token(self, refresh_token: str) -> Held:
-        """A refresh token from Zalo's console: stored at once, then refreshed, so that it
-        is never held only in memory. Raises :class:`OAuthError` when the refresh fails
-        (the refresh token stays stored: a network failure is retried later)."""
-        held = await self._authorized(refresh_token, None)
+        """A refresh token from Zalo's console, used at once: the pair it gives is stored
+        before anything else. When Zalo refuses it, the stored pair is left as it was (a
+        mistyped token must not replace a working one); when Zalo cannot be reached, it is
+        stored alone and the running bot refreshes it later. Raises :class:`OAuthError`."""
         async with self._lock:
-            return await self._refresh(held)
+            try:
+                pair = await self._ask(refresh_token)
+            except OAuthError as error:
+                if not error.final:
+                    await self._authorized(refresh_token, None)
+                raise
+            self.refreshes += 1
+            return await self._authorized(pair.refresh_token or refresh_token, pair)
 
     async def _authorized(self, refresh_token: str, pair: Pair | None) -> Held:
         now = self.clock()
@@ -288,17 +295,11 @@ class TokenKeeper:
 
     # ------------------------------------------------------------------ refreshing ---
     async def _refresh(self, held: Held) -> Held:
-        for attempt in range(len(self.backoff) + 1):
-            try:
-                pair = await self.oauth.refresh(held.refresh_token)
-                break
-            except OAuthError as error:
-                if error.final or attempt == len(self.backoff):
-                    await self._failed(held, error)
-                    raise
-                wait = self.backoff[attempt]
-                log.warning("zalo token refresh failed (%s); again in %.0fs", error.code, wait)
-                await self.sleep(wait)
+        try:
+            pair = await self._ask(held.refresh_token)
+        except OAuthError as error:
+            await self._failed(held, error)
+            raise
         self.refreshes += 1
         # The old refresh token is spent: the new pair exists only in this process until
         # the commit below. Until it is stored, nobody gets its access token.
@@ -307,6 +308,19 @@ class TokenKeeper:
         stored = await self._read()
         assert stored is not None
         return stored
+
+    async def _ask(self, refresh_token: str) -> Pair:
+        """One refresh, tried again with backoff while the failure may pass."""
+        for attempt in range(len(self.backoff)):
+            try:
+                return await self.oauth.refresh(refresh_token)
+            except OAuthError as error:
+                if error.final:
+                    raise
+                wait = self.backoff[attempt]
+                log.warning("zalo token refresh failed (%s); again in %.0fs", error.code, wait)
+                await self.sleep(wait)
+        return await self.oauth.refresh(refresh_token)
 
     async def _store_unstored(self) -> None:
         assert self._unstored is not None
