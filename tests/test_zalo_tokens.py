@@ -286,3 +286,22 @@ async def test_a_reused_or_unknown_code_and_a_spent_refresh_token_are_refused(
         await world.keeper.authorize_refresh_token(console)  # single use
     assert spent.value.code == OAUTH_BAD_REFRESH[0]
     assert await world.keeper.token() == held.access_token  # the working pair is kept
+
+
+async def test_an_answer_lost_after_zalo_spent_the_refresh_token_is_told_at_once(
+    world: World,
+) -> None:
+    """What no client can prevent (Zalo's refresh token is single use and its answer has
+    no idempotency key): the duty group hears of it at the first refusal, the rows wait."""
+    await setup_unit(world.h)
+    await world.authorize()
+    world.h.clock.advance(hours=25)
+    world.oa.fail_token_next("lost", delay=1.0)  # issued, then the connection times out
+    with pytest.raises(NoAccessToken):
+        await world.keeper.token()
+    assert world.oa.oauth.issued == 2 and world.keeper.refreshes == 0
+    alerts = await world.alerts()
+    assert len(alerts) == 1 and "tinbao zalo authorize" in alerts[0]
+    async with world.h.tinbao.db.read() as tx:
+        error = await tx.scalar("SELECT last_error FROM zalo_tokens WHERE refused = 1")
+    assert error == "-14014 Invalid refresh token"
