@@ -368,8 +368,10 @@ async def _zalo(settings: Settings, args: argparse.Namespace) -> int:
                     held = await keeper.authorize_refresh_token(args.refresh_token)
             except OAuthError as exc:
                 print(f"tinbao: Zalo did not issue a token: {exc.code} {exc.name}".rstrip())
-                if not exc.final:
+                if not exc.final and args.refresh_token:
                     print("the refresh token is stored; tinbao tries again when it runs")
+                elif not exc.final:
+                    print("a code is good once, for 10 minutes: ask Zalo for a new one if so")
                 return 1
     finally:
         await db.close()
