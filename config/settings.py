@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     zalo_webhook_port: int = Field(default=8444, ge=1, le=65535)
     zalo_webhook_path: str = "/zalo"
     zalo_api_url: str = "https://openapi.zalo.me"
+    # Zalo's OAuth server (OA access tokens: /v4/oa/access_token); a proxy or a test double
+    # may stand in.
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
     # Zalo retries an unanswered event for hours; an older one is a replay, not a retry.
     zalo_max_event_age_seconds: int = Field(default=43200, ge=60)
 
@@ -232,6 +235,13 @@ class Settings(BaseSettings):
             raise ValueError("an http(s):// URL such as https://openapi.zalo.me")
         return value.rstrip("/")
 
+    @field_validator("zalo_oauth_url")
+    @classmethod
+    def _zalo_oauth_url_shape(cls, value: str) -> str:
+        if not re.match(r"https?://", value):
+            raise ValueError("an http(s):// URL such as https://oauth.zaloapp.com")
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _zalo_all_or_nothing(self) -> Settings:
         """Half a Zalo setup would run deaf (no signature check possible) or refuse every
@@ -239,9 +249,10 @@ class Settings(BaseSettings):
         given = {
             "TINBAO_ZALO_APP_ID": self.zalo_app_id is not None,
             "TINBAO_ZALO_OA_SECRET_KEY": self.zalo_oa_secret_key is not None,
+            # the app secret renews the OA's access token (handlers/zalo/tokens.py)
+            "TINBAO_ZALO_APP_SECRET": self.zalo_app_secret is not None,
         }
-        extra = self.zalo_app_secret is not None
-        if any(given.values()) or extra:
+        if any(given.values()):
             missing = [name for name, present in given.items() if not present]
             if missing:
                 raise ValueError(

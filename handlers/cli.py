@@ -335,6 +335,120 @@ def _status(settings: Settings, *, as_json: bool) -> int:
     return 0 if status.healthy else 1
 
 
+async def _zalo(settings: Settings, args: argparse.Namespace) -> int:
+    """`tinbao zalo authorize` stores the OA's first token pair (or a new one after Zalo
+    refused a refresh); `tinbao zalo status` shows the tokens and Zalo's backlog."""
+    import aiohttp
+
+    from bot.clock import system_clock
+    from bot.crypto import IdentityBox
+    from handlers.zalo.tokens import OAuthError, TokenKeeper, ZaloOAuth
+    from storage.db import Database
+
+    if not settings.zalo_on:
+        print(
+            "tinbao: Zalo is not set up"
+            " (TINBAO_ZALO_APP_ID, TINBAO_ZALO_APP_SECRET, TINBAO_ZALO_OA_SECRET_KEY)"
+        )
+        return 2
+    if args.zalo_command == "status":
+        return await _zalo_status(settings)
+    if settings.zalo_app_secret is None:
+        print("tinbao: TINBAO_ZALO_APP_SECRET must be set to obtain OA tokens", file=sys.stderr)
+        return 2
+    db = await Database.open(settings.database_path, clock=system_clock)
+    try:
+        async with aiohttp.ClientSession() as session:
+            oauth = ZaloOAuth.from_settings(settings, session)
+            box = IdentityBox(settings.key_bytes)
+            # the operator is told here, not the duty group
+            # an operator waits at the prompt: a short backoff, then the bot takes over
+            keeper = TokenKeeper(db, box, oauth, system_clock, alert=False, backoff=(1.0, 2.0))
+            try:
+                if args.code:
+                    held = await keeper.authorize_code(args.code, args.code_verifier)
+                else:
+                    held = await keeper.authorize_refresh_token(args.refresh_token)
+            except OAuthError as exc:
+                print(f"tinbao: Zalo did not issue a token: {exc.code} {exc.name}".rstrip())
+                if not exc.final and args.refresh_token:
+                    print("the refresh token is stored; tinbao tries again when it runs")
+                elif not exc.final:
+                    print("a code is good once, for 10 minutes: ask Zalo for a new one if so")
+                return 1
+    finally:
+        await db.close()
+    until = _local(held.access_expires_at, settings) if held.access_expires_at else "?"
+    print(f"Zalo OA authorized: the access token is valid until {until}, renewed by tinbao")
+    return 0
+
+
+def _local(moment: Any, settings: Settings) -> str:
+    from storage.db import parse_utc
+
+    when = parse_utc(moment) if isinstance(moment, str) else moment
+    return str(when.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %z"))
+
+
+async def _zalo_status(settings: Settings) -> int:
+    """Read-only, like `tinbao status`; exit 1 when a person is needed (no token, Zalo
+    refused the refresh, the token expired, rows set aside)."""
+    import sqlite3
+
+    from bot.clock import system_clock
+    from storage import zalo_tokens
+    from storage.db import Database, parse_utc
+
+    db = await Database.open(settings.database_path, clock=system_clock, migrate=False)
+    try:
+        async with db.read() as tx:
+            try:
+                row = await zalo_tokens.get(tx)
+            except sqlite3.OperationalError:  # migration 0022 not applied yet
+                row = None
+            backlog = await zalo_tokens.backlog(tx, "zalo")
+    finally:
+        await db.close()
+    now = system_clock()
+    problem = False
+    print(f"Zalo OA, app {settings.zalo_app_id}")
+    if row is None:
+        print("  tokens         none stored: run `tinbao zalo authorize`")
+        problem = True
+    else:
+        if row.access_expires_at is None:
+            print("  access token   none yet (a refresh token waits to be used)")
+            problem = True
+        else:
+            expires = parse_utc(row.access_expires_at)
+            left = "expired" if expires <= now else f"in {_span(expires - now)}"
+            print(f"  access token   valid until {_local(expires, settings)} ({left})")
+            problem = problem or expires <= now
+        refresh_until = parse_utc(row.refresh_expires_at)
+        print(f"  refresh token  valid until {_local(refresh_until, settings)}")
+        problem = problem or refresh_until <= now
+        print(f"  authorized     {_local(row.authorized_at, settings)}")
+        last = _local(row.refreshed_at, settings) if row.refreshed_at else "never"
+        print(f"  last refresh   {last}")
+        if row.last_error:
+            print(f"  refresh error  {row.last_error} at {_local(row.last_error_at, settings)}")
+        else:
+            print("  refresh error  none")
+        if row.refused:
+            print("  PROBLEM: Zalo refused the refresh token; run `tinbao zalo authorize`")
+            problem = True
+    print(f"Zalo inbox       {backlog.inbox_pending} pending, {backlog.inbox_failed} failed")
+    print(f"Zalo outbox      {backlog.outbox_pending} pending, {backlog.outbox_failed} failed")
+    return 1 if problem or backlog.inbox_failed else 0
+
+
+def _span(delta: Any) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{days} d {hours} h" if days else f"{hours} h {minutes} min"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinbao", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -391,6 +505,16 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="is the bot well? figures and problems; exit 1 when a person is needed"
     )
     status.add_argument("--json", action="store_true", help="the same as JSON")
+    zalo = sub.add_parser("zalo", help="the Zalo Official Account's tokens and backlog")
+    zalo_sub = zalo.add_subparsers(dest="zalo_command", required=True)
+    authorize = zalo_sub.add_parser(
+        "authorize", help="store the OA's token pair (from a code or a refresh token)"
+    )
+    given = authorize.add_mutually_exclusive_group(required=True)
+    given.add_argument("--code", help="the authorization code Zalo's permission page gave")
+    given.add_argument("--refresh-token", help="a refresh token from Zalo's console")
+    authorize.add_argument("--code-verifier", help="the PKCE verifier the code was asked with")
+    zalo_sub.add_parser("status", help="token expiry, the last refresh, Zalo's backlog")
     return parser
 
 
@@ -441,6 +565,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(_restore(_settings(need_token=False), args.source))
     if args.command == "status":
         raise SystemExit(_status(_settings(need_token=False), as_json=args.json))
+    if args.command == "zalo":
+        raise SystemExit(asyncio.run(_zalo(_settings(need_token=False), args)))
     if args.command == "units" and args.units_command == "sync":
         settings = _settings(need_token=False)
         asyncio.run(_units_sync(settings, args.province or settings.province))

@@ -139,7 +139,11 @@ async def test_tinbao_start_runs_zalo_and_stop_ends_it(tmp_path: Path) -> None:
     oa = FakeZaloOA(APP_ID, OA_KEY)
     url = await oa.start()
     h = await open_harness(
-        tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY, zalo_api_url=url
+        tmp_path,
+        zalo_app_id=APP_ID,
+        zalo_oa_secret_key=OA_KEY,
+        zalo_app_secret="app-secret",
+        zalo_api_url=url,
     )
     oa.clock = h.clock
     tinbao = h.tinbao

@@ -63,7 +63,9 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    h = await open_harness(tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY)
+    h = await open_harness(
+        tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY, zalo_app_secret="app-secret"
+    )
     channel = ZaloChannel(h.tinbao.services, h.tinbao.inbox, port=0)
     await channel.start()
     oa = FakeZaloOA(APP_ID, OA_KEY, clock=h.clock)

@@ -23,7 +23,11 @@ def test_zalo_is_off_unless_configured(tmp_path: Path, monkeypatch: pytest.Monke
 def test_app_id_and_oa_key_turn_zalo_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     settings = load_settings(
-        **BASE, zalo_app_id="1234567890", zalo_oa_secret_key="oa-key", zalo_api_url="http://x/"
+        **BASE,
+        zalo_app_id="1234567890",
+        zalo_oa_secret_key="oa-key",
+        zalo_app_secret="app-secret",
+        zalo_api_url="http://x/",
     )
     assert settings.zalo_on and settings.zalo_api_url == "http://x"
 
@@ -31,9 +35,13 @@ def test_app_id_and_oa_key_turn_zalo_on(tmp_path: Path, monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("given", "missing"),
     [
-        ({"zalo_app_id": "123"}, "TINBAO_ZALO_OA_SECRET_KEY"),
-        ({"zalo_oa_secret_key": "k"}, "TINBAO_ZALO_APP_ID"),
+        ({"zalo_app_id": "123", "zalo_app_secret": "s"}, "TINBAO_ZALO_OA_SECRET_KEY"),
+        ({"zalo_oa_secret_key": "k", "zalo_app_secret": "s"}, "TINBAO_ZALO_APP_ID"),
         ({"zalo_app_secret": "s"}, "TINBAO_ZALO_APP_ID and TINBAO_ZALO_OA_SECRET_KEY"),
+        (
+            {"zalo_app_id": "123", "zalo_oa_secret_key": "k"},
+            "TINBAO_ZALO_APP_SECRET must be set",
+        ),
     ],
 )
 def test_half_a_zalo_setup_names_what_is_missing(
@@ -47,4 +55,4 @@ def test_half_a_zalo_setup_names_what_is_missing(
 def test_a_wrong_app_id_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="TINBAO_ZALO_APP_ID is invalid"):
-        load_settings(**BASE, zalo_app_id="abc", zalo_oa_secret_key="k")
+        load_settings(**BASE, zalo_app_id="abc", zalo_oa_secret_key="k", zalo_app_secret="s")

@@ -69,7 +69,9 @@ class Zalo:
 
 @pytest.fixture
 async def zalo(tmp_path: Path) -> AsyncIterator[Zalo]:
-    h = await open_harness(tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY)
+    h = await open_harness(
+        tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY, zalo_app_secret="app-secret"
+    )
     channel = ZaloChannel(h.tinbao.services, h.tinbao.inbox, port=0)
     await channel.start()
     try:
@@ -194,7 +196,11 @@ async def test_a_photo_gets_a_defined_answer_until_evidence_comes_from_zalo(zalo
 
 async def test_a_full_disk_keeps_the_event_pending(tmp_path: Path) -> None:
     h = await open_harness(
-        tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY, min_free_disk_mb=10**9
+        tmp_path,
+        zalo_app_id=APP_ID,
+        zalo_oa_secret_key=OA_KEY,
+        zalo_app_secret="app-secret",
+        min_free_disk_mb=10**9,
     )
     channel = ZaloChannel(h.tinbao.services, h.tinbao.inbox, port=0)
     await channel.start()

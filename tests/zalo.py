@@ -193,7 +193,12 @@ async def open_zalo(tmp_path: Path, **settings: Any) -> ZaloWorld:
     oa = FakeZaloOA(APP_ID, OA_KEY)
     url = await oa.start()
     h = await open_harness(
-        tmp_path, zalo_app_id=APP_ID, zalo_oa_secret_key=OA_KEY, zalo_api_url=url, **settings
+        tmp_path,
+        zalo_app_id=APP_ID,
+        zalo_oa_secret_key=OA_KEY,
+        zalo_app_secret="app-secret",
+        zalo_api_url=url,
+        **settings,
     )
     oa.clock = h.clock
     channel = h.tinbao.zalo_channel(port=0, token=fake_token)

@@ -287,4 +287,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "📨 Người báo tin #{pseudonym} đã nhắn lại: câu hỏi hoặc thông báo đang chờ của tin báo {code} đã được gửi tới họ.",
         "en": "📨 Reporter #{pseudonym} wrote again: the held question or notice of tip {code} has reached them.",
     },
+    # the Zalo OA's access token (handlers/zalo/tokens.py)
+    "zalo_token_refused": {
+        "vi": "⚠️ Zalo từ chối làm mới mã truy cập của Official Account ({error}). Tin nhắn gửi tới người dân qua Zalo đang chờ, không bị mất. Quản trị viên cần chạy lại `tinbao zalo authorize`.",
+        "en": "⚠️ Zalo refused to renew the Official Account's access token ({error}). Messages to citizens on Zalo are waiting, not lost. An administrator must run `tinbao zalo authorize` again.",
+    },
+    "zalo_token_unreachable": {
+        "vi": "⚠️ Không làm mới được mã truy cập Zalo của Official Account ({error}); bot vẫn đang thử lại. Tin nhắn gửi tới người dân qua Zalo đang chờ, không bị mất.",
+        "en": "⚠️ Could not renew the Official Account's Zalo access token ({error}); the bot keeps trying. Messages to citizens on Zalo are waiting, not lost.",
+    },
 }

@@ -19,29 +19,12 @@ from handlers.zalo.client import ZaloClient
 from handlers.zalo.delivery import ZaloDelivery
 from handlers.zalo.inbox import ZaloInbox
 from handlers.zalo.sender import FailureHook, ZaloSender
+from handlers.zalo.tokens import TokenKeeper, ZaloOAuth
 from handlers.zalo.webhook import ZaloWebhook
 
 log = logging.getLogger(__name__)
 
 TokenSource = Callable[[], Awaitable[str]]
-
-
-def access_token_source(services: Services) -> TokenSource:
-    """Where the OA API's ``access_token`` comes from.
-
-    PLACEHOLDER until the token keeper (``handlers/zalo/tokens.py``: ``tinbao zalo
-    authorize``, refresh ahead of expiry, the pair sealed in the database) replaces this
-    function. Until then no token is known: Zalo answers "invalid token" and every row
-    waits pending (retried, never failed), so nothing is lost while it is missing."""
-    warned: list[bool] = []
-
-    async def token() -> str:
-        if not warned:
-            warned.append(True)
-            log.warning("no Zalo OA access token yet: messages to Zalo citizens wait")
-        return ""
-
-    return token
 
 
 class ZaloChannel:
@@ -63,7 +46,7 @@ class ZaloChannel:
             disk_low=lambda: disk_low(settings.database_path, settings.min_free_disk_mb),
         )
         self.webhook = ZaloWebhook(services.settings, self.inbox, services.clock, port=port)
-        self.token = token or access_token_source(services)
+        self.token = token  # None: the token keeper, once the HTTP session exists
         self.on_failure = on_failure or []
         self.sleep = sleep  # the OA client's back-off between its quick retries
         self.session: aiohttp.ClientSession | None = None
@@ -88,8 +71,22 @@ class ZaloChannel:
         if self.delivery is None:
             services = self.services
             self.session = aiohttp.ClientSession()
+            token, renew = self.token, None
+            if token is None:
+                keeper = TokenKeeper(
+                    services.db,
+                    services.people.box,
+                    ZaloOAuth.from_settings(services.settings, self.session),
+                    services.clock,
+                    sleep=self.sleep,
+                )
+                token, renew = keeper.token, keeper.invalidate
             client = ZaloClient(
-                services.settings.zalo_api_url, self.token, session=self.session, sleep=self.sleep
+                services.settings.zalo_api_url,
+                token,
+                session=self.session,
+                sleep=self.sleep,
+                on_invalid_token=renew,
             )
             sender = ZaloSender(
                 services.db, services.people, client, services.clock, on_failure=self.on_failure

@@ -3,7 +3,8 @@ per call, the ``access_token`` header, Zalo's answer read from its JSON (Zalo an
 HTTP 200 for errors too, with a non-zero ``error``).
 
 A network failure, a 5xx or an error not known to be final is tried again with backoff;
-an invalid token is not (the token refresh, still to come, must run first); other errors
+an invalid or expired token (-216, -220 in Zalo's OA error table) is renewed once through
+``on_invalid_token`` (handlers/zalo/tokens.py) and the call made again, once; other errors
 are final for that message and returned to the caller, which must alert the duty group,
 never drop the message silently.
 """
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 TOKEN_INVALID = -216
+TOKEN_EXPIRED = -220  # "access_token is expired or removed": reported as TOKEN_INVALID
 BACKOFF = (1.0, 5.0, 30.0)
 
 
@@ -53,9 +55,11 @@ class ZaloClient:
         sleep: Sleep = asyncio.sleep,
         backoff: tuple[float, ...] = BACKOFF,
         timeout: float = 10.0,
+        on_invalid_token: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.on_invalid_token = on_invalid_token
         self.session = session
         self.sleep = sleep
         self.backoff = backoff
@@ -78,7 +82,19 @@ class ZaloClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        headers = {"access_token": await self.token()}
+        token = await self.token()
+        try:
+            return await self._call(path, body, token)
+        except ZaloApiError as error:
+            if error.code != TOKEN_INVALID or self.on_invalid_token is None:
+                raise
+        # Zalo no longer takes the token (it expired early, or was replaced): renewed once
+        # (concurrent callers share one refresh), then this call once more.
+        await self.on_invalid_token(token)
+        return await self._call(path, body, await self.token())
+
+    async def _call(self, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
+        headers = {"access_token": token}
         try:
             async with self.session.post(
                 self.base_url + path, json=body, headers=headers, timeout=self.timeout
@@ -94,6 +110,7 @@ class ZaloClient:
         if code == 0:
             return answer
         code = int(code) if isinstance(code, int) else -1
+        code = TOKEN_INVALID if code == TOKEN_EXPIRED else code
         message = str(answer.get("message") or "")[:200]
         # An invalid token waits for the refresh; anything else named by Zalo is final
         # for this message (blocked, not a follower, outside the window, invalid user):

@@ -9,8 +9,10 @@ retry timing, TLS in front of the webhook, and what a Zalo client displays.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import secrets
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +28,14 @@ ACCESS_TOKEN = "fake-oa-access-token"
 TOKEN_INVALID = (-216, "Access token is invalid")
 OUT_OF_WINDOW = (-230, "User has not interacted with the OA in the past 7 days")
 WINDOW = timedelta(days=7)
+# Zalo's OAuth v4 refusals, as public clients record them (handlers/zalo/tokens.py)
+OAUTH_BAD_APP = (-14002, "Invalid appId")
+OAUTH_BAD_SECRET = (-14004, "Invalid secret key")
+OAUTH_BAD_CODE = (-14005, "Invalid authorization code")
+OAUTH_BAD_REFRESH = (-14014, "Invalid refresh token")
+OAUTH_BAD_GRANT = (-14018, "Invalid grant type")
+ACCESS_SECONDS = 90000  # 25 h, "expires_in": "90000"
+REFRESH_LIFE = timedelta(days=90)
 
 
 @dataclass
@@ -60,6 +70,8 @@ class FakeZaloOA:
         self.url = ""
         self.app = web.Application()
         self.app.router.add_post("/v3.0/oa/message/cs", self._message)
+        self.oauth = FakeOAuth()
+        self.app.router.add_post("/v4/oa/access_token", self._access_token)
 
     # ------------------------------------------------------------------ the OA API --
     async def start(self) -> str:
@@ -103,7 +115,7 @@ class FakeZaloOA:
         if self._errors:
             code, message = self._errors.popleft()
             call.answer = {"error": code, "message": message}
-        elif token != self.access_token:
+        elif token != self.access_token or self.oauth.expired(self.clock()):
             call.answer = {"error": TOKEN_INVALID[0], "message": TOKEN_INVALID[1]}
         elif not isinstance(body, dict) or not (body.get("recipient") or {}).get("user_id"):
             call.answer = {"error": -201, "message": "Parameters are invalid"}
@@ -117,6 +129,78 @@ class FakeZaloOA:
                 "data": {"message_id": f"fake{next(self._ids):08d}", "user_id": user},
             }
         return web.json_response(call.answer)  # Zalo answers 200 even for an error
+
+    # ------------------------------------------------------------------ OAuth v4 ----
+    def issue_code(self, code_verifier: str | None = None) -> str:
+        """An authorization code, as Zalo's permission page hands it to the callback
+        (good once, for ten minutes)."""
+        code = f"code-{secrets.token_hex(8)}"
+        self.oauth.codes[code] = (code_verifier, self.clock() + timedelta(minutes=10))
+        return code
+
+    def issue_refresh_token(self) -> str:
+        """A refresh token as Zalo's console (API Explorer) shows it to an operator."""
+        token = f"refresh-{secrets.token_hex(8)}"
+        self.oauth.refresh_tokens[token] = self.clock() + REFRESH_LIFE
+        return token
+
+    def fail_token_next(self, fault: str | tuple[int, str], *, delay: float = 30.0) -> None:
+        """The next call of the token endpoint fails: ``"timeout"`` (no answer for
+        ``delay`` seconds, nothing done), ``"lost"`` (the pair is issued and the refresh
+        token spent, then no answer: what a crash or a cut connection looks like),
+        ``"500"`` (HTTP 500), or a Zalo error ``(code, name)`` (HTTP 200)."""
+        self.oauth.faults.append((fault, delay))
+
+    def expire_access_token(self) -> None:
+        """The current access token dies now (as when Zalo revokes it early)."""
+        self.oauth.access_expires_at = self.clock()
+
+    async def _access_token(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        self.oauth.calls.append({k: str(v) for k, v in form.items()})
+        fault = self.oauth.faults.popleft() if self.oauth.faults else None
+        if fault is not None:
+            kind, delay = fault
+            if kind == "timeout":
+                await asyncio.sleep(delay)
+            elif kind == "500":
+                return web.Response(status=500, text="Internal Server Error")
+            elif isinstance(kind, tuple):
+                return _oauth_error(kind)
+        answer = self._grant(form, request.headers.get("secret_key"))
+        if fault is not None and fault[0] == "lost":
+            await asyncio.sleep(fault[1])
+        return answer
+
+    def _grant(self, form: dict[str, Any], secret: str | None) -> web.Response:
+        now = self.clock()
+        if form.get("app_id") != self.app_id:
+            return _oauth_error(OAUTH_BAD_APP)
+        if self.oauth.app_secret is not None and secret != self.oauth.app_secret:
+            return _oauth_error(OAUTH_BAD_SECRET)
+        grant = form.get("grant_type")
+        if grant == "authorization_code":
+            found = self.oauth.codes.pop(str(form.get("code")), None)
+            if found is None or found[1] <= now or found[0] != form.get("code_verifier"):
+                return _oauth_error(OAUTH_BAD_CODE)
+        elif grant == "refresh_token":
+            expires = self.oauth.refresh_tokens.pop(str(form.get("refresh_token")), None)
+            if expires is None or expires <= now:  # single use: a second try is refused
+                return _oauth_error(OAUTH_BAD_REFRESH)
+        else:
+            return _oauth_error(OAUTH_BAD_GRANT)
+        # The new pair replaces the old: its access token stops working at once.
+        self.access_token = f"access-{secrets.token_hex(8)}"
+        self.oauth.access_expires_at = now + timedelta(seconds=self.oauth.access_seconds)
+        refresh = self.issue_refresh_token()
+        self.oauth.issued += 1
+        return web.json_response(
+            {
+                "access_token": self.access_token,
+                "refresh_token": refresh,
+                "expires_in": str(self.oauth.access_seconds),  # a string, as Zalo writes it
+            }
+        )
 
     # ------------------------------------------------------------------ webhook -----
     def now_ms(self) -> int:
@@ -217,3 +301,34 @@ class FakeZaloOA:
         the window holds."""
         last = self._last_event.get(user_id)
         return last is not None and self.clock() - last > WINDOW
+
+
+@dataclass
+class FakeOAuth:
+    """The fake's OAuth state: codes and refresh tokens it issued and not yet spent, the
+    current access token's end (None: the initial token never expires), injected faults."""
+
+    app_secret: str | None = None  # checked against the secret_key header when set
+    access_seconds: int = ACCESS_SECONDS
+    access_expires_at: datetime | None = None
+    codes: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)
+    refresh_tokens: dict[str, datetime] = field(default_factory=dict)
+    faults: deque[tuple[str | tuple[int, str], float]] = field(default_factory=deque)
+    calls: list[dict[str, str]] = field(default_factory=list)
+    issued: int = 0
+
+    def expired(self, now: datetime) -> bool:
+        return self.access_expires_at is not None and self.access_expires_at <= now
+
+
+def _oauth_error(error: tuple[int, str]) -> web.Response:
+    code, name = error
+    return web.json_response(
+        {
+            "error": code,
+            "error_name": name,
+            "error_reason": "",
+            "error_description": name,
+            "ref_doc": "https://developers.zalo.me/docs/official-account/phu-luc/ma-loi",
+        }
+    )
