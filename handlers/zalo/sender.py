@@ -22,9 +22,9 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.dialogue import Intent
 from bot.people import IDENTITY_CONTEXT, People
+from handlers.zalo import choices
 from handlers.zalo.client import TOKEN_INVALID, ZaloApiError, ZaloClient
 from handlers.zalo.events import CHANNEL
-from handlers.zalo.render import render_show
 from storage import outbox, reporters
 from storage.db import Database, Tx, utc_text
 from storage.outbox import OutboxRow
@@ -48,7 +48,9 @@ class ZaloSender:
         clock: Clock,
         *,
         on_failure: list[FailureHook] | None = None,
+        info_image_url: str | None = None,
     ) -> None:
+        self.info_image_url = info_image_url  # the user-info form's picture (it needs one)
         self.db = db
         self.people = people
         self.client = client
@@ -70,11 +72,18 @@ class ZaloSender:
         if row.method != Intent.SHOW:
             return await self._fail(row, f"{row.method} not yet sent to Zalo")
         plain = self.people.open_payload(row.payload)
-        rendered = render_show(plain, reporter.language)
         try:
-            for text in rendered.texts:
-                # A retry after a failure in the middle repeats the pieces already sent.
-                await self.client.send_text(user_id, text)
+            # A retry after a failure in the middle repeats the pieces already sent.
+            await choices.show(
+                self.client,
+                self.db,
+                self.people,
+                row,
+                plain,
+                reporter.language,
+                user_id,
+                info_image_url=self.info_image_url,
+            )
         except ZaloApiError as error:
             if error.final and error.code != TOKEN_INVALID:
                 return await self._fail(row, f"zalo error {error.code}")
