@@ -415,6 +415,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- Zalo (issue 11): options are numbered in the text; how to choose -----------------
     "zalo_choose_one": {"vi": "Gõ {n} để chọn.", "en": "Type {n} to choose."},
     "zalo_choose_many": {"vi": "Gõ {most} hoặc {last}.", "en": "Type {most} or {last}."},
+    "zalo_cancel_hint": {"vi": "{label}: gõ «hủy».", "en": "{label}: type «cancel»."},
     # Zalo wording for what Telegram's screens say of Telegram's own controls
     # (handlers/zalo/render.py WORDING: the first of each pair is replaced by the second)
     "zalo_tg_location": {"vi": "bấm «📍 Gửi vị trí»", "en": "press «📍 Send location»"},

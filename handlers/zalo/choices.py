@@ -7,7 +7,8 @@ of the last screen shown to a citizen are recorded when the sender has sent it
 - an OA button's payload (``c1|urgent|yes``: the same codec as Telegram's callback
   data, :mod:`bot.callbacks`) is that press, whichever screen showed it, exactly as an
   old Telegram button can still be pressed;
-- a bare number within the options shown (``2``) is that option;
+- a bare number within the options shown (``2``) is that option (cancelling is never a
+  number: it throws the draft away, so only its words or its button cancel);
 - the option's words, case, accents and emoji aside (``khong`` for «Không, đã xảy ra
   rồi», ``an danh`` for «🕶 Ẩn danh (khuyên dùng)»), when exactly one option has them.
 
@@ -16,10 +17,10 @@ checks it against the citizen's current step, and a stale one gets the answer a 
 Telegram button gets. Steps that take free text still get it: a screen without options
 (the place, an address, a description) clears the record, so "1" typed there is text.
 
-The rows one answer writes are shown together (they share ``created_at``): their options
-are numbered on from one another (a search showing three wanted notices numbers its three
-"seen" options 1, 2, 3), and a notice with no options sent later (a status notice)
-leaves the citizen's options as they were.
+Each screen numbers its options from 1, and its options replace those shown before; a
+notice with no options (a status notice, a file refused) leaves them as they were. A
+search showing several wanted notices: each card's own OA button names its notice, and
+a typed number is read against the last card.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.callbacks import Scope, decode
 from bot.dialogue import Press
 from bot.people import People
 from handlers.zalo.client import ZaloClient
-from handlers.zalo.render import Rendered, render_show, send_rendered
+from handlers.zalo.render import CANCEL, Rendered, render_show, send_rendered
 from storage import zalo_choices
 from storage.db import Database
 from storage.outbox import OutboxRow
@@ -113,9 +114,10 @@ def read(shown: Shown, text: str) -> Picked | None:
     if not options:
         return None
     if said.isascii() and said.isdigit() and len(said) <= 3:
+        numbered = [o for o in options if o.action != CANCEL]  # as the renderer numbers
         number = int(said)
-        if 1 <= number <= len(options):
-            return _picked(options[number - 1])
+        if 1 <= number <= len(numbered):
+            return _picked(numbered[number - 1])
         return None
     if len(said) > MAX_WORDS:
         return None
@@ -159,52 +161,29 @@ async def show(
     *,
     info_image_url: str | None = None,
 ) -> None:
-    """Show one row to a Zalo citizen (numbered on from the rows shown with it) and,
-    once Zalo has it, remember its options. Raises the client's ``ZaloApiError``."""
-    first = 1 + await numbered_from(db, people, row)
-    rendered = render_show(plain, lang, first=first, form=bool(info_image_url))
+    """Show one row to a Zalo citizen and, once Zalo has it, remember its options.
+    Raises the client's ``ZaloApiError``."""
+    rendered = render_show(plain, lang, form=bool(info_image_url))
     await send_rendered(client, user_id, rendered, lang, info_image_url=info_image_url)
     await remember(db, people, row, options_of(rendered), rendered.asks)
-
-
-async def numbered_from(db: Database, people: People, row: OutboxRow) -> int:
-    """How many options the rows shown together with ``row`` already numbered: the first
-    of ``row``'s options is that plus one."""
-    if row.reporter_id is None:
-        return 0
-    async with db.read() as tx:
-        batch = await zalo_choices.batch_of(tx, row.id)
-        recorded = await zalo_choices.get(tx, row.reporter_id)
-    if recorded is None or batch is None or recorded.batch != batch:
-        return 0
-    return len(Shown.from_plain(people.box.open(recorded.options_enc, context=CONTEXT)).options)
 
 
 async def remember(
     db: Database, people: People, row: OutboxRow, options: list[Option], asks: str | None
 ) -> None:
-    """After the sender has shown ``row`` (its options, numbered as rendered)."""
+    """After the sender has shown ``row``: its options are the ones showing now."""
     if row.reporter_id is None:
         return
+    if not options and asks is None and row.purpose not in CLEARING_PURPOSES:
+        return  # a notice between two steps leaves the step's options showing
+    sealed = people.box.seal(Shown(options, asks).to_plain(), context=CONTEXT)
     async with db.transaction() as tx:
-        batch = await zalo_choices.batch_of(tx, row.id)
-        if batch is None:
-            return
-        recorded = await zalo_choices.get(tx, row.reporter_id)
-        if recorded is not None and recorded.batch == batch:
-            before = Shown.from_plain(people.box.open(recorded.options_enc, context=CONTEXT))
-            shown = Shown(before.options + options, asks or before.asks)
-        elif not options and asks is None and row.purpose not in CLEARING_PURPOSES:
-            return  # a notice between two steps leaves the step's options showing
-        else:
-            shown = Shown(options, asks)
-        sealed = people.box.seal(shown.to_plain(), context=CONTEXT)
-        await zalo_choices.put(tx, row.reporter_id, batch, sealed)
+        await zalo_choices.put(tx, row.reporter_id, row.id, sealed)
 
 
 async def shown_to(db: Database, people: People, reporter_id: int) -> Shown:
     async with db.read() as tx:
-        recorded = await zalo_choices.get(tx, reporter_id)
-    if recorded is None:
+        sealed = await zalo_choices.get(tx, reporter_id)
+    if sealed is None:
         return Shown()
-    return Shown.from_plain(people.box.open(recorded.options_enc, context=CONTEXT))
+    return Shown.from_plain(people.box.open(sealed, context=CONTEXT))

@@ -31,6 +31,7 @@ from handlers.zalo.client import ZaloClient
 MAX_TEXT = 2000
 MAX_BUTTONS = 5  # the consultation template's buttons: more are shown as numbers only
 BUTTON_TITLE = 100  # Zalo's longest button title
+CANCEL = "cancel"
 
 WORDING: tuple[tuple[str, str], ...] = (
     # (text written for Telegram, its Zalo wording); whole screens first, then phrases
@@ -46,14 +47,13 @@ FORM_WORDING = {"zalo_ask_phone": "zalo_ask_phone_form"}
 
 @dataclass(frozen=True)
 class Rendered:
-    """The messages to send, in order; the options the numbers stand for (numbered from
-    ``first``), in their scope; the OA buttons under the last message; what the screen
-    asks the phone for (``contact``, ``location``)."""
+    """The messages to send, in order; the options the numbers stand for (from 1), in
+    their scope; the OA buttons under the last message; what the screen asks the phone
+    for (``contact``, ``location``)."""
 
     texts: list[str]
     options: list[Button]
     scope: str = "c"
-    first: int = 1
     buttons: list[dict[str, Any]] = field(default_factory=list)
     asks: str | None = None
 
@@ -77,13 +77,11 @@ def zalo_wording(text: str, lang: str, *, form: bool = False) -> str:
     return text
 
 
-def render_show(
-    plain: dict[str, Any], lang: str, *, first: int = 1, form: bool = False
-) -> Rendered:
+def render_show(plain: dict[str, Any], lang: str, *, form: bool = False) -> Rendered:
     """A ``show`` row's plain values for Zalo. Link buttons become lines with their URL;
-    the others are numbered from ``first`` (the rows shown with it numbered the ones
-    before). A keyboard that asks for the phone's location or contact keeps its cancel
-    key as an option; ``form``: the user-info form follows a contact request."""
+    the others are numbered. A keyboard that asks for the phone's location or contact
+    keeps its cancel key as an option; ``form``: the user-info form follows a contact
+    request."""
     screen, scope = screen_from_plain(plain)
     options: list[Button] = []
     links: list[str] = []
@@ -96,17 +94,22 @@ def render_show(
     keyboard = screen.keyboard
     asks = keyboard.kind if keyboard and keyboard.kind in ("location", "contact") else None
     if asks and keyboard is not None and keyboard.cancel_label and not options:
-        options.append(Button(keyboard.cancel_label, "cancel"))
-    tail = ""
-    if options:
-        numbers = list(range(first, first + len(options)))
-        numbered = "\n".join(f"{n}. {b.label}" for n, b in zip(numbers, options, strict=True))
-        tail = f"{numbered}\n\n{hint(numbers, lang)}"
+        options.append(Button(keyboard.cancel_label, CANCEL))
+    # Cancelling loses the draft: it is never a number (a "1" typed as an address or a
+    # description must not throw the tip away), only its words or its button.
+    numbered = [b for b in options if b.action != CANCEL]
+    cancels = [b for b in options if b.action == CANCEL]
+    lines = [f"{n}. {b.label}" for n, b in enumerate(numbered, start=1)]
+    if numbered:
+        lines.append("\n" + hint(list(range(1, len(numbered) + 1)), lang))
+    if cancels:
+        lines.append(t("zalo_cancel_hint", lang, label=cancels[0].label))
+    tail = "\n".join(lines).strip()
     if links:
         tail = "\n".join(links) + (f"\n\n{tail}" if tail else "")
     text = zalo_wording(screen.text, lang, form=form and asks == "contact")
-    buttons = oa_buttons(options, scope) if options else []
-    return Rendered(split(text, tail), options, scope, first, buttons, asks)
+    buttons = oa_buttons(numbered + cancels, scope) if options else []
+    return Rendered(split(text, tail), numbered + cancels, scope, buttons, asks)
 
 
 def oa_buttons(options: list[Button], scope: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@
 -- place picked from a list says where the citizen is). Readers: storage/zalo_choices.py.
 CREATE TABLE zalo_choices (
     reporter_id  INTEGER PRIMARY KEY REFERENCES reporters(id) ON DELETE CASCADE,
-    batch        TEXT NOT NULL,                 -- created_at of the rows shown together
+    outbox_id    INTEGER NOT NULL,              -- the row that showed them
     options_enc  BLOB NOT NULL,                 -- sealed JSON: scope, options, what it asks
     shown_at     TEXT NOT NULL
 );
