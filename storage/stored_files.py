@@ -62,3 +62,13 @@ async def get(tx: Tx, name: str) -> StoredFile | None:
         str(row[5]),
         bytes(row[6]),
     )
+
+
+async def drop_unfiled(tx: Tx, before: str) -> int:
+    """Files of dialogues never finished (no tip holds them) once older than ``before``:
+    a filed tip's evidence stays with the tip, as Telegram's files stay at Telegram."""
+    return await tx.execute(
+        "DELETE FROM stored_files WHERE created_at < ?"
+        " AND name NOT IN (SELECT file_id FROM tip_attachments)",
+        (before,),
+    )

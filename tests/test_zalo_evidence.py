@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.retention import purge
 from handlers.zalo.attachments import stored_name
 from tests.police import QUEUE, setup_unit
 from tests.zalo_chat import UID, ZaloCitizen, ZaloWorld, close_zalo, open_zalo
@@ -138,3 +140,27 @@ def test_the_stored_file_id_names_the_event_not_the_citizen() -> None:
     name = stored_name("zalo:8f1d0a2c3b")
     assert name.startswith("stored:") and name == stored_name("zalo:8f1d0a2c3b")
     assert "8f1d0a2c3b" not in name and UID not in name
+
+
+async def test_files_of_an_abandoned_dialogue_are_purged_with_it_a_tips_stay(
+    zalo: ZaloWorld,
+) -> None:
+    citizen = zalo.citizen()
+    await to_evidence(citizen)
+    await citizen.sends(zalo.oa.image_event(UID, zalo.oa.attachment_url("kept.jpg", PHOTO)))
+    await choose(citizen, "Xong")
+    await choose(citizen, "Ẩn danh")
+    await choose(citizen, "Gửi tin báo")
+    other = zalo.citizen("2512523625419999")
+    await to_evidence(other)
+    url = zalo.oa.attachment_url("left.jpg", PHOTO + b"x")
+    await other.sends(zalo.oa.image_event(other.uid, url))
+    assert await stored_count(zalo) == 2
+    h = zalo.h
+    report = await purge(h.tinbao.db, h.tinbao.settings, h.clock() + timedelta(days=8))
+    assert report.unfiled_files == 1 and await stored_count(zalo) == 1
+    async with h.tinbao.db.read() as tx:
+        kept = await tx.scalar(
+            "SELECT COUNT(*) FROM tip_attachments t JOIN stored_files s ON s.name = t.file_id"
+        )
+    assert kept == 1
