@@ -164,3 +164,19 @@ async def test_files_of_an_abandoned_dialogue_are_purged_with_it_a_tips_stay(
             "SELECT COUNT(*) FROM tip_attachments t JOIN stored_files s ON s.name = t.file_id"
         )
     assert kept == 1
+
+
+async def test_several_photos_reach_the_police_as_one_album_of_uploads(zalo: ZaloWorld) -> None:
+    await setup_unit(zalo.h)
+    citizen = zalo.citizen()
+    await to_evidence(citizen)
+    for n in range(2):
+        url = zalo.oa.attachment_url(f"p{n}.jpg", PHOTO + bytes([n]))
+        await citizen.sends(zalo.oa.image_event(UID, url))
+    assert "Đã nhận 2/" in citizen.last()
+    await choose(citizen, "Xong")
+    await choose(citizen, "Ẩn danh")
+    await choose(citizen, "Gửi tin báo")
+    await zalo.h.flush()
+    (album,) = zalo.h.api.calls_of("sendMediaGroup", ok_only=True)
+    assert album.params["chat_id"] == QUEUE and len(album.files) == 2

@@ -258,13 +258,21 @@ def _edit(plain: dict[str, Any], found: Found) -> Call:
 
 def _album(plain: dict[str, Any], found: Found) -> Call:
     media = [
-        _INPUT_MEDIA[item.kind](media=_file(item, found))  # type: ignore[call-arg]
+        _INPUT_MEDIA[item.kind](media=_attached(_file(item, found)))  # type: ignore[call-arg]
         for item in album_from_plain(plain)
     ]
     kwargs: dict[str, Any] = {"chat_id": found.chat_id, "media": media}
     if found.reply_to:
         kwargs["reply_parameters"] = _reply_parameters(found.reply_to)
     return "sendMediaGroup", kwargs
+
+
+def _attached(file: str | InputFile) -> str | InputFile:
+    """Bytes in an album go as parts of their own (``attach://``), one a file: uploaded
+    as the call's plain file parameter, each would overwrite the one before."""
+    if isinstance(file, InputFile) and file.attach_name is None:
+        return InputFile(file.input_file_content, filename=file.filename, attach=True)
+    return file
 
 
 def _old_shape(method: str, payload: dict[str, Any], found: Found) -> Call:
