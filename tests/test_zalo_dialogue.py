@@ -227,3 +227,25 @@ def test_reading_a_text_against_the_options_shown() -> None:
     assert phone_in("0912 345 678") == "0912345678"
     assert phone_in("84912345678") == "+84912345678"
     assert phone_in("12345") is None and phone_in("1") is None
+
+
+async def test_a_status_lookup_and_the_language_by_choices(zalo: ZaloWorld) -> None:
+    citizen = zalo.citizen()
+    await citizen.says("/baotin")
+    for label in ("Ma túy", "Không, đã xảy ra rồi"):
+        await choose(citizen, label)
+    await citizen.says("tam chuk")
+    for label in ("Tam Chúc", "Bỏ qua", "Hôm nay", "Bỏ qua"):
+        await choose(citizen, label)
+    await citizen.says(DESCRIPTION)
+    for label in ("Bỏ qua", "Ẩn danh", "Gửi tin báo"):
+        await choose(citizen, label)
+    code = citizen.receipt()
+    await citizen.says("/start")
+    await choose(citizen, "Tra cứu tin báo")
+    await citizen.says(code)
+    assert "Tình trạng:" in citizen.last() or "Tình trạng:" in citizen.texts()[-2]
+    await citizen.says("/start")
+    await choose(citizen, "English")  # the menu's language option
+    await citizen.says("english")  # its words, accents and flag aside
+    assert "Type 1, 2" in citizen.last()
