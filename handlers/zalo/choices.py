@@ -15,7 +15,8 @@ of the last screen shown to a citizen are recorded when the sender has sent it
 Anything else stays a text. A press read here is untrusted like any other: the domain
 checks it against the citizen's current step, and a stale one gets the answer a stale
 Telegram button gets. Steps that take free text still get it: a screen without options
-(the place, an address, a description) clears the record, so "1" typed there is text.
+clears the record, and cancelling, often the only option of such a step (the place, a
+description), is not numbered, so "1" typed there is text.
 
 Each screen numbers its options from 1, and its options replace those shown before; a
 notice with no options (a status notice, a file refused) leaves them as they were. A
