@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.retention import purge
-from handlers.zalo.attachments import stored_name
+from handlers.zalo.attachments import TELEGRAM_PHOTO_BYTES, Attachment, stored, stored_name
 from tests.police import QUEUE, setup_unit
 from tests.zalo_chat import UID, ZaloCitizen, ZaloWorld, close_zalo, open_zalo
 
@@ -180,3 +180,11 @@ async def test_several_photos_reach_the_police_as_one_album_of_uploads(zalo: Zal
     await zalo.h.flush()
     (album,) = zalo.h.api.calls_of("sendMediaGroup", ok_only=True)
     assert album.params["chat_id"] == QUEUE and len(album.files) == 2
+
+
+def test_a_photo_too_large_for_telegrams_photos_is_kept_as_an_image_document() -> None:
+    found = Attachment("photo", "https://cdn.example/x.jpg", "image/jpeg", None, "x.jpg")
+    small = stored(found, "zalo:m1", b"\xff" * 1000, "image/jpeg")
+    large = stored(found, "zalo:m2", b"\xff" * (TELEGRAM_PHOTO_BYTES + 1), "image/jpeg")
+    assert (small.kind, large.kind) == ("photo", "document")
+    assert large.mime_type == "image/jpeg"  # a type the evidence step takes as a document

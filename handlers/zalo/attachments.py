@@ -35,6 +35,7 @@ DEFAULT_MIME = {"photo": "image/jpeg", "video": "video/mp4", "audio": "audio/mp4
 DEFAULT_NAME = {"photo": "photo.jpg", "video": "video.mp4", "audio": "audio.m4a"}
 DOWNLOAD_TIMEOUT = 60.0  # seconds for the whole file; the citizen's lane waits meanwhile
 CHUNK = 64 * 1024
+TELEGRAM_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto's limit for an upload
 
 
 class DownloadFailed(Exception):
@@ -88,9 +89,14 @@ def stored_name(event_key: str) -> str:
 
 
 def stored(attachment: Attachment, event_key: str, data: bytes, mime: str | None) -> StoredFile:
+    """The file to keep. A photo larger than Telegram uploads as a photo is kept as the
+    image document it is (Telegram's own clients send such a picture as a file too)."""
+    kind = attachment.kind
+    if kind == "photo" and len(data) > TELEGRAM_PHOTO_BYTES:
+        kind = "document"
     return StoredFile(
         stored_name(event_key),
-        attachment.kind,
+        kind,
         mime,
         attachment.filename,
         len(data),
