@@ -3,7 +3,8 @@
 What goes: the sealed phone of closed tips; a reporter's sealed identity, phone and blind
 index once all their tips are closed and old (the pseudonym stays, so the audit trail
 still reads "#7Q2 reported..."); unfinished dialogues after 7 days; idempotency keys and
-rate-limit hits after 7 days; message texts of delivered outbox rows after 30 days.
+rate-limit hits after 7 days; message texts of delivered outbox rows after 30 days;
+files a Zalo citizen sent for a dialogue never filed, with the dialogue.
 What stays: tips, their events, the outcome: the province's accountable record.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from bot.clock import Clock
 from config.settings import Settings
-from storage import inbox, retention
+from storage import inbox, retention, stored_files
 from storage.db import Database, utc_text
 
 DIALOGUE_DAYS = 7
@@ -33,12 +34,14 @@ class PurgeReport:
     keys: int
     outbox_texts: int
     inbox_keys: int = 0
+    unfiled_files: int = 0
 
     def summary(self) -> str:
         return (
             f"purged: {self.tip_contacts} phone numbers of closed tips, {self.reporters}"
             f" reporter identities, {self.dialogues} abandoned dialogues, {self.keys} old keys,"
-            f" {self.outbox_texts} delivered message texts, {self.inbox_keys} handled update keys"
+            f" {self.outbox_texts} delivered message texts, {self.inbox_keys} handled update keys,"
+            f" {self.unfiled_files} files of unfinished dialogues"
         )
 
 
@@ -61,6 +64,10 @@ async def purge(db: Database, settings: Settings, now: datetime) -> PurgeReport:
             # late repeat, and the table does not grow for ever.
             inbox_keys=await inbox.drop_handled_before(
                 tx, utc_text(now - timedelta(days=KEY_DAYS))
+            ),
+            # A Zalo citizen's evidence kept for a draft abandoned like the draft itself.
+            unfiled_files=await stored_files.drop_unfiled(
+                tx, utc_text(now - timedelta(days=DIALOGUE_DAYS))
             ),
         )
 

@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
     # Zalo retries an unanswered event for hours; an older one is a replay, not a retry.
     zalo_max_event_age_seconds: int = Field(default=43200, ge=60)
+    # The picture on Zalo's user-info form (a PNG/JPG URL, e.g. the OA's logo): Zalo
+    # requires one, so without it a citizen leaves their number by typing it.
+    zalo_info_image_url: str | None = None
 
     # The supervisors' web page (issue 13): off unless a port is set; bound to 127.0.0.1
     # (put a reverse proxy with HTTPS in front). Its login links and sessions are signed

@@ -415,4 +415,45 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- Zalo (issue 11): options are numbered in the text; how to choose -----------------
     "zalo_choose_one": {"vi": "Gõ {n} để chọn.", "en": "Type {n} to choose."},
     "zalo_choose_many": {"vi": "Gõ {most} hoặc {last}.", "en": "Type {most} or {last}."},
+    "zalo_cancel_hint": {"vi": "{label}: gõ «hủy».", "en": "{label}: type «cancel»."},
+    # Zalo wording for what Telegram's screens say of Telegram's own controls
+    # (handlers/zalo/render.py WORDING: the first of each pair is replaced by the second)
+    "zalo_tg_location": {"vi": "bấm «📍 Gửi vị trí»", "en": "press «📍 Send location»"},
+    "zalo_location": {
+        "vi": "chia sẻ vị trí của bạn trong khung chat Zalo",
+        "en": "share your location in the Zalo chat",
+    },
+    "zalo_tg_account": {"vi": "tài khoản Telegram", "en": "Telegram account"},
+    "zalo_account": {"vi": "tài khoản Zalo", "en": "Zalo account"},
+    "zalo_ask_phone": {
+        "vi": "Gõ số điện thoại của bạn (ví dụ 0912345678). Số chỉ được dùng để liên hệ về tin báo này.",
+        "en": "Type your phone number (for example 0912345678). It is used only to contact you about this tip.",
+    },
+    "zalo_ask_phone_form": {
+        "vi": (
+            "Gõ số điện thoại của bạn (ví dụ 0912345678), hoặc chia sẻ số qua mẫu yêu cầu "
+            "thông tin của Zalo ngay sau tin này. Số chỉ được dùng để liên hệ về tin báo này."
+        ),
+        "en": (
+            "Type your phone number (for example 0912345678), or share it through Zalo's "
+            "information form that follows. It is used only to contact you about this tip."
+        ),
+    },
+    "zalo_not_own_contact": {
+        "vi": "Chưa đọc được số điện thoại. Hãy gõ số của chính bạn, ví dụ 0912345678.",
+        "en": "That is not a phone number we can read. Please type your own number, for example 0912345678.",
+    },
+    "zalo_use_buttons": {
+        "vi": "Vui lòng chọn một mục bên dưới: gõ số thứ tự hoặc bấm nút.",
+        "en": "Please choose one of the options below: type its number or press its button.",
+    },
+    "zalo_info_title": {"vi": "Số điện thoại liên hệ", "en": "Your contact number"},
+    "zalo_info_subtitle": {
+        "vi": "Chỉ dùng để công an liên hệ về tin báo của bạn. Danh tính của bạn vẫn được giữ kín.",
+        "en": "Used only by the police to contact you about your tip. Your identity stays protected.",
+    },
+    "zalo_file_unreachable": {
+        "vi": "Không tải được tệp bạn vừa gửi (liên kết của Zalo lỗi hoặc đã hết hạn). Tệp chưa được nhận; hãy gửi lại.",
+        "en": "The file you just sent could not be downloaded (Zalo's link failed or expired). It was not received; please send it again.",
+    },
 }

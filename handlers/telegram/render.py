@@ -51,6 +51,9 @@ from bot.dialogue import (
 )
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, fit
 from handlers.telegram.sendlimits import message_count
+from storage import stored_files
+from storage.db import Tx
+from storage.stored_files import is_stored
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +180,35 @@ def _reply_parameters(message_id: int) -> dict[str, Any]:
 
 
 def _file(media: Media, found: Found) -> str | InputFile:
-    """The channel's file id, or the bytes attached to the row under the file's kind."""
+    """The channel's file id; the bytes of a file kept in the database (a Zalo citizen's
+    evidence: :func:`stored_uploads` found them under its id); or the bytes attached to
+    the row under the file's kind."""
+    if media.file_id and is_stored(media.file_id):
+        return found.files[media.file_id]
     if media.file_id:
         return media.file_id
     return found.files[media.kind]
+
+
+def stored_ids(plain: dict[str, Any]) -> list[str]:
+    """The files of a row that are kept in the database, not at Telegram."""
+    items = [plain.get("media"), *(plain.get("album") or [])]
+    return [
+        str(item["file_id"])
+        for item in items
+        if isinstance(item, dict) and is_stored(item.get("file_id"))
+    ]
+
+
+async def stored_uploads(tx: Tx, plain: dict[str, Any]) -> dict[str, InputFile]:
+    """The bytes to upload for a row's stored files, by file id. A file no longer kept
+    (purged) is missing here, and the row cannot be rendered: it fails with an alert."""
+    found: dict[str, InputFile] = {}
+    for file_id in stored_ids(plain):
+        file = await stored_files.get(tx, file_id)
+        if file is not None:
+            found[file_id] = InputFile(file.data, filename=file.filename)
+    return found
 
 
 def _show(plain: dict[str, Any], found: Found) -> Call:
@@ -230,13 +258,21 @@ def _edit(plain: dict[str, Any], found: Found) -> Call:
 
 def _album(plain: dict[str, Any], found: Found) -> Call:
     media = [
-        _INPUT_MEDIA[item.kind](media=_file(item, found))  # type: ignore[call-arg]
+        _INPUT_MEDIA[item.kind](media=_attached(_file(item, found)))  # type: ignore[call-arg]
         for item in album_from_plain(plain)
     ]
     kwargs: dict[str, Any] = {"chat_id": found.chat_id, "media": media}
     if found.reply_to:
         kwargs["reply_parameters"] = _reply_parameters(found.reply_to)
     return "sendMediaGroup", kwargs
+
+
+def _attached(file: str | InputFile) -> str | InputFile:
+    """Bytes in an album go as parts of their own (``attach://``), one a file: uploaded
+    as the call's plain file parameter, each would overwrite the one before."""
+    if isinstance(file, InputFile) and file.attach_name is None:
+        return InputFile(file.input_file_content, filename=file.filename, attach=True)
+    return file
 
 
 def _old_shape(method: str, payload: dict[str, Any], found: Found) -> Call:

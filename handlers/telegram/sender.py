@@ -80,7 +80,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
-from handlers.telegram.render import Found, messages, render
+from handlers.telegram.render import Found, messages, render, stored_uploads
 from handlers.telegram.sendlimits import (
     SendLimiter,
     SendLimits,
@@ -562,6 +562,7 @@ class OutboxSender:
                 found.photo = photo.file if photo is not None else None
             for attached in await files_for(tx, row.id):
                 found.files[attached.field] = InputFile(attached.data, filename=attached.filename)
+            found.files.update(await stored_uploads(tx, plain))  # a Zalo citizen's evidence
             if row.edit_of_outbox is not None:
                 target = await outbox.sent_message(tx, row.edit_of_outbox)
                 if target is None or target[2] == "failed":

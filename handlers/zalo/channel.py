@@ -89,7 +89,13 @@ class ZaloChannel:
                 on_invalid_token=renew,
             )
             sender = ZaloSender(
-                services.db, services.people, client, services.clock, on_failure=self.on_failure
+                services.db,
+                services.people,
+                client,
+                services.clock,
+                on_failure=self.on_failure,
+                # Zalo's user-info form needs a picture; without one citizens type the number
+                info_image_url=services.settings.zalo_info_image_url or None,
             )
             self.delivery = ZaloDelivery(services.db, sender, services.clock)
         return self.delivery

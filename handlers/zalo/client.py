@@ -68,7 +68,32 @@ class ZaloClient:
     async def send_text(self, user_id: str, text: str) -> Sent:
         """One text (at most 2,000 characters: render.split first), tried again on what
         may pass; raises :class:`ZaloApiError` once it will not."""
-        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        return await self.send_message(user_id, {"text": text})
+
+    async def send_buttons(self, user_id: str, text: str, buttons: list[dict[str, Any]]) -> Sent:
+        """A text with buttons under it: the consultation message's ``template``
+        attachment with a ``buttons`` payload (each ``{"title", "type", "payload"}``; an
+        ``oa.query.hide`` button sends its payload back as the user's text, hidden in
+        their chat)."""
+        attachment = {"type": "template", "payload": {"buttons": buttons}}
+        return await self.send_message(user_id, {"text": text, "attachment": attachment})
+
+    async def request_user_info(
+        self, user_id: str, *, title: str, subtitle: str, image_url: str
+    ) -> Sent:
+        """Zalo's form asking the user to share their name and phone number (template
+        ``request_user_info``, one element; the image is required): what they share comes
+        back later as a ``user_submit_info`` event, not in this answer."""
+        element = {"title": title[:100], "subtitle": subtitle[:500], "image_url": image_url}
+        payload = {"template_type": "request_user_info", "elements": [element]}
+        return await self.send_message(
+            user_id, {"attachment": {"type": "template", "payload": payload}}
+        )
+
+    async def send_message(self, user_id: str, message: dict[str, Any]) -> Sent:
+        """One consultation message (its ``message`` object as the OA API takes it),
+        tried again on what may pass; raises :class:`ZaloApiError` once it will not."""
+        body = {"recipient": {"user_id": user_id}, "message": message}
         for attempt in range(len(self.backoff) + 1):
             try:
                 answer = await self._post(MESSAGE_PATH, body)

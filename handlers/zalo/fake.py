@@ -72,6 +72,7 @@ class FakeZaloOA:
         self.app.router.add_post("/v3.0/oa/message/cs", self._message)
         self.oauth = FakeOAuth()
         self.app.router.add_post("/v4/oa/access_token", self._access_token)
+        self._serve_attachments()
 
     # ------------------------------------------------------------------ the OA API --
     async def start(self) -> str:
@@ -85,6 +86,7 @@ class FakeZaloOA:
         return self.url
 
     async def stop(self) -> None:
+        self._release_held()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -301,6 +303,133 @@ class FakeZaloOA:
         the window holds."""
         last = self._last_event.get(user_id)
         return last is not None and self.clock() - last > WINDOW
+
+    # ------------------------------------------------------ attachments (issue 11) --
+    # What a citizen sends from Zalo comes as a URL on Zalo's CDN that expires; the fake
+    # serves such files on loopback, with the faults a download must survive.
+    def _serve_attachments(self) -> None:
+        self.files: dict[str, tuple[bytes, str, str | None]] = {}  # name: data, type, fault
+        self.downloads: list[str] = []  # names asked for, in order
+        self._held = asyncio.Event()
+        self.app.router.add_get("/cdn/{name}", self._attachment)
+
+    def _release_held(self) -> None:
+        self._held.set()
+
+    def attachment_url(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        content_type: str = "image/jpeg",
+        fault: str | None = None,
+    ) -> str:
+        """Serve ``data`` at a URL like Zalo's (after :meth:`start`). ``fault``: ``404``
+        (expired), ``500``, ``timeout`` (no answer until the fake stops), ``lying``
+        (no Content-Length: the size shows only while reading)."""
+        self.files[name] = (data, content_type, fault)
+        return f"{self.url}/cdn/{name}"
+
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        self.downloads.append(name)
+        found = self.files.get(name)
+        if found is None or found[2] == "404":
+            return web.Response(status=404)
+        data, content_type, fault = found
+        if fault == "500":
+            return web.Response(status=500)
+        if fault == "timeout":
+            await self._held.wait()
+            return web.Response(status=504)
+        if fault == "lying":
+            response = web.StreamResponse(headers={"Content-Type": content_type})
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            for start in range(0, len(data), 65536):
+                await response.write(data[start : start + 65536])
+            await response.write_eof()
+            return response
+        return web.Response(body=data, content_type=content_type)
+
+    # ------------------------------------------------- more events (issue 11) -------
+    def _user_event(
+        self, name: str, user_id: str, message: dict[str, Any], at_ms: int | None
+    ) -> dict[str, Any]:
+        stamp = self.now_ms() if at_ms is None else at_ms
+        message = {"msg_id": f"m{next(self._ids):012d}", **message}
+        return {
+            "app_id": self.app_id,
+            "user_id_by_app": f"9{user_id}",
+            "event_name": name,
+            "timestamp": str(stamp),
+            "sender": {"id": user_id},
+            "recipient": {"id": self.oa_id},
+            "message": message,
+        }
+
+    def image_event(self, user_id: str, url: str, *, at_ms: int | None = None) -> dict[str, Any]:
+        """``user_send_image``: the picture's URL and a thumbnail's."""
+        payload = {"url": url, "thumbnail": url + "?thumb=1"}
+        attachments = [{"type": "image", "payload": payload}]
+        return self._user_event("user_send_image", user_id, {"attachments": attachments}, at_ms)
+
+    def file_event(
+        self, user_id: str, url: str, name: str, size: int, *, at_ms: int | None = None
+    ) -> dict[str, Any]:
+        """``user_send_file``: its URL, name, size (bytes, as a string) and checksum."""
+        payload = {"url": url, "name": name, "size": str(size), "checksum": "0" * 32}
+        attachments = [{"type": "file", "payload": payload}]
+        return self._user_event("user_send_file", user_id, {"attachments": attachments}, at_ms)
+
+    def media_event(
+        self, name: str, user_id: str, url: str, *, at_ms: int | None = None
+    ) -> dict[str, Any]:
+        """``user_send_video``/``_audio``/``_gif``/``_sticker``: one attachment by URL."""
+        kind = name.removeprefix("user_send_")
+        attachments = [{"type": kind, "payload": {"url": url}}]
+        return self._user_event(name, user_id, {"attachments": attachments}, at_ms)
+
+    def location_event(
+        self, user_id: str, latitude: float, longitude: float, *, at_ms: int | None = None
+    ) -> dict[str, Any]:
+        """``user_send_location``: the coordinates, written as strings as Zalo writes them."""
+        coordinates = {"latitude": str(latitude), "longitude": str(longitude)}
+        attachments = [{"type": "location", "payload": {"coordinates": coordinates}}]
+        return self._user_event("user_send_location", user_id, {"attachments": attachments}, at_ms)
+
+    def submit_info_event(
+        self, user_id: str, phone: str, *, name: str = "Zalo user", at_ms: int | None = None
+    ) -> dict[str, Any]:
+        """``user_submit_info``: what the user shared through the user-info form."""
+        stamp = self.now_ms() if at_ms is None else at_ms
+        return {
+            "app_id": self.app_id,
+            "user_id_by_app": f"9{user_id}",
+            "event_name": "user_submit_info",
+            "timestamp": str(stamp),
+            "sender": {"id": user_id},
+            "recipient": {"id": self.oa_id},
+            "info": {"name": name, "phone": phone, "address": "", "city": "", "district": ""},
+        }
+
+    def buttons_sent_to(self, user_id: str) -> list[list[dict[str, Any]]]:
+        """The buttons of each message with buttons accepted for one user, oldest first."""
+        found = []
+        for message in self.sent_to(user_id):
+            payload = (message.get("attachment") or {}).get("payload") or {}
+            if payload.get("buttons"):
+                found.append(list(payload["buttons"]))
+        return found
+
+    def forms_sent_to(self, user_id: str) -> list[dict[str, Any]]:
+        """The user-info forms (``request_user_info``) accepted for one user."""
+        found = []
+        for message in self.sent_to(user_id):
+            payload = (message.get("attachment") or {}).get("payload") or {}
+            if payload.get("template_type") == "request_user_info":
+                found.append(payload)
+        return found
 
 
 @dataclass

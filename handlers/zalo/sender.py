@@ -25,9 +25,9 @@ from bot import reach
 from bot.clock import Clock
 from bot.dialogue import Intent
 from bot.people import IDENTITY_CONTEXT, People
+from handlers.zalo import choices
 from handlers.zalo.client import TOKEN_INVALID, ZaloApiError, ZaloClient
 from handlers.zalo.events import CHANNEL
-from handlers.zalo.render import render_show
 from storage import outbox, reporters
 from storage.db import Database, Tx, parse_utc, utc_text
 from storage.outbox import OutboxRow
@@ -58,7 +58,9 @@ class ZaloSender:
         clock: Clock,
         *,
         on_failure: list[FailureHook] | None = None,
+        info_image_url: str | None = None,
     ) -> None:
+        self.info_image_url = info_image_url  # the user-info form's picture (it needs one)
         self.db = db
         self.people = people
         self.client = client
@@ -86,12 +88,19 @@ class ZaloSender:
         if row.method != Intent.SHOW:
             return await self._fail(row, f"{row.method} not yet sent to Zalo")
         plain = self.people.open_payload(row.payload)
-        rendered = render_show(plain, reporter.language)
         message_id: str | None = None
         try:
-            for text in rendered.texts:
-                # A retry after a failure in the middle repeats the pieces already sent.
-                message_id = (await self.client.send_text(user_id, text)).message_id or None
+            # A retry after a failure in the middle repeats the pieces already sent.
+            message_id = await choices.show(
+                self.client,
+                self.db,
+                self.people,
+                row,
+                plain,
+                reporter.language,
+                user_id,
+                info_image_url=self.info_image_url,
+            )
         except ZaloApiError as error:
             if error.code == OUT_OF_WINDOW:
                 return await self._held(row, last)
