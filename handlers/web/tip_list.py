@@ -147,8 +147,16 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
             listed: list[web_pages.ListedTip] = []
             total = 0
         else:
+            first = await web_pages.oldest(tx)
+            tz = s.settings.tz
+            day_range = None
+            if first is not None:  # all time, in whole local days
+                day_range = (
+                    utc_text(local_start(parse_utc(first).astimezone(tz).date(), tz)),
+                    utc_text(local_end(now.astimezone(tz).date(), tz)),
+                )
             listed, total = await web_pages.tip_page(
-                tx, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                tx, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, day_range=day_range
             )
         province = await province_name(tx)
     pages_total = max(1, -(-total // PAGE_SIZE))
