@@ -93,3 +93,9 @@ HREF = re.compile(r'href="([^"]*)"')
 
 def links(page: str) -> list[str]:
     return [html.unescape(h) for h in HREF.findall(page)]
+
+
+async def telegram_file(h: Harness, file_id: str) -> bytes:
+    """A file as a member of the chat downloads it from Telegram (the fake)."""
+    file = await h.tinbao.app.bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
