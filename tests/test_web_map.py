@@ -93,8 +93,12 @@ async def test_every_commune_is_a_circle_linking_to_its_list(tmp_path: Path) -> 
             rows = re.findall(r'<tr><th scope="row"><a href="/tips\?commune=([^"]+)">', by_open)
             assert rows[:2] == [kim, tam]
             status, by_name = await get(web, browser, "/map?sort=name")
-            named = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', by_name)
-            assert named == sorted(named)
+            counted, quiet = by_name.split('<details class="quiet">')
+            named = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', counted)
+            assert len(named) == 2 and named == sorted(named)  # the communes with tips
+            folded = re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', quiet)
+            assert [n for _, n in folded] == sorted(n for _, n in folded)
+            assert len(folded) + 2 == len(communes)  # and the quiet ones, folded
             status, _ = await get(web, browser, "/map?sort=nonsense")
             assert status == 200
 

@@ -149,6 +149,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # --- the map ------------------------------------------------------------------------------
     "web_map_label": {"vi": "{name}: {n} tin đang mở", "en": "{name}: {n} open {n:tip|tips}"},
+    "web_map_quiet": {
+        "vi": "{n} xã/phường không có tin (đang mở, quá hạn hay mới trong 30 ngày)",
+        "en": "{n} {n:commune|communes} without tips (open, overdue or new in 30 days)",
+    },
     "web_map_col_name": {"vi": "Xã/phường", "en": "Commune"},
     "web_map_col_open": {"vi": "Đang mở", "en": "Open"},
     "web_map_col_overdue": {"vi": "Quá hạn tiếp nhận", "en": "Overdue"},

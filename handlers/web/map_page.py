@@ -31,8 +31,8 @@ from storage.db import utc_text
 WIDTH = 600.0
 PAD = 26.0
 R_EMPTY = 3.0
-R_MIN = 6.0
-R_MAX = 24.0
+R_MIN = 5.0
+R_MAX = 16.0
 SORTS = ("name", "open", "overdue", "new")
 
 
@@ -146,8 +146,9 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
         table = sorted(found, key=lambda c: c.name)
     else:
         table = sorted(found, key=lambda c: (-getattr(c, sort), c.name))
-    if not viewer.supervisor:  # a unit's own rows, not a page of zeros
-        table = [c for c in table if c.open or c.overdue or c.new or c.own]
+    counted = [c for c in table if c.open or c.overdue or c.new or c.own]
+    # a unit's own rows, not a page of zeros; a supervisor gets the quiet ones folded
+    quiet = [] if not viewer.supervisor else [c for c in table if c not in counted]
     async with pages.services.db.read() as tx:
         province = await province_name(tx)
     return pages.page(
@@ -160,7 +161,9 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
         height=int(height),
         # big circles first, so that a small one on top of a big one stays clickable
         circles=sorted(drawn, key=lambda c: -c.r),
-        table=table,
+        table=counted,
+        quiet=quiet,
+        quiet_label=t("web_map_quiet", LANG, n=len(quiet)),
         sort=sort,
         sorts=[(key, t(f"web_map_col_{key}", LANG)) for key in SORTS],
         n=lambda value: number(value, LANG, 0),
