@@ -82,13 +82,21 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 async def compute(
-    db: Database, settings: Settings, period: Period, now: datetime, unit_id: int | None = None
+    db: Database,
+    settings: Settings,
+    period: Period,
+    now: datetime,
+    unit_id: int | None = None,
+    *,
+    state: bool = True,
 ) -> Digest:
     """The digest of a period, read in one consistent snapshot: of the province, or with
     ``unit_id`` of one unit (the web page's unit view). A unit's digest counts the tips
     received in its commune and the tips its queue holds; the wanted list, the units
     without a queue and failed deliveries stay the province's own lines (not shown for
-    a unit: the lists are left empty)."""
+    a unit: the lists are left empty). ``state=False`` leaves out the parts that are "as
+    of now" (open tips, overdue, verification clocks, unrouted), for a caller showing
+    several periods beside one reading of them."""
     start, end = period.start_text, period.end_text
     warn_age = timedelta(days=settings.verification_warn_day - 1)
     shortest = min(ack_limit(True, settings), ack_limit(False, settings))
@@ -96,15 +104,20 @@ async def compute(
         province = await store.province(tx)
         by_unit = await store.new_by_unit(tx, start, end)
         urgent = await store.new_urgent(tx, start, end)
-        waiting = await store.awaiting_ack(tx, utc_text(now - shortest))
+        waiting: list[TipLine] = []
+        old: list[TipLine] = []
+        unrouted: list[TipLine] = []
+        open_by_status: dict[str, int] = {}
+        if state and unit_id is None:
+            waiting = await store.awaiting_ack(tx, utc_text(now - shortest))
+            old = await store.open_received_before(tx, utc_text(now - warn_age))
+            unrouted = await store.unrouted(tx)
+            open_by_status = await store.open_by_status(tx)
         ack_by_unit: dict[str, list[float]] = {}
-        old = await store.open_received_before(tx, utc_text(now - warn_age))
-        unrouted = await store.unrouted(tx)
         wanted = await store.wanted_figures(tx, start, end)
         chart_counts: dict[tuple[str, str], int] = {}
         if unit_id is None:
             by_category = await store.new_by_category(tx, start, end)
-            open_by_status = await store.open_by_status(tx)
             if period.kind == MONTHLY:  # the chart's figures hold every wait: one read
                 ack_by_unit = await store.ack_seconds_by_unit(tx, start, end)
                 ack = [seconds for waits in ack_by_unit.values() for seconds in waits]
@@ -127,10 +140,11 @@ async def compute(
                 if place == unit_id:
                     by_category[category] = n
             urgent = [tip for tip in urgent if tip.unit_id == unit_id]
-            waiting = [tip for tip in waiting if tip.unit_id == unit_id]
-            old = [tip for tip in old if tip.unit_id == unit_id]
-            unrouted = [tip for tip in unrouted if tip.unit_id == unit_id]
-            open_by_status = await unit_store.open_by_status(tx, unit_id)
+            if state:
+                waiting = await unit_store.awaiting_ack(tx, utc_text(now - shortest), unit_id)
+                old = await unit_store.open_received_before(tx, utc_text(now - warn_age), unit_id)
+                unrouted = [tip for tip in await store.unrouted(tx) if tip.unit_id == unit_id]
+                open_by_status = await unit_store.open_by_status(tx, unit_id)
             ack = await unit_store.ack_seconds(tx, start, end, unit_id)
             transfers = await unit_store.transfers(tx, start, end, unit_id)
             closed = await unit_store.closed_by_outcome(tx, start, end, unit_id)

@@ -247,10 +247,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "Cùng tệp như lệnh /export của bot: mỗi dòng một tin, không có danh tính người"
         " báo tin, nội dung, địa chỉ hay toạ độ. Tối đa {days} ngày mỗi lần.",
         "en": "The same file as the bot's /export: one row per tip, without the reporter,"
-        " the description, the address or coordinates. At most {days} days at a time.",
+        " the description, the address or coordinates. At most {days} {days:day|days} at a time.",
     },
     "web_export_bad": {
         "vi": "Khoảng ngày không hợp lệ: cần hai ngày dạng NNNN-TT-NN, cách nhau tối đa {days} ngày.",
-        "en": "Not a valid period: two dates as YYYY-MM-DD, at most {days} days apart.",
+        "en": "Not a valid period: two dates as YYYY-MM-DD, at most {days} {days:day|days} apart.",
     },
 }

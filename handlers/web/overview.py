@@ -67,8 +67,12 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
     ]
     before = span_period("30d-before", today - timedelta(days=30), 30, settings)
     scope = viewer.unit_id
-    figures = [await digest_figures.compute(s.db, settings, p, now, scope) for p in periods]
-    previous = await digest_figures.compute(s.db, settings, before, now, scope)
+    # the "as of now" figures are read once, with the 30 days, and shown in every column
+    figures = [
+        await digest_figures.compute(s.db, settings, p, now, scope, state=p is periods[2])
+        for p in periods
+    ]
+    previous = await digest_figures.compute(s.db, settings, before, now, scope, state=False)
     days = await daily_chart(pages, periods[2], today, now, scope)
     async with s.db.read() as tx:
         province = await province_name(tx)
@@ -150,6 +154,9 @@ def _median(d: Digest) -> str:
 
 
 def rows(figures: list[Digest]) -> list[Row]:
+    """The table; the state figures (open, overdue, verification) are the last column's
+    reading, the same now for every column."""
+    now = figures[-1]
     found = [_count_row(t("web_new_total", LANG), [d.new_total for d in figures])]
     for code in _keys([d.new_by_category for d in figures]):
         found.append(
@@ -159,18 +166,17 @@ def rows(figures: list[Digest]) -> list[Row]:
             )
         )
     found.append(_count_row(t("web_urgent_new", LANG), [len(d.urgent) for d in figures]))
-    found.append(_count_row(t("web_open_total", LANG), [d.open_total for d in figures], False))
-    for state in _keys([d.open_by_status for d in figures]):
+    columns = len(figures)
+    found.append(_count_row(t("web_open_total", LANG), [now.open_total] * columns, False))
+    for state in now.open_by_status:
         found.append(
             _count_row(
                 t("web_open_in", LANG, state=status_label(state, LANG)),
-                [d.open_by_status.get(state, 0) for d in figures],
+                [now.open_by_status[state]] * columns,
                 False,
             )
         )
-    found.append(
-        _count_row(t("web_overdue_ack", LANG), [len(d.overdue_ack) for d in figures], False)
-    )
+    found.append(_count_row(t("web_overdue_ack", LANG), [len(now.overdue_ack)] * columns, False))
     found.append(Row(t("web_ack_median", LANG), [_median(d) for d in figures], []))
     found.append(_count_row(t("web_transfers", LANG), [d.transfers for d in figures]))
     for outcome in _keys([d.closed_by_outcome for d in figures]):
