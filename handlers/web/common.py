@@ -129,8 +129,10 @@ class Pages:
             "message.html", viewer, http_status=status, heading=t(title_key, LANG), text=text
         )
 
-    def not_found(self, viewer: Viewer, text_key: str = "web_not_found") -> web.Response:
-        return self.message("web_tips", t(text_key, LANG), 404, viewer)
+    def not_found(
+        self, viewer: Viewer, text_key: str = "web_not_found", title_key: str = "web_tips"
+    ) -> web.Response:
+        return self.message(title_key, t(text_key, LANG), 404, viewer)
 
 
 async def province_name(tx: Tx) -> str:

@@ -6,11 +6,17 @@ wanted notice and its evidence.
 Every view is written to the tip's audit trail (``web_view``: who looked, when), in the
 same transaction that reads it. Another unit's tip is as unknown as a missing one (404).
 Evidence is held by Telegram (file ids, no bytes here); the page lists it and says so
-rather than have the web page call Telegram."""
+rather than have the web page call Telegram.
+
+Who may see the phone: in Telegram the card, phone included, goes to the unit's queue
+group (every officer of the unit, whatever their role) and, through ``/tip`` and the duty
+group, to supervisors; so every viewer who may open the tip here (the unit holding it, a
+supervisor) sees what its card shows, and nobody else sees the tip at all."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -126,7 +132,7 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
     )
 
 
-async def _history(tx: Tx, tip_id: int, tz: object) -> list[dict[str, str]]:
+async def _history(tx: Tx, tip_id: int, tz: ZoneInfo) -> list[dict[str, str]]:
     found = []
     names: dict[int, str] = {}
     for event in await tips.events(tx, tip_id):
@@ -147,7 +153,7 @@ async def _history(tx: Tx, tip_id: int, tz: object) -> list[dict[str, str]]:
         note = event.note[:NOTE_CHARS] if event.note and event.action in SPOKEN else ""
         found.append(
             {
-                "at": when(parse_utc(event.at), LANG, tz),  # type: ignore[arg-type]
+                "at": when(parse_utc(event.at), LANG, tz),
                 "action": action_label(event.action),
                 "code": event.action,
                 "actor": actor,

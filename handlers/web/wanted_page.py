@@ -54,7 +54,7 @@ async def show_list(pages: Pages, request: web.Request, viewer: Viewer) -> web.S
 async def show_notice(pages: Pages, request: web.Request, viewer: Viewer) -> web.StreamResponse:
     text = request.match_info["id"]
     if not (text.isascii() and text.isdecimal() and len(text) < 10):
-        return pages.not_found(viewer, "web_notice_not_found")
+        return pages.not_found(viewer, "web_notice_not_found", "web_wanted")
     s = pages.services
     tz = s.settings.tz
     async with s.db.read() as tx:
@@ -65,7 +65,7 @@ async def show_notice(pages: Pages, request: web.Request, viewer: Viewer) -> web
     if notice is None or not (
         viewer.supervisor or notice.issuing_unit_id == viewer.officer.unit_id or mine
     ):
-        return pages.not_found(viewer, "web_notice_not_found")
+        return pages.not_found(viewer, "web_notice_not_found", "web_wanted")
     return pages.page(
         "notice.html",
         viewer,
