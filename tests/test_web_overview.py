@@ -10,6 +10,7 @@ from pathlib import Path
 from bot import digest_figures, digest_periods
 from bot.exports import category_name
 from bot.fmt import number
+from handlers.web import overview
 from storage import officers
 from tests.harness import file_tip
 from tests.police import setup_unit
@@ -58,6 +59,14 @@ async def test_a_supervisor_sees_the_digests_figures_for_the_province(tmp_path: 
         assert rows["Chuyển đơn vị"][0] == str(day.transfers)
         assert rows["Tin về đối tượng truy nã"][0] == str(day.wanted.sightings)
         assert rows["Quá hạn tiếp nhận (hiện tại)"][0] == str(len(day.overdue_ack))
+        # the 7- and 30-day columns are the digest's figures of those spans too
+        for column, (key, days) in enumerate((("7d", 7), ("30d", 30)), start=1):
+            span = await digest_figures.compute(
+                s.db, s.settings, overview.span_period(key, today, days, s.settings), now
+            )
+            assert rows["Tin báo mới"][column] == str(span.new_total)
+            assert rows["Chuyển đơn vị"][column] == str(span.transfers)
+            assert rows["Tin về đối tượng truy nã"][column] == str(span.wanted.sightings)
 
 
 async def test_a_unit_lead_sees_the_digests_figures_for_the_unit_only(tmp_path: Path) -> None:
