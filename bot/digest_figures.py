@@ -102,7 +102,6 @@ async def compute(
     shortest = min(ack_limit(True, settings), ack_limit(False, settings))
     async with db.read() as tx:
         province = await store.province(tx)
-        by_unit = await store.new_by_unit(tx, start, end)
         urgent = await store.new_urgent(tx, start, end)
         waiting: list[TipLine] = []
         old: list[TipLine] = []
@@ -118,6 +117,7 @@ async def compute(
         chart_counts: dict[tuple[str, str], int] = {}
         if unit_id is None:
             by_category = await store.new_by_category(tx, start, end)
+            by_unit = await store.new_by_unit(tx, start, end)
             if period.kind == MONTHLY:  # the chart's figures hold every wait: one read
                 ack_by_unit = await store.ack_seconds_by_unit(tx, start, end)
                 ack = [seconds for waits in ack_by_unit.values() for seconds in waits]
@@ -133,12 +133,14 @@ async def compute(
                     tx, start, end, int(offset.total_seconds() // 60)
                 )
         else:
-            names = await store.unit_names(tx)
-            by_unit = [(name, n) for name, n in by_unit if name == names.get(unit_id)]
+            # received: in the unit's commune (by id: short names may repeat); urgent,
+            # open, overdue, acknowledged and closed: the tips its queue holds
             by_category = {}
             for (place, category), n in (await store.received_cells(tx, start, end)).items():
                 if place == unit_id:
                     by_category[category] = n
+            name = (await store.unit_names(tx)).get(unit_id, "?")
+            by_unit = [(name, sum(by_category.values()))] if by_category else []
             urgent = [tip for tip in urgent if tip.unit_id == unit_id]
             if state:
                 waiting = await unit_store.awaiting_ack(tx, utc_text(now - shortest), unit_id)
