@@ -90,8 +90,15 @@ async def test_a_unit_lead_sees_the_digests_figures_for_the_unit_only(tmp_path: 
         assert rows["Tin báo mới"][0] == str(unit.new_total)
         assert rows["Đang xử lý (hiện tại)"][0] == str(unit.open_total) == "1"
         assert rows["Quá hạn tiếp nhận (hiện tại)"][0] == str(len(unit.overdue_ack))
-        # the province's digest is untouched by the unit's scope
+        # the province's digest is untouched by the unit's scope, and is the sum of its
+        # units' for what is counted per unit
         assert province.open_total == 2
+        async with s.db.read() as tx:
+            unit_ids = [int(r[0]) for r in await tx.fetchall("SELECT id FROM units")]
+        each = [await digest_figures.compute(s.db, s.settings, today, now, u) for u in unit_ids]
+        assert sum(d.new_total for d in each) == province.new_total
+        assert sum(d.open_total for d in each) == province.open_total
+        assert sum(len(d.overdue_ack) for d in each) == len(province.overdue_ack)
 
 
 async def test_the_overview_compares_30_days_with_the_30_before(tmp_path: Path) -> None:
