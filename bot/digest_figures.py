@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.deadlines import ack_limit
 from bot.digest_periods import MONTHLY, WEEKLY, Period
 from config.settings import Settings
 from storage import digests as store
+from storage import web_figures as unit_store
 from storage.db import Database, parse_utc, utc_text
 from storage.digests import TipLine, WantedFigures
 
@@ -80,37 +81,78 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-async def compute(db: Database, settings: Settings, period: Period, now: datetime) -> Digest:
-    """The digest of a period, read in one consistent snapshot."""
+async def compute(
+    db: Database,
+    settings: Settings,
+    period: Period,
+    now: datetime,
+    unit_id: int | None = None,
+    *,
+    state: bool = True,
+) -> Digest:
+    """The digest of a period, read in one consistent snapshot: of the province, or with
+    ``unit_id`` of one unit (the web page's unit view). A unit's digest counts the tips
+    received in its commune and the tips its queue holds; the wanted list, the units
+    without a queue and failed deliveries stay the province's own lines (not shown for
+    a unit: the lists are left empty). ``state=False`` leaves out the parts that are "as
+    of now" (open tips, overdue, verification clocks, unrouted), for a caller showing
+    several periods beside one reading of them."""
     start, end = period.start_text, period.end_text
     warn_age = timedelta(days=settings.verification_warn_day - 1)
     shortest = min(ack_limit(True, settings), ack_limit(False, settings))
     async with db.read() as tx:
         province = await store.province(tx)
-        by_category = await store.new_by_category(tx, start, end)
-        by_unit = await store.new_by_unit(tx, start, end)
         urgent = await store.new_urgent(tx, start, end)
-        open_by_status = await store.open_by_status(tx)
-        waiting = await store.awaiting_ack(tx, utc_text(now - shortest))
+        waiting: list[TipLine] = []
+        old: list[TipLine] = []
+        unrouted: list[TipLine] = []
+        open_by_status: dict[str, int] = {}
+        if state and unit_id is None:
+            waiting = await store.awaiting_ack(tx, utc_text(now - shortest))
+            old = await store.open_received_before(tx, utc_text(now - warn_age))
+            unrouted = await store.unrouted(tx)
+            open_by_status = await store.open_by_status(tx)
         ack_by_unit: dict[str, list[float]] = {}
-        if period.kind == MONTHLY:  # the chart's figures hold every wait: one read
-            ack_by_unit = await store.ack_seconds_by_unit(tx, start, end)
-            ack = [seconds for waits in ack_by_unit.values() for seconds in waits]
-        else:
-            ack = await store.ack_seconds(tx, start, end)
-        transfers = await store.transfers(tx, start, end)
-        closed = await store.closed_by_outcome(tx, start, end)
-        old = await store.open_received_before(tx, utc_text(now - warn_age))
-        no_queue = await store.units_without_queue(tx)
-        unrouted = await store.unrouted(tx)
-        failed = await store.failed_deliveries(tx, start, end)
         wanted = await store.wanted_figures(tx, start, end)
         chart_counts: dict[tuple[str, str], int] = {}
-        if period.kind == WEEKLY:
-            offset = now.astimezone(settings.tz).utcoffset() or timedelta(0)
-            chart_counts = await store.daily_by_category(
-                tx, start, end, int(offset.total_seconds() // 60)
-            )
+        if unit_id is None:
+            by_category = await store.new_by_category(tx, start, end)
+            by_unit = await store.new_by_unit(tx, start, end)
+            if period.kind == MONTHLY:  # the chart's figures hold every wait: one read
+                ack_by_unit = await store.ack_seconds_by_unit(tx, start, end)
+                ack = [seconds for waits in ack_by_unit.values() for seconds in waits]
+            else:
+                ack = await store.ack_seconds(tx, start, end)
+            transfers = await store.transfers(tx, start, end)
+            closed = await store.closed_by_outcome(tx, start, end)
+            no_queue = await store.units_without_queue(tx)
+            failed = await store.failed_deliveries(tx, start, end)
+            if period.kind == WEEKLY:
+                offset = now.astimezone(settings.tz).utcoffset() or timedelta(0)
+                chart_counts = await store.daily_by_category(
+                    tx, start, end, int(offset.total_seconds() // 60)
+                )
+        else:
+            # received: in the unit's commune (by id: short names may repeat); urgent,
+            # open, overdue, acknowledged and closed: the tips its queue holds
+            by_category = {}
+            for (place, category), n in (await store.received_cells(tx, start, end)).items():
+                if place == unit_id:
+                    by_category[category] = n
+            name = (await store.unit_names(tx)).get(unit_id, "?")
+            by_unit = [(name, sum(by_category.values()))] if by_category else []
+            urgent = [tip for tip in urgent if tip.unit_id == unit_id]
+            if state:
+                waiting = await unit_store.awaiting_ack(tx, utc_text(now - shortest), unit_id)
+                old = await unit_store.open_received_before(tx, utc_text(now - warn_age), unit_id)
+                unrouted = [tip for tip in await store.unrouted(tx) if tip.unit_id == unit_id]
+                open_by_status = await unit_store.open_by_status(tx, unit_id)
+            ack = await unit_store.ack_seconds(tx, start, end, unit_id)
+            transfers = await unit_store.transfers(tx, start, end, unit_id)
+            closed = await unit_store.closed_by_outcome(tx, start, end, unit_id)
+            no_queue, failed = [], []
+            seen, notices = await unit_store.sightings(tx, start, end, unit_id)
+            wanted = replace(wanted, sightings=seen, notices_sighted=notices)
     overdue = []
     for tip in waiting:
         waited = now - parse_utc(tip.arrived_at)

@@ -204,16 +204,50 @@ def to_xlsx(rows: Iterable[ExportRow], lang: str, tz: ZoneInfo, now: datetime) -
     return buffer.getvalue()
 
 
-async def load(db: Database, start: datetime, end: datetime) -> list[ExportRow]:
-    """The tips received in ``[start, end)``, read in a worker thread on a read-only
-    connection of its own: the bot's connection runs statements on the event loop's
-    thread, and reading a busy month there held every citizen up for half a second."""
+async def load(
+    db: Database, start: datetime, end: datetime, unit_id: int | None = None
+) -> list[ExportRow]:
+    """The tips received in ``[start, end)`` (those one unit's queue holds, with
+    ``unit_id``), read in a worker thread on a read-only connection of its own: the bot's
+    connection runs statements on the event loop's thread, and reading a busy month there
+    held every citizen up for half a second."""
     first, last = utc_text(start), utc_text(end)
     if str(db.path) == ":memory:":  # no file another connection could open
         async with db.read() as tx:
-            return await store.export_rows(tx, first, last)
+            return await store.export_rows(tx, first, last, unit_id)
     await db.sync()  # a group commit's last transactions become visible to other readers
-    return await asyncio.to_thread(store.read_export_rows, db.path, first, last)
+    return await asyncio.to_thread(store.read_export_rows, db.path, first, last, unit_id)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    data: bytes
+    filename: str
+    rows: int
+
+
+async def build(
+    db: Database,
+    settings: Settings,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    kind: str,
+    lang: str,
+    unit_id: int | None = None,
+) -> ExportFile:
+    """The file of ``/export`` (and of the web page's download): read and built in worker
+    threads, so the bot keeps answering citizens meanwhile (a month of a busy province is
+    tens of thousands of rows; it blocked for 12-20 s before)."""
+    tz = settings.tz
+    rows = await load(db, start, end, unit_id)
+    if kind == "csv":
+        data, name = await asyncio.to_thread(to_csv, rows, lang, tz, now), "csv"
+    else:
+        data, name = await asyncio.to_thread(to_xlsx, rows, lang, tz, now), "xlsx"
+    first, last = start.astimezone(tz), (end - timedelta(seconds=1)).astimezone(tz)
+    return ExportFile(data, f"tinbao_{first:%Y%m%d}_{last:%Y%m%d}.{name}", len(rows))
 
 
 async def send_export(
@@ -235,21 +269,14 @@ async def send_export(
     the asker is a supervisor and wakes the sender afterwards."""
     lang = lang or settings.default_language
     tz = settings.tz
-    rows = await load(db, start, end)
-    # a month of a busy province is tens of thousands of rows: read and built in worker
-    # threads, so the bot keeps answering citizens meanwhile (it blocked for 12-20 s before)
-    if kind == "csv":
-        data, name = await asyncio.to_thread(to_csv, rows, lang, tz, now), "csv"
-    else:
-        data, name = await asyncio.to_thread(to_xlsx, rows, lang, tz, now), "xlsx"
-    first, last = start.astimezone(tz), (end - timedelta(seconds=1)).astimezone(tz)
-    filename = f"tinbao_{first:%Y%m%d}_{last:%Y%m%d}.{name}"
+    built = await build(db, settings, start=start, end=end, now=now, kind=kind, lang=lang)
+    data, filename = built.data, built.filename
     caption = t(
         "x_caption",
         lang,
         start=when(start, lang, tz)[:10],
         end=when(end - timedelta(seconds=1), lang, tz)[:10],
-        n=number(len(rows), lang, 0),
+        n=number(built.rows, lang, 0),
     )
     try:
         async with db.transaction(idempotency_key) as tx:

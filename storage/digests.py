@@ -722,8 +722,15 @@ _EXPORT_SQL = (
     " t.status, t.outcome, t.acknowledged_at, t.closed_at, t.transfers,"
     " (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id)"
     " FROM tips t JOIN units p ON p.id = t.unit_id JOIN units c ON c.id = t.current_unit_id"
-    " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id"
+    " WHERE t.created_at >= ? AND t.created_at < ?{unit} ORDER BY t.created_at, t.id"
 )
+
+
+def _export_query(start: str, end: str, unit_id: int | None) -> tuple[str, tuple[Any, ...]]:
+    """The export's statement: the province's tips, or those one unit's queue holds."""
+    if unit_id is None:
+        return _EXPORT_SQL.format(unit=""), (start, end)
+    return _EXPORT_SQL.format(unit=" AND t.current_unit_id = ?"), (start, end, unit_id)
 
 
 def _export_row(r: Any) -> ExportRow:
@@ -732,12 +739,14 @@ def _export_row(r: Any) -> ExportRow:
     )
 
 
-async def export_rows(tx: Tx, start: str, end: str) -> list[ExportRow]:
+async def export_rows(tx: Tx, start: str, end: str, unit_id: int | None = None) -> list[ExportRow]:
     """The rows inside an open transaction (a database that lives only in memory)."""
-    return [_export_row(r) for r in await tx.fetchall(_EXPORT_SQL, (start, end))]
+    return [_export_row(r) for r in await tx.fetchall(*_export_query(start, end, unit_id))]
 
 
-def read_export_rows(path: Path, start: str, end: str) -> list[ExportRow]:
+def read_export_rows(
+    path: Path, start: str, end: str, unit_id: int | None = None
+) -> list[ExportRow]:
     """The same rows, read **blocking**, on a connection of its own opened read-only: for
     a worker thread, so that a month of tens of thousands of tips does not hold the event
     loop (statements of a :class:`Tx` run on the loop's thread). WAL lets this reader
@@ -746,7 +755,7 @@ def read_export_rows(path: Path, start: str, end: str) -> list[ExportRow]:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         conn.execute("PRAGMA busy_timeout=5000")
-        return [_export_row(r) for r in conn.execute(_EXPORT_SQL, (start, end))]
+        return [_export_row(r) for r in conn.execute(*_export_query(start, end, unit_id))]
     finally:
         conn.close()
 

@@ -44,6 +44,10 @@ DYNAMIC = {
     ("right_", ""): "bot/staff.py missing rights",
     ("sex_", ""): "bot/wanted.py cards",
     ("reason_", ""): "bot/wanted.py police card",
+    ("web_act_", ""): "handlers/web/tip_detail.py action_label (history)",
+    ("web_kind_", ""): "handlers/web/tip_detail.py evidence kinds",
+    ("web_map_col_", ""): "handlers/web/map_page.py table columns",
+    ("web_map_level_", ""): "handlers/web/map_page.py legend",
 }
 
 # Callables whose positional argument at this index is a catalogue key, and keywords

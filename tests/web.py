@@ -3,6 +3,7 @@ real web server on loopback, and an HTTP client that keeps cookies like a browse
 
 from __future__ import annotations
 
+import html
 import re
 import socket
 from collections.abc import AsyncIterator
@@ -56,3 +57,45 @@ async def login_link(person: Person) -> str:
     found = LINK.search(person.last())
     assert found, person.last()
     return found.group(1)
+
+
+async def logged_in(web: Web, browser: aiohttp.ClientSession, person: Person) -> None:
+    """Log ``browser`` in as ``person`` through a /web link from the bot."""
+    async with browser.get(await login_link(person)) as page:
+        assert page.status == 200, await page.text()
+
+
+async def get(web: Web, browser: aiohttp.ClientSession, path: str) -> tuple[int, str]:
+    async with browser.get(web.base + path) as page:
+        return page.status, await page.text()
+
+
+async def unit_id(web: Web, short_name: str) -> int:
+    async with web.h.tinbao.db.read() as tx:
+        value = await tx.scalar(
+            "SELECT id FROM units WHERE short_name = ? AND kind = 'commune'", (short_name,)
+        )
+    assert value is not None, short_name
+    return int(value)
+
+
+async def unit_code(web: Web, short_name: str) -> str:
+    async with web.h.tinbao.db.read() as tx:
+        value = await tx.scalar(
+            "SELECT code FROM units WHERE short_name = ? AND kind = 'commune'", (short_name,)
+        )
+    assert value is not None, short_name
+    return str(value)
+
+
+HREF = re.compile(r'href="([^"]*)"')
+
+
+def links(page: str) -> list[str]:
+    return [html.unescape(h) for h in HREF.findall(page)]
+
+
+async def telegram_file(h: Harness, file_id: str) -> bytes:
+    """A file as a member of the chat downloads it from Telegram (the fake)."""
+    file = await h.tinbao.app.bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
