@@ -2,13 +2,20 @@
 officer asks the bot for /web over the fake Bot API, opens the link in the browser and is
 logged in; the overview shows the digest's own figures; a commune on the map filters the
 list; a tip opens with its history; another unit's tip is a 404 page; after logging out
-the next page asks to log in again. Screenshots: artefacts/screenshots/."""
+the next page asks to log in again. Screenshots: artefacts/screenshots/. And `tinbao demo
+--web` as an operator runs it: a process that prints login links and serves the page."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import signal
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
@@ -20,9 +27,9 @@ from config.texts import t
 from tests.browser import VIEWPORTS, chromium, requires_chromium, screenshot
 from tests.harness import file_tip
 from tests.police import QUEUE, setup_unit
-from tests.web import Web, login_link, web_harness
+from tests.web import LINK, Web, free_port, login_link, web_harness
 
-pytestmark = requires_chromium
+ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = pytest.mark.parametrize("width", list(VIEWPORTS))
 
 
@@ -198,3 +205,56 @@ async def test_another_units_tip_is_a_404_page(tmp_path: Path, width: str) -> No
         response = await page.goto(f"{web.base}/tip/{codes[1]}")
         assert response is not None and response.status == 200
         await context.close()
+
+
+async def test_tinbao_demo_web_prints_links_that_open_the_page_until_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAO_")}
+    env.update(PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "handlers",
+        "demo",
+        "--web",
+        str(port),
+        "--database",
+        str(tmp_path / "demo.db"),
+        cwd=tmp_path,  # no .env of the developer's is read
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    try:
+        async with asyncio.timeout(240):
+            while not any("Tam Chúc (đơn vị)" in line for line in output):
+                line = await process.stdout.readline()
+                assert line, "".join(output)
+                output.append(line.decode())
+        links = [m.group(1) for line in output for m in [LINK.search(line)] if m]
+        assert len(links) == 2 and all(f"127.0.0.1:{port}/login?t=" in x for x in links)
+        counts = []
+        for link in links:
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+                async with browser.get(link) as page:
+                    assert page.status == 200 and t("web_overview", "vi") in await page.text()
+                async with browser.get(f"http://127.0.0.1:{port}/tips") as page:
+                    found = re.search(r"([0-9.]+) tin báo", await page.text())
+                    assert found
+                    counts.append(int(found.group(1).replace(".", "")))
+        # the supervisor sees the province's month of tips, the lead only Tam Chúc's
+        assert counts[0] > counts[1] >= 9
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(60):
+            rest, _ = await process.communicate()
+        assert process.returncode == 0, rest.decode()
+        assert "Đã dừng trang web." in rest.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
