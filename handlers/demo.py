@@ -33,6 +33,7 @@ from bot.digest_periods import day_period
 from bot.digest_text import render
 from bot.places import sync_units
 from config.settings import DEMO_TOKEN, Settings
+from config.texts import t
 from handlers.telegram.app import Tinbao, create
 from handlers.telegram.fake.botapi import FakeBotApi
 from handlers.telegram.fake.scripted import Driver
@@ -213,12 +214,14 @@ MONTH_PLACES = (
     ("nho quan", "Nho Quan", 2),
     ("kim son", "Kim Sơn", 2),
 )
+#: (category, what the citizen writes) for the month of tips.
 MONTH_TEXTS = (
-    "Có người lạ mua bán ma túy ở khu trọ cuối ngõ, thường vào buổi tối.",
-    "Nhóm thanh niên tụ tập đánh bạc ăn tiền ở quán nước gần chợ.",
-    "Hai xe máy chạy lạng lách, đuổi đánh nhau trên đường đê lúc nửa đêm.",
-    "Cửa hàng điện thoại bị cạy cửa, mất nhiều máy, camera có ghi lại.",
-    "Có người cho vay nặng lãi, đến nhà đe dọa, ném chất bẩn vào cửa.",
+    ("drugs", "Có người lạ mua bán ma túy ở khu trọ cuối ngõ, thường vào buổi tối."),
+    ("social_evils", "Nhóm thanh niên tụ tập đánh bạc ăn tiền ở quán nước gần chợ."),
+    ("public_order", "Hai xe máy chạy lạng lách, đuổi đánh nhau trên đường đê lúc nửa đêm."),
+    ("crime", "Cửa hàng điện thoại bị cạy cửa, mất nhiều máy, camera có ghi lại."),
+    ("crime", "Có người cho vay nặng lãi, đến nhà đe dọa, ném chất bẩn vào cửa."),
+    ("other", "Cột điện đổ chắn ngang đường liên thôn, chưa ai đến xử lý."),
 )
 
 
@@ -240,7 +243,8 @@ async def _a_month_of_tips(driver: Driver, clock: FakeClock) -> str:
             citizen,
             place=place,
             choose=choose,
-            text=MONTH_TEXTS[i % len(MONTH_TEXTS)],
+            category=t(f"cat_{MONTH_TEXTS[i % len(MONTH_TEXTS)][0]}", "vi"),
+            text=MONTH_TEXTS[i % len(MONTH_TEXTS)][1],
             urgent=i % 6 == 0,
         )
         if choose == "Tam Chúc" and i % 4 != 3:
