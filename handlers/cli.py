@@ -456,6 +456,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot with long polling on TINBAO_BOT_TOKEN")
     demo = sub.add_parser("demo", help="show a whole tip with no token and no network")
     demo.add_argument("--database", help="keep the demo database at this path")
+    demo.add_argument(
+        "--web",
+        nargs="?",
+        const=8080,
+        type=int,
+        metavar="PORT",
+        help="then serve the web page on the demo data (port 8080) and print login links",
+    )
     sub.add_parser("keygen", help="print a new TINBAO_SECRET_KEY")
     check = sub.add_parser("check-config", help="validate the settings and exit")
     check.add_argument(
@@ -534,7 +542,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "demo":
         from handlers.demo import run_demo
 
-        asyncio.run(run_demo(args.database))
+        asyncio.run(run_demo(args.database, args.web))
         return
     if args.command == "check-config":
         settings = _settings()

@@ -5,6 +5,12 @@ API; the commune police see the card in their group and acknowledge it; the citi
 told. Then a second citizen reports seeing a wanted person, and the sighting reaches both
 the commune's queue and the province duty queue (the issuer of that warrant). Every line
 printed is a real Bot API call the bot made or an update it received.
+
+``tinbao demo --web`` then adds a month of tips across a few communes (filed, acknowledged,
+taken and closed through the same Application, quietly), serves the web page on the demo
+database with the real clock, and prints a one-time login link for a demo supervisor and
+one for Tam Chúc's lead, each obtained the way an officer gets one: ``/web`` to the bot.
+It runs until Ctrl-C (or SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,7 +18,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import random
+import re
+import signal
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +33,7 @@ from bot.digest_periods import day_period
 from bot.digest_text import render
 from bot.places import sync_units
 from config.settings import DEMO_TOKEN, Settings
+from config.texts import t
 from handlers.telegram.app import Tinbao, create
 from handlers.telegram.fake.botapi import FakeBotApi
 from handlers.telegram.fake.scripted import Driver
@@ -89,13 +100,17 @@ def _labels(markup: Any) -> list[str]:
     return [b["text"] if isinstance(b, dict) else str(b) for row in rows for b in row]
 
 
-async def run_demo(database: str | None = None) -> None:
+async def run_demo(database: str | None = None, web_port: int | None = None) -> None:
+    """The scripted demo; with ``web_port``, then the web page over its database until
+    Ctrl-C."""
     workdir = Path(tempfile.mkdtemp(prefix="tinbao-demo-"))
     db_path = Path(database) if database else workdir / "demo.db"
     settings = Settings(
         bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
         secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),  # type: ignore[arg-type]
         database_path=db_path,
+        web_port=web_port,
+        web_links_per_hour=100,
     )
     clock = FakeClock(system_clock())
     db = await Database.open(db_path, clock=clock)
@@ -180,6 +195,108 @@ async def run_demo(database: str | None = None) -> None:
         today = clock().astimezone(settings.tz).date()
         digest = await compute(tinbao.db, settings, day_period(today, settings.tz), clock())
         print(render(digest, settings).text)
+        if web_port is not None:
+            print("\n=== Web: thêm tin báo của 30 ngày qua (mô phỏng) ===")
+            print(await _a_month_of_tips(s.driver, clock))
     finally:
+        await tinbao.app.shutdown()
+        await tinbao.db.close()
+    if web_port is not None:
+        await serve_web(settings)
+
+
+#: (what the citizen types, the button chosen, how many tips) for the month of tips.
+MONTH_PLACES = (
+    ("tam chuc", "Tam Chúc", 9),
+    ("kim bang", "Kim Bảng", 5),
+    ("hoa lu", "Hoa Lư", 4),
+    ("phu ly", "Phủ Lý", 3),
+    ("nho quan", "Nho Quan", 2),
+    ("kim son", "Kim Sơn", 2),
+)
+#: (category, what the citizen writes) for the month of tips.
+MONTH_TEXTS = (
+    ("drugs", "Có người lạ mua bán ma túy ở khu trọ cuối ngõ, thường vào buổi tối."),
+    ("social_evils", "Nhóm thanh niên tụ tập đánh bạc ăn tiền ở quán nước gần chợ."),
+    ("public_order", "Hai xe máy chạy lạng lách, đuổi đánh nhau trên đường đê lúc nửa đêm."),
+    ("crime", "Cửa hàng điện thoại bị cạy cửa, mất nhiều máy, camera có ghi lại."),
+    ("crime", "Có người cho vay nặng lãi, đến nhà đe dọa, ném chất bẩn vào cửa."),
+    ("other", "Cột điện đổ chắn ngang đường liên thôn, chưa ai đến xử lý."),
+)
+
+
+async def _a_month_of_tips(driver: Driver, clock: FakeClock) -> str:
+    """Tips of the last 30 days across a few communes, through the real Application; Tam
+    Chúc's lead works most of his (the others wait in the duty group, some overdue), so the
+    web page has figures, a map and a list worth looking at. The clock is put back 30 days
+    and walks forward to where it was."""
+    end = clock.now
+    clock.now = end - timedelta(days=30)
+    lead = FakeUser(9001, "Hùng", last_name="Trần")
+    plan = [(place, choose) for place, choose, n in MONTH_PLACES for _ in range(n)]
+    random.Random(13).shuffle(plan)  # the communes' tips interleaved over the month
+    step = timedelta(days=29) / len(plan)
+    for i, (place, choose) in enumerate(plan):
+        clock.now = end - timedelta(days=30) + step * i
+        citizen = FakeUser(2000 + i, f"Dân {i}")
+        await driver.file_tip(
+            citizen,
+            place=place,
+            choose=choose,
+            category=t(f"cat_{MONTH_TEXTS[i % len(MONTH_TEXTS)][0]}", "vi"),
+            text=MONTH_TEXTS[i % len(MONTH_TEXTS)][1],
+            urgent=i % 6 == 0,
+        )
+        if choose == "Tam Chúc" and i % 4 != 3:
+            clock.advance(minutes=12 + 7 * (i % 5))
+            await driver.presses(lead, "Tiếp nhận", QUEUE_CHAT)
+            if i % 2 == 0:
+                clock.advance(hours=2)
+                await driver.presses(lead, "Nhận xử lý", QUEUE_CHAT)
+                if i < len(plan) // 2:
+                    clock.advance(days=1)
+                    await driver.presses(lead, "Đóng", QUEUE_CHAT)
+                    await driver.presses(lead, "Đã giải quyết", QUEUE_CHAT)
+    clock.now = end
+    return f"  {len(plan)} tin báo ở {len(MONTH_PLACES)} xã/phường"
+
+
+LINK = re.compile(r"https?://\S+/login\?t=\S+")
+
+
+async def serve_web(settings: Settings) -> None:
+    """The web page over the demo database with the real clock, until Ctrl-C. The links
+    come from the bot's answer to ``/web``, as an officer gets them."""
+    from handlers.web.server import WebServer
+
+    api = FakeBotApi(clock=system_clock)
+    tinbao = await create(settings, request=api, clock=system_clock, rate_limiter=False)
+    await tinbao.app.initialize()
+    driver = Driver(tinbao, api)
+    server = WebServer(tinbao.services)
+    try:
+        invite, _, _ = await tinbao.staff.create_invite(settings.province, "supervisor")
+        supervisor = FakeUser(9003, "Lãnh đạo", last_name="Công an tỉnh")
+        await driver.says(supervisor, f"/join {invite}")
+        lead = FakeUser(9001, "Hùng", last_name="Trần")
+        links = []
+        for officer in (supervisor, lead):
+            await driver.says(officer, "/web")
+            found = LINK.search(api.last_text(officer.id) or "")
+            assert found, api.last_text(officer.id)
+            links.append(found.group(0))
+        await server.start()
+        print(f"\n=== Trang web: http://{settings.web_host}:{server.port}/ ===")
+        print("Mỗi liên kết mở được một lần, trong 10 phút (Ctrl-C để dừng):")
+        print(f"  Lãnh đạo tỉnh (toàn tỉnh): {links[0]}")
+        print(f"  Trưởng công an phường Tam Chúc (đơn vị): {links[1]}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        print("Đã dừng trang web.", flush=True)
+    finally:
+        await server.stop()
         await tinbao.app.shutdown()
         await tinbao.db.close()

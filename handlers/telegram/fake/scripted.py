@@ -63,12 +63,13 @@ class Driver:
         photos: int = 0,
         phone: str | None = None,
         flush: bool = True,
+        category: str = "Tố giác tội phạm",
     ) -> str | None:
         """Walk the whole citizen dialogue; returns the receipt code shown (after the
         outbox is flushed), or None when ``flush`` is off."""
         await self.says(user, "/start")
         await self.presses(user, "Báo tin")
-        await self.presses(user, "Tố giác tội phạm")
+        await self.presses(user, category)
         await self.presses(user, "Đang xảy ra" if urgent else "Không, đã xảy ra rồi")
         await self.says(user, place)
         await self.presses(user, choose)
