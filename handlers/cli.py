@@ -456,6 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot with long polling on TINBAO_BOT_TOKEN")
     demo = sub.add_parser("demo", help="show a whole tip with no token and no network")
     demo.add_argument("--database", help="keep the demo database at this path")
+    demo.add_argument(
+        "--channel",
+        choices=["telegram", "zalo"],
+        default="telegram",
+        help="the citizen's side: Telegram (default) or the police's Zalo Official Account",
+    )
     sub.add_parser("keygen", help="print a new TINBAO_SECRET_KEY")
     check = sub.add_parser("check-config", help="validate the settings and exit")
     check.add_argument(
@@ -530,6 +536,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.verbose, fmt)
     if args.command == "keygen":
         print(base64.urlsafe_b64encode(os.urandom(32)).decode())
+        return
+    if args.command == "demo" and args.channel == "zalo":
+        from handlers.demo_zalo import run_zalo_demo
+
+        asyncio.run(run_zalo_demo(args.database))
         return
     if args.command == "demo":
         from handlers.demo import run_demo
