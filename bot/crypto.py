@@ -46,6 +46,17 @@ class IdentityBox:
         plain = self._aead.decrypt(nonce, body, context.encode())
         return json.loads(plain.decode("utf-8", "surrogatepass"))
 
+    def seal_bytes(self, data: bytes, *, context: str) -> bytes:
+        """Encrypt raw bytes (evidence files: JSON would swell them by a third)."""
+        nonce = os.urandom(_NONCE)
+        return b"\x02" + nonce + self._aead.encrypt(nonce, data, context.encode())
+
+    def open_bytes(self, blob: bytes, *, context: str) -> bytes:
+        if not blob or blob[0] != 2:
+            raise ValueError("unknown sealed format")
+        nonce, body = blob[1 : 1 + _NONCE], blob[1 + _NONCE :]
+        return self._aead.decrypt(nonce, body, context.encode())
+
     def blind_index(self, channel: str, user_id: int | str) -> str:
         mac = hmac.new(self._index_key, f"{channel}:{user_id}".encode(), hashlib.sha256)
         return mac.hexdigest()

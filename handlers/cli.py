@@ -464,6 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="then serve the web page on the demo data (port 8080) and print login links",
     )
+    demo.add_argument(
+        "--channel",
+        choices=["telegram", "zalo"],
+        default="telegram",
+        help="the citizen's side: Telegram (default) or the police's Zalo Official Account",
+    )
     sub.add_parser("keygen", help="print a new TINBAO_SECRET_KEY")
     check = sub.add_parser("check-config", help="validate the settings and exit")
     check.add_argument(
@@ -538,6 +544,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.verbose, fmt)
     if args.command == "keygen":
         print(base64.urlsafe_b64encode(os.urandom(32)).decode())
+        return
+    if args.command == "demo" and args.channel == "zalo":
+        if args.web is not None:
+            raise SystemExit("tinbao demo: --web serves the Telegram demo; drop --channel zalo")
+        from handlers.demo_zalo import run_zalo_demo
+
+        asyncio.run(run_zalo_demo(args.database))
         return
     if args.command == "demo":
         from handlers.demo import run_demo

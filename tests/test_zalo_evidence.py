@@ -6,6 +6,7 @@ not take: the citizen is told, and nothing changes."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.crypto import IdentityBox
 from bot.retention import purge
 from handlers.zalo.attachments import TELEGRAM_PHOTO_BYTES, Attachment, stored, stored_name
+from storage import stored_files
 from tests.police import QUEUE, setup_unit
 from tests.zalo_chat import UID, ZaloCitizen, ZaloWorld, close_zalo, open_zalo
 
@@ -92,8 +95,11 @@ async def test_a_pdf_document_is_taken_and_an_executable_is_not(zalo: ZaloWorld)
     await citizen.sends(zalo.oa.file_event(UID, pdf, "bien-ban.pdf", len(PDF)))
     assert "Đã nhận 1/" in citizen.last()
     async with zalo.h.tinbao.db.read() as tx:
-        row = await tx.fetchone("SELECT kind, mime_type, filename, size_bytes FROM stored_files")
-    assert tuple(row or ()) == ("document", "application/pdf", "bien-ban.pdf", len(PDF))
+        row = await tx.fetchone("SELECT kind, mime_type, size_bytes, name FROM stored_files")
+        assert row is not None
+        file = await stored_files.get(tx, str(row[3]), open_=zalo.h.tinbao.people.box.open_bytes)
+    assert tuple(row[:3]) == ("document", "application/pdf", len(PDF))
+    assert file is not None and (file.filename, file.data) == ("bien-ban.pdf", PDF)
 
 
 @pytest.mark.parametrize("fault", ["404", "500", "timeout"])
@@ -184,7 +190,45 @@ async def test_several_photos_reach_the_police_as_one_album_of_uploads(zalo: Zal
 
 def test_a_photo_too_large_for_telegrams_photos_is_kept_as_an_image_document() -> None:
     found = Attachment("photo", "https://cdn.example/x.jpg", "image/jpeg", None, "x.jpg")
-    small = stored(found, "zalo:m1", b"\xff" * 1000, "image/jpeg")
-    large = stored(found, "zalo:m2", b"\xff" * (TELEGRAM_PHOTO_BYTES + 1), "image/jpeg")
+    box = IdentityBox(bytes(32))
+    small = stored(found, "zalo:m1", b"\xff" * 1000, "image/jpeg", box)
+    large = stored(found, "zalo:m2", b"\xff" * (TELEGRAM_PHOTO_BYTES + 1), "image/jpeg", box)
     assert (small.kind, large.kind) == ("photo", "document")
     assert large.mime_type == "image/jpeg"  # a type the evidence step takes as a document
+
+
+async def test_evidence_is_sealed_in_the_database_file(zalo: ZaloWorld) -> None:
+    """A copied database file shows neither the photo, nor a document's name, nor the
+    plain hash that would confirm a known picture; the police still get the bytes."""
+    await setup_unit(zalo.h)
+    citizen = zalo.citizen()
+    await to_evidence(citizen)
+    await citizen.sends(zalo.oa.image_event(UID, zalo.oa.attachment_url("c.jpg", PHOTO)))
+    named = "Đơn của Nguyễn Văn Tố.pdf"
+    url = zalo.oa.attachment_url("d.pdf", PDF, content_type="application/pdf")
+    await citizen.sends(zalo.oa.file_event(UID, url, named, len(PDF)))
+    assert "Đã nhận 2/" in citizen.last()
+    await choose(citizen, "Xong")
+    await choose(citizen, "Ẩn danh")
+    await choose(citizen, "Gửi tin báo")
+    await zalo.h.flush()
+    db = zalo.h.tinbao.db
+    await db.sync()
+    async with db.read() as tx:
+        await tx.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = zalo.h.tinbao.settings.database_path
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert len(raw) > 100_000
+    assert PHOTO[4:400] not in raw and PDF[:200] not in raw
+    assert named.encode() not in raw and "Nguyễn Văn Tố".encode() not in raw
+    assert hashlib.sha256(PHOTO).hexdigest().encode() not in raw
+    # the police group got both, whole, under the document's own name
+    api = zalo.h.api
+    names = [
+        n
+        for m in ("sendMediaGroup", "sendDocument", "sendPhoto")
+        for c in api.calls_of(m, ok_only=True)
+        for n in c.files.values()
+    ]
+    assert named in names
+    assert PDF in api._file_bytes.values() and PHOTO in api._file_bytes.values()

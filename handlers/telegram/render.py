@@ -40,6 +40,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.callbacks import encode
+from bot.crypto import IdentityBox
 from bot.dialogue import (
     Button,
     Intent,
@@ -200,12 +201,12 @@ def stored_ids(plain: dict[str, Any]) -> list[str]:
     ]
 
 
-async def stored_uploads(tx: Tx, plain: dict[str, Any]) -> dict[str, InputFile]:
+async def stored_uploads(tx: Tx, plain: dict[str, Any], box: IdentityBox) -> dict[str, InputFile]:
     """The bytes to upload for a row's stored files, by file id. A file no longer kept
     (purged) is missing here, and the row cannot be rendered: it fails with an alert."""
     found: dict[str, InputFile] = {}
     for file_id in stored_ids(plain):
-        file = await stored_files.get(tx, file_id)
+        file = await stored_files.get(tx, file_id, open_=box.open_bytes)
         if file is not None:
             found[file_id] = InputFile(file.data, filename=file.filename)
     return found

@@ -562,7 +562,8 @@ class OutboxSender:
                 found.photo = photo.file if photo is not None else None
             for attached in await files_for(tx, row.id):
                 found.files[attached.field] = InputFile(attached.data, filename=attached.filename)
-            found.files.update(await stored_uploads(tx, plain))  # a Zalo citizen's evidence
+            # a Zalo citizen's evidence, opened with the province key
+            found.files.update(await stored_uploads(tx, plain, self.people.box))
             if row.edit_of_outbox is not None:
                 target = await outbox.sent_message(tx, row.edit_of_outbox)
                 if target is None or target[2] == "failed":

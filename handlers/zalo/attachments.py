@@ -1,7 +1,8 @@
 """Evidence a Zalo citizen sends: the event carries a URL that expires, so the bytes are
-downloaded when the event is applied and kept in the database (storage/stored_files.py);
-the domain gets a :class:`~bot.dialogue.MediaIn` whose ``file_id`` names the stored
-bytes, and the Telegram sender uploads them to the police group.
+downloaded when the event is applied and kept in the database, sealed with the province
+key (storage/stored_files.py); the domain gets a :class:`~bot.dialogue.MediaIn` whose
+``file_id`` names the stored bytes, and the Telegram sender uploads them to the police
+group.
 
 The limits are Telegram evidence's (bot/tip_form.py ``check_media``: the kinds, the
 document types and ``TINBAO_MAX_ATTACHMENT_MB``): what Zalo declares is checked before
@@ -20,7 +21,10 @@ from urllib.parse import urlparse
 
 import aiohttp
 
+from bot.crypto import IdentityBox
 from bot.dialogue import MediaIn
+from storage import stored_files
+from storage.db import Tx
 from storage.stored_files import PREFIX, StoredFile
 
 log = logging.getLogger(__name__)
@@ -88,9 +92,13 @@ def stored_name(event_key: str) -> str:
     return PREFIX + hashlib.sha256(event_key.encode()).hexdigest()[:32]
 
 
-def stored(attachment: Attachment, event_key: str, data: bytes, mime: str | None) -> StoredFile:
+def stored(
+    attachment: Attachment, event_key: str, data: bytes, mime: str | None, box: IdentityBox
+) -> StoredFile:
     """The file to keep. A photo larger than Telegram uploads as a photo is kept as the
-    image document it is (Telegram's own clients send such a picture as a file too)."""
+    image document it is (Telegram's own clients send such a picture as a file too). Its
+    digest is keyed (the province's blind index): equal bytes still give equal digests,
+    but a copied database cannot be searched for a known picture by its plain hash."""
     kind = attachment.kind
     if kind == "photo" and len(data) > TELEGRAM_PHOTO_BYTES:
         kind = "document"
@@ -100,7 +108,7 @@ def stored(attachment: Attachment, event_key: str, data: bytes, mime: str | None
         mime,
         attachment.filename,
         len(data),
-        hashlib.sha256(data).hexdigest(),
+        box.blind_index("evidence", hashlib.sha256(data).hexdigest()),
         data,
     )
 
@@ -156,3 +164,9 @@ def _size(value: object) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
+
+
+async def keep(tx: Tx, file: StoredFile, box: IdentityBox) -> None:
+    """Into the database, sealed (a copied database file shows neither the bytes nor the
+    file's name)."""
+    await stored_files.put(tx, file, seal=box.seal_bytes)

@@ -97,7 +97,9 @@ class ZaloChannel:
                 # Zalo's user-info form needs a picture; without one citizens type the number
                 info_image_url=services.settings.zalo_info_image_url or None,
             )
-            self.delivery = ZaloDelivery(services.db, sender, services.clock)
+            self.delivery = ZaloDelivery(
+                services.db, sender, services.clock, wake_all=services.outbox_ready
+            )
         return self.delivery
 
     async def stop(self) -> None:

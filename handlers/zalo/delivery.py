@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot import reach
@@ -49,8 +50,13 @@ class ZaloDelivery:
         *,
         concurrency: int = CONCURRENCY,
         idle_poll: float = IDLE_POLL_SECONDS,
+        wake_all: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
+        # Every channel's sender (services.outbox_ready): a send or a hold here may write
+        # rows for Telegram's groups (a held question's notice, "it reached them", a
+        # failure's alert), which must not wait for Telegram's sender's idle timeout.
+        self._wake_all = wake_all
         self.sender = sender
         self.clock = clock
         self.idle_poll = idle_poll
@@ -65,6 +71,11 @@ class ZaloDelivery:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def wake_all(self) -> None:
+        self._wake.set()
+        if self._wake_all is not None:
+            self._wake_all()
 
     def stop(self) -> None:
         self._stopping = True
@@ -139,6 +150,8 @@ class ZaloDelivery:
             if purged:
                 async with self.db.transaction() as tx:
                     await reach.forget_purged(tx, now_text)
+            if to_hold or purged:
+                self.wake_all()
             async with self.db.read() as tx:
                 rows = await outbox.due(tx, now_text, limit=DUE_BATCH, channel=CHANNEL)
                 later = await outbox.next_due_after(tx, now_text, channel=CHANNEL)
@@ -184,7 +197,7 @@ class ZaloDelivery:
         finally:
             async with self._pick:
                 self._busy.discard(int(row.reporter_id or 0))
-            self.wake()
+            self.wake_all()
 
     def _rest(self, row: OutboxRow) -> None:
         """Leave a row alone for a while without the database: 2, 4, 8 ... 300 s."""

@@ -3,6 +3,11 @@ exactly as Zalo does and POSTs them to a running receiver, and it serves the OA 
 message endpoint on loopback, recording each call and answering in Zalo's shapes
 (HTTP 200 always; ``error`` 0 on success, a negative code and a ``message`` otherwise).
 
+Faults it injects: Zalo errors (:meth:`fail_next`), HTTP 5xx (:meth:`fail_http`), calls
+that hang past the client's timeout (:meth:`stall`), refused connections
+(:meth:`go_down`), OAuth refusals and lost answers, expiring tokens, attachment URLs that
+fail.
+
 What it cannot show of the real platform: Zalo's true error table and rate limits, its
 retry timing, TLS in front of the webhook, and what a Zalo client displays.
 """
@@ -10,10 +15,12 @@ retry timing, TLS in front of the webhook, and what a Zalo client displays.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import secrets
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,6 +73,12 @@ class FakeZaloOA:
         self._ids = itertools.count(1)
         self._last_event: dict[str, datetime] = {}  # user id -> their last message (window)
         self._http_faults: deque[int] = deque()  # HTTP statuses for the next calls (outages)
+        self._stalls: deque[float] = deque()  # seconds the next calls hang, then 504
+        self.stalled = 0  # calls that hung (and did nothing)
+        self._unstall = asyncio.Event()  # set on stop: nothing hangs past the fake's end
+        # Called with each message call and its answer before the answer leaves: a test
+        # looks at the database at the moment Zalo has the message (receipts after commit).
+        self.on_call: list[Callable[[ApiCall], None]] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.app = web.Application()
@@ -87,6 +100,7 @@ class FakeZaloOA:
 
     async def stop(self) -> None:
         self._release_held()
+        self._unstall.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -105,6 +119,8 @@ class FakeZaloOA:
         ]
 
     async def _message(self, request: web.Request) -> web.Response:
+        if self._stalls:
+            return await self._stall(self._stalls.popleft())
         if self._http_faults:
             return self.http_fault()
         token = request.headers.get("access_token")
@@ -130,6 +146,8 @@ class FakeZaloOA:
                 "message": "Success",
                 "data": {"message_id": f"fake{next(self._ids):08d}", "user_id": user},
             }
+        for watcher in self.on_call:
+            watcher(call)
         return web.json_response(call.answer)  # Zalo answers 200 even for an error
 
     # ------------------------------------------------------------------ OAuth v4 ----
@@ -274,6 +292,18 @@ class FakeZaloOA:
         recorded as no call at all: nothing reached the OA."""
         self._http_faults.extend([status] * times)
 
+    def stall(self, seconds: float, times: int = 1) -> None:
+        """The next ``times`` API calls get no answer for ``seconds`` (beyond the client's
+        timeout, it gives up first), then a 504; nothing is done for them, as when Zalo's
+        front end hangs before the OA's servers see the call."""
+        self._stalls.extend([seconds] * times)
+
+    async def _stall(self, seconds: float) -> web.Response:
+        self.stalled += 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._unstall.wait(), timeout=seconds)
+        return web.Response(status=504, text="Gateway Timeout")
+
     def http_fault(self) -> web.Response:
         return web.Response(status=self._http_faults.popleft(), text="Bad Gateway")
 
@@ -284,6 +314,7 @@ class FakeZaloOA:
     async def come_back(self) -> None:
         """Serve again at the same URL."""
         port = int(self.url.rsplit(":", 1)[1])
+        self._unstall.clear()
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()

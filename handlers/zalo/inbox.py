@@ -50,7 +50,7 @@ from config.texts import t
 from handlers.zalo import attachments, choices
 from handlers.zalo.events import CHANNEL, KNOWN_EVENTS, MEDIA_KINDS, TEXT, event_key, lane_of
 from handlers.zalo.events import user_of as zalo_user
-from storage import dialogues, reporters, stored_files
+from storage import dialogues, reporters
 from storage.db import Tx
 
 log = logging.getLogger(__name__)
@@ -299,14 +299,14 @@ class ZaloInbox:
             await self._notice(person, text, event.key)
             return None
         mime = found.mime_type or served
-        file = attachments.stored(found, event.key, data, mime)
+        file = attachments.stored(found, event.key, data, mime, services.people.box)
         media = attachments.media_in(file)
         problem = check_media(settings, media, lang)
         if problem is not None:
             await self._notice(person, problem, event.key)
             return None
         async with services.db.transaction() as tx:
-            await stored_files.put(tx, file)
+            await attachments.keep(tx, file, services.people.box)
         return media
 
     async def _step(self, person: Person) -> str | None:
