@@ -233,7 +233,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Mã tin báo của bạn: {code}\n\n"
             "Hãy lưu lại mã này để tra cứu (/status {code}) hoặc bổ sung thông tin. "
             "{routing} Công an sẽ xem xét và có thể hỏi thêm bạn "
-            "qua bot này, danh tính của bạn vẫn được giữ kín.\n"
+            "qua cuộc trò chuyện này, danh tính của bạn vẫn được giữ kín.\n"
             "Cảm ơn bạn đã chung tay giữ gìn an ninh, trật tự."
         ),
         "en": (
@@ -241,7 +241,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Your tip code: {code}\n\n"
             "Keep this code to check the status (/status {code}) or add information. "
             "{routing} The police will look into it and may ask you more "
-            "through this bot; your identity stays protected.\n"
+            "in this chat; your identity stays protected.\n"
             "Thank you for helping keep our community safe."
         ),
     },
