@@ -28,11 +28,23 @@ async def open_by_status(tx: Tx, unit_id: int) -> dict[str, int]:
 async def ack_seconds(tx: Tx, start: str, end: str, unit_id: int) -> list[float]:
     """Receipt-to-acknowledgement times of the unit's tips acknowledged in the period."""
     rows = await tx.fetchall(
-        "SELECT ROUND((julianday(acknowledged_at) - julianday(created_at)) * 86400.0, 3)"
-        " FROM tips WHERE acknowledged_at >= ? AND acknowledged_at < ? AND current_unit_id = ?",
-        (start, end, unit_id),
+        "SELECT ack_wait FROM tips"
+        " WHERE current_unit_id = ? AND acknowledged_at >= ? AND acknowledged_at < ?",
+        (unit_id, start, end),
     )
-    return [max(0.0, float(row[0])) for row in rows]
+    return [float(row[0]) for row in rows]
+
+
+async def new_urgent(tx: Tx, start: str, end: str, unit_id: int) -> list[TipLine]:
+    """Urgent tips received in the period that the unit's queue holds now (its share of
+    storage/digests.py ``new_urgent``, on the unit's own urgent rows)."""
+    rows = await tx.fetchall(
+        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        " WHERE t.current_unit_id = ? AND t.urgent = 1 AND t.created_at >= ?"
+        " AND t.created_at < ? ORDER BY t.created_at, t.id",
+        (unit_id, start, end),
+    )
+    return [digests._line(row) for row in rows]
 
 
 async def transfers(tx: Tx, start: str, end: str, unit_id: int) -> int:
@@ -53,7 +65,9 @@ async def closed_by_outcome(tx: Tx, start: str, end: str, unit_id: int) -> dict[
         " AND closed_at < ? AND +status = 'closed' AND current_unit_id = ? GROUP BY outcome",
         (start, end, unit_id),
     )
-    return {str(outcome): int(n) for outcome, n in sorted(rows) if n}
+    return {
+        str(outcome): int(n) for outcome, n in sorted((str(r[0]), int(r[1])) for r in rows) if n
+    }
 
 
 async def sightings(tx: Tx, start: str, end: str, unit_id: int) -> tuple[int, int]:
