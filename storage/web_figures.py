@@ -6,13 +6,11 @@ with the unit as an extra condition: the period's own rows, never the history's.
 
 from __future__ import annotations
 
-from storage import digests
 from storage.db import Tx
-from storage.digests import AWAITING_ACK, OPEN_STATUSES, TipLine
+from storage.digests import AWAITING_ACK, LINE_COLUMNS, OPEN_STATUSES, TipLine, line
 
 _OPEN_MARKS = ",".join("?" for _ in OPEN_STATUSES)
 _AWAIT_MARKS = ",".join("?" for _ in AWAITING_ACK)
-_LINE_COLUMNS = digests._LINE_COLUMNS  # the digest's own line of a tip
 _SIGHTING = "(t.wanted_notice_id IS NOT NULL OR t.category = 'wanted')"
 
 
@@ -39,12 +37,12 @@ async def new_urgent(tx: Tx, start: str, end: str, unit_id: int) -> list[TipLine
     """Urgent tips received in the period that the unit's queue holds now (its share of
     storage/digests.py ``new_urgent``, on the unit's own urgent rows)."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         " WHERE t.current_unit_id = ? AND t.urgent = 1 AND t.created_at >= ?"
         " AND t.created_at < ? ORDER BY t.created_at, t.id",
         (unit_id, start, end),
     )
-    return [digests._line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def transfers(tx: Tx, start: str, end: str, unit_id: int) -> int:
@@ -97,20 +95,20 @@ async def awaiting_ack(tx: Tx, created_before: str, unit_id: int) -> list[TipLin
     """The unit's unacknowledged tips received before the given time, oldest first (its
     queue's share of storage/digests.py ``awaiting_ack``, on the queue's index)."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE t.current_unit_id = ? AND t.status IN ({_AWAIT_MARKS}) AND t.created_at <= ?"
         " ORDER BY t.created_at, t.id",
         (unit_id, *AWAITING_ACK, created_before),
     )
-    return [digests._line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def open_received_before(tx: Tx, before: str, unit_id: int) -> list[TipLine]:
     """The unit's open tips received before a time, oldest first (verification clocks)."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE t.current_unit_id = ? AND t.status IN ({_OPEN_MARKS}) AND t.created_at <= ?"
         " ORDER BY t.created_at, t.id",
         (unit_id, *OPEN_STATUSES, before),
     )
-    return [digests._line(row) for row in rows]
+    return [line(row) for row in rows]

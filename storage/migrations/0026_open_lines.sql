@@ -38,7 +38,7 @@ WHEN OLD.action = 'transferred' OR NEW.action = 'transferred' BEGIN
 END;
 
 -- The open tips' index (0003) now holds every column of a tip's line in the digest
--- (storage/digest_lines.py): the lists read it alone, in receipt order, however many
+-- (storage/digests.py): the lists read it alone, in receipt order, however many
 -- tips are closed. Same name and leading columns, so the queries that chose it still do.
 DROP INDEX tips_open;
 CREATE INDEX tips_open ON tips(
