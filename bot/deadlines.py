@@ -36,10 +36,11 @@ from bot.fmt import when
 from config.categories import category_label
 from config.settings import Settings
 from config.texts import t
-from storage import bindings, outbox, tips
+from storage import bindings, ladder, outbox, tips
 from storage import digests as store
 from storage.db import Database, Tx, parse_utc, utc_text
-from storage.digests import AWAITING_ACK, LadderTip, TipLine
+from storage.digests import AWAITING_ACK, TipLine
+from storage.ladder import LadderTip
 
 log = logging.getLogger(__name__)
 
@@ -249,12 +250,12 @@ async def sweep(
     before = utc_text(now - shortest)
     at = utc_text(now)
     async with db.read() as tx:
-        if not _due(await store.ladder_candidates(tx, before), settings, now):
+        if not _due(await ladder.ladder_candidates(tx, before), settings, now):
             return SweepResult([], [])
     reminded: list[str] = []
     escalated: list[str] = []
     async with db.transaction() as tx:
-        due = _due(await store.ladder_candidates(tx, before), settings, now)
+        due = _due(await ladder.ladder_candidates(tx, before), settings, now)
         province = await store.province(tx)
         duty = await _chat(tx, "duty", province[0]) if province else None
         supervisors = await _chat(tx, "supervisors", province[0]) if province else None
@@ -264,7 +265,7 @@ async def sweep(
                 queue = await _chat(tx, "queue", tip.unit_id)
                 target = queue or duty
                 if target is not None:
-                    reply_to = await store.queue_card(tx, tip.id, target)
+                    reply_to = await ladder.queue_card(tx, tip.id, target)
                     text = _reminder_text(tip, limit, now, lang, tz)
                     await _notify(tx, tip, target, text, "reminder", at, reply_to)
                     where = "queue" if queue else "duty"

@@ -102,7 +102,6 @@ async def compute(
     shortest = min(ack_limit(True, settings), ack_limit(False, settings))
     async with db.read() as tx:
         province = await store.province(tx)
-        urgent = await store.new_urgent(tx, start, end)
         waiting: list[TipLine] = []
         old: list[TipLine] = []
         unrouted: list[TipLine] = []
@@ -116,8 +115,10 @@ async def compute(
         wanted = await store.wanted_figures(tx, start, end)
         chart_counts: dict[tuple[str, str], int] = {}
         if unit_id is None:
-            by_category = await store.new_by_category(tx, start, end)
-            by_unit = await store.new_by_unit(tx, start, end)
+            urgent = await store.new_urgent(tx, start, end)
+            cells = await store.received_cells(tx, start, end)  # read once for both
+            by_category = store.by_category(cells)
+            by_unit = store.by_unit(cells, await store.unit_names(tx))
             if period.kind == MONTHLY:  # the chart's figures hold every wait: one read
                 ack_by_unit = await store.ack_seconds_by_unit(tx, start, end)
                 ack = [seconds for waits in ack_by_unit.values() for seconds in waits]
@@ -141,7 +142,7 @@ async def compute(
                     by_category[category] = n
             name = (await store.unit_names(tx)).get(unit_id, "?")
             by_unit = [(name, sum(by_category.values()))] if by_category else []
-            urgent = [tip for tip in urgent if tip.unit_id == unit_id]
+            urgent = await unit_store.new_urgent(tx, start, end, unit_id)
             if state:
                 waiting = await unit_store.awaiting_ack(tx, utc_text(now - shortest), unit_id)
                 old = await unit_store.open_received_before(tx, utc_text(now - warn_age), unit_id)

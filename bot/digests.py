@@ -30,7 +30,7 @@ from bot.digest_text import Rendered, render, short_day
 from bot.unit_lists import compute_unit_lists, render_unit
 from config.settings import Settings
 from config.texts import t
-from storage import bindings, officers, outbox
+from storage import bindings, officers, outbox, outbox_files
 from storage import digests as store
 from storage.db import Database, Tx, utc_text
 
@@ -104,7 +104,7 @@ async def enqueue_rendered(
             purpose=purpose,
             chat_id=chat_id,
         )
-        await store.attach_file(tx, row, "photo", photo_name, photo)
+        await outbox_files.attach_file(tx, row, "photo", photo_name, photo)
         ids.append(row)
     if rendered.csv is not None:
         caption = t("d_file_caption", lang, title=rendered.title)[:1024]
@@ -116,7 +116,7 @@ async def enqueue_rendered(
             purpose=purpose,
             chat_id=chat_id,
         )
-        await store.attach_file(tx, row, "document", rendered.csv_name, rendered.csv)
+        await outbox_files.attach_file(tx, row, "document", rendered.csv_name, rendered.csv)
         ids.append(row)
     return ids
 

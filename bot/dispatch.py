@@ -23,7 +23,7 @@ from config.texts import t
 from storage import bindings, cards, outbox, tips, units
 from storage import wanted as wanted_store
 from storage.db import Tx, utc_text
-from storage.digests import attach_file
+from storage.outbox_files import attach_file
 from storage.wanted import WantedNotice
 
 LANG = "vi"

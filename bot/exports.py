@@ -1,7 +1,7 @@
 """Tips as a spreadsheet: CSV and Excel, one row per tip, for supervisors' own analysis.
 
 No reporter columns, and no description, address or coordinates either (see
-:class:`storage.digests.ExportRow`): a file leaves the system and is forwarded, printed and
+:class:`storage.exports.ExportRow`): a file leaves the system and is forwarded, printed and
 kept on laptops, so it carries only what statistics need.
 
 CSV is text, so dates and numbers are written the way a Vietnamese reader writes them
@@ -27,10 +27,10 @@ from bot.receipt import display
 from config.categories import BY_CODE
 from config.settings import Settings
 from config.texts import outcome_label, status_label, t
-from storage import digests as store
-from storage import outbox
+from storage import exports as exports_store
+from storage import outbox, outbox_files
 from storage.db import AlreadyProcessed, Database, parse_utc, utc_text
-from storage.digests import ExportRow
+from storage.exports import ExportRow
 
 COLUMNS = (
     "x_code",
@@ -214,9 +214,9 @@ async def load(
     first, last = utc_text(start), utc_text(end)
     if str(db.path) == ":memory:":  # no file another connection could open
         async with db.read() as tx:
-            return await store.export_rows(tx, first, last, unit_id)
+            return await exports_store.export_rows(tx, first, last, unit_id)
     await db.sync()  # a group commit's last transactions become visible to other readers
-    return await asyncio.to_thread(store.read_export_rows, db.path, first, last, unit_id)
+    return await asyncio.to_thread(exports_store.read_export_rows, db.path, first, last, unit_id)
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ async def send_export(
                 purpose="export",
                 chat_id=chat_id,
             )
-            await store.attach_file(tx, row_id, "document", filename, data)
+            await outbox_files.attach_file(tx, row_id, "document", filename, data)
     except AlreadyProcessed:
         return None
     return row_id

@@ -64,11 +64,12 @@ async def has_working_card(tx: Tx, tip_id: int) -> bool:
 
 # An open tip that routing could not place (it has an 'unroutable' event: no queue of its
 # unit and no duty chat were bound) and that no chat holds a working card of since: no
-# officer can see it. ``t`` is the tips table; the partial index ``tips_open`` and the
-# per-tip indexes of events and cards keep this cheap.
+# officer can see it. ``t`` is the tips table; the partial index ``tips_open``, the
+# partial index of 'unroutable' events (migration 0026: no plus on ``e.action``, so the
+# planner takes it) and the per-tip index of cards keep this cheap.
 UNROUTED = (
     "t.status <> 'closed'"
-    " AND EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND +e.action = 'unroutable')"
+    " AND EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND e.action = 'unroutable')"
     " AND NOT EXISTS (SELECT 1 FROM tip_cards c WHERE c.tip_id = t.id AND c.active = 1"
     "  AND c.kind = 'queue')"
 )

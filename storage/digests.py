@@ -1,4 +1,6 @@
-"""SQL for digests, deadline sweeps, reports and exports: aggregates over tips and events.
+"""SQL of the digests' and reports' figures: aggregates over tips and events, and the
+lines of tips the digests list (the deadline sweep's SQL is storage/ladder.py, the
+exports' storage/exports.py, the files a row carries storage/outbox_files.py).
 
 Every period argument is a half-open UTC text range ``[start, end)`` so a tip received at
 exactly midnight belongs to one day only. Queries are written to ride the indexes of
@@ -9,7 +11,11 @@ ANALYZEd in production, so two habits keep SQLite's planner from bad guesses: qu
 open tips say ``status <> 'closed'`` (which selects the small partial index
 ``tips_open``), and lookups of one tip's events write ``+e.action`` (the unary plus keeps
 the planner from scanning every event of that action instead of the tip's few events;
-without it a digest over a million tips took 20 s instead of 5 ms). The wanted-notice
+without it a digest over a million tips took 20 s instead of 5 ms). The lists of open
+tips name ``tips_open`` outright (:data:`OPEN_LINES`): since migration 0026 it holds a
+whole line, the time of the last transfer included, so a backlog of thousands of open
+tips is read from that index alone, and the waits to acknowledgement are the indexed
+``ack_wait`` column rather than worked out per tip each time. The wanted-notice
 figures (migration 0004) read the small notice list by its ``status`` index.
 
 Counts over a period read the pre-aggregated ``daily_counts`` of migration 0016 for the
@@ -23,11 +29,9 @@ volume, never the history's.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from storage.cards import UNROUTED
@@ -41,10 +45,9 @@ _OPEN_MARKS = ",".join("?" for _ in OPEN_STATUSES)
 _AWAIT_MARKS = ",".join("?" for _ in AWAITING_ACK)
 
 # When the tip reached the queue it is in now: its last transfer, or its receipt.
-_ARRIVED = (
-    "COALESCE((SELECT MAX(e.at) FROM tip_events e"
-    " WHERE e.tip_id = t.id AND +e.action = 'transferred'), t.created_at)"
-)
+# Its last transfer is kept on the row (migration 0026), so a list of open tips reads the
+# ``tips_open`` index alone, not each tip's events.
+ARRIVED = "COALESCE(t.last_transfer_at, t.created_at)"
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,20 @@ class TipLine:
     acknowledged_at: str | None
 
 
-_LINE_COLUMNS = (
+LINE_COLUMNS = (
     "t.id, t.code, t.category, t.urgent, t.status, t.current_unit_id, u.short_name, u.remote,"
-    f" t.created_at, {_ARRIVED}, t.acknowledged_at"
+    f" t.created_at, {ARRIVED}, t.acknowledged_at"
 )
 
 
-def _line(row: Any) -> TipLine:
+# The open tips' lines, read from the ``tips_open`` index alone (migration 0026 made it
+# hold every column of a line). Named, because without statistics the planner prefers
+# ``tips_status`` for ``status IN (...)`` and then reads each tip's row: a backlog of
+# 5,000 tips cost 600 ms that way, against a few ms from the index.
+OPEN_LINES = "tips t INDEXED BY tips_open JOIN units u ON u.id = t.current_unit_id"
+
+
+def line(row: Any) -> TipLine:
     v = list(row)
     return TipLine(v[0], v[1], v[2], bool(v[3]), v[4], v[5], v[6], bool(v[7]), v[8], v[9], v[10])
 
@@ -194,55 +204,64 @@ async def unit_names(tx: Tx) -> dict[int, str]:
     return {int(r[0]): str(r[1]) for r in await tx.fetchall("SELECT id, short_name FROM units")}
 
 
-async def new_by_category(tx: Tx, start: str, end: str) -> dict[str, int]:
+Cells = dict[tuple[int, str], int]
+
+
+def by_category(cells: Cells) -> dict[str, int]:
+    """The province's tips received by category, from :func:`received_cells`."""
     found: Counter[str] = Counter()
-    for (_, category), n in (await received_cells(tx, start, end)).items():
+    for (_, category), n in cells.items():
         found[category] += n
     return {category: n for category, n in sorted(found.items()) if n}
 
 
-async def new_by_unit(tx: Tx, start: str, end: str) -> list[tuple[str, int]]:
-    """Tips received, by the commune of the place (not whoever holds them now), most first."""
-    names = await unit_names(tx)
-    by_unit: Counter[int] = Counter()
-    for (unit_id, _), n in (await received_cells(tx, start, end)).items():
+def by_unit(cells: Cells, names: dict[int, str]) -> list[tuple[str, int]]:
+    """Tips received, by the commune of the place (not whoever holds them now), most
+    first, from :func:`received_cells`."""
+    found: Counter[int] = Counter()
+    for (unit_id, _), n in cells.items():
         if unit_id in names:
-            by_unit[unit_id] += n
-    return sorted(((names[u], n) for u, n in by_unit.items()), key=lambda p: (-p[1], p[0]))
+            found[unit_id] += n
+    return sorted(((names[u], n) for u, n in found.items()), key=lambda p: (-p[1], p[0]))
+
+
+async def new_by_category(tx: Tx, start: str, end: str) -> dict[str, int]:
+    return by_category(await received_cells(tx, start, end))
+
+
+async def new_by_unit(tx: Tx, start: str, end: str) -> list[tuple[str, int]]:
+    return by_unit(await received_cells(tx, start, end), await unit_names(tx))
 
 
 async def new_urgent(tx: Tx, start: str, end: str) -> list[TipLine]:
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         " WHERE t.created_at >= ? AND t.created_at < ? AND t.urgent = 1"
         " ORDER BY t.created_at, t.id",
         (start, end),
     )
-    return [_line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def ack_seconds(tx: Tx, start: str, end: str) -> list[float]:
     """Receipt-to-first-acknowledgement times of the tips acknowledged in the period."""
     rows = await tx.fetchall(
-        "SELECT ROUND((julianday(acknowledged_at) - julianday(created_at)) * 86400.0, 3) FROM tips"
-        " WHERE acknowledged_at >= ? AND acknowledged_at < ?",
+        "SELECT ack_wait FROM tips WHERE acknowledged_at >= ? AND acknowledged_at < ?",
         (start, end),
     )
-    return [max(0.0, float(row[0])) for row in rows]
+    return [float(row[0]) for row in rows]
 
 
 async def ack_seconds_by_unit(tx: Tx, start: str, end: str) -> dict[str, list[float]]:
     """The same, per unit that holds the tip now (the one that acknowledged it, usually)."""
     rows = await tx.fetchall(
-        "SELECT u.short_name,"
-        " ROUND((julianday(t.acknowledged_at) - julianday(t.created_at)) * 86400.0, 3)"
-        " FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        "SELECT u.short_name, t.ack_wait FROM tips t JOIN units u ON u.id = t.current_unit_id"
         " WHERE t.acknowledged_at >= ? AND t.acknowledged_at < ?",
         (start, end),
     )
     found: dict[str, list[float]] = {}
     for name, seconds in rows:
-        found.setdefault(name, []).append(max(0.0, float(seconds)))
+        found.setdefault(name, []).append(float(seconds))
     return found
 
 
@@ -332,23 +351,23 @@ async def awaiting_ack(tx: Tx, created_before: str) -> list[TipLine]:
     """Unacknowledged tips (new, or transferred and not yet taken up by the new unit)
     received before the given time, oldest first."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM {OPEN_LINES}"
         f" WHERE t.status <> 'closed' AND t.status IN ({_AWAIT_MARKS}) AND t.created_at <= ?"
         " ORDER BY t.created_at, t.id",
         (*AWAITING_ACK, created_before),
     )
-    return [_line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def open_received_before(tx: Tx, before: str) -> list[TipLine]:
     """Open tips received before a time, oldest first: the verification-clock watch list."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM {OPEN_LINES}"
         f" WHERE t.status <> 'closed' AND t.status IN ({_OPEN_MARKS}) AND t.created_at <= ?"
         " ORDER BY t.created_at, t.id",
         (*OPEN_STATUSES, before),
     )
-    return [_line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def open_tips(tx: Tx, unit_id: int | None = None) -> list[TipLine]:
@@ -359,11 +378,11 @@ async def open_tips(tx: Tx, unit_id: int | None = None) -> list[TipLine]:
         where += " AND t.current_unit_id = ?"
         params = (*params, unit_id)
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE {where} ORDER BY t.created_at, t.id",
         params,
     )
-    return [_line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def unrouted(tx: Tx) -> list[TipLine]:
@@ -372,10 +391,10 @@ async def unrouted(tx: Tx) -> list[TipLine]:
     ``t.created_at`` made it walk ``tips_created``, every tip ever received, to skip a
     sort of a handful of rows."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE {UNROUTED} ORDER BY +t.created_at, t.id"
     )
-    return [_line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def units_without_queue(tx: Tx) -> list[str]:
@@ -419,48 +438,6 @@ async def queue_units(tx: Tx) -> list[tuple[int, str, int]]:
         " ORDER BY u.short_name"
     )
     return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
-
-
-# ---------------------------------------------------------------- deadline ladder
-
-
-@dataclass(frozen=True)
-class LadderTip:
-    """A tip waiting for acknowledgement, and which rungs its current stay already took."""
-
-    tip: TipLine
-    reminded: bool
-    escalated: bool
-
-
-def _rung(action: str) -> str:
-    return (
-        f"EXISTS (SELECT 1 FROM tip_events r WHERE r.tip_id = t.id AND +r.action = '{action}'"
-        f" AND r.at >= {_ARRIVED})"
-    )
-
-
-async def ladder_candidates(tx: Tx, created_before: str) -> list[LadderTip]:
-    """Unacknowledged tips received before a time, with their rungs: one query, so the
-    sweep that finds nothing to do (most minutes) costs one index range read."""
-    rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS}, {_rung('reminded')}, {_rung('escalated')}"
-        " FROM tips t JOIN units u ON u.id = t.current_unit_id"
-        f" WHERE t.status <> 'closed' AND t.status IN ({_AWAIT_MARKS}) AND t.created_at <= ?"
-        " ORDER BY t.created_at, t.id",
-        (*AWAITING_ACK, created_before),
-    )
-    return [LadderTip(_line(row[:11]), bool(row[11]), bool(row[12])) for row in rows]
-
-
-async def queue_card(tx: Tx, tip_id: int, chat_id: int) -> int | None:
-    """The outbox row of the tip's active card in a chat, to reply to it."""
-    value = await tx.scalar(
-        "SELECT outbox_id FROM tip_cards WHERE tip_id = ? AND chat_id = ? AND active = 1"
-        " ORDER BY id DESC LIMIT 1",
-        (tip_id, chat_id),
-    )
-    return int(value) if value is not None else None
 
 
 # ---------------------------------------------------------------- wanted persons
@@ -695,72 +672,7 @@ async def received_by_unit_category(tx: Tx, start: str, end: str) -> dict[str, d
     return found
 
 
-# ---------------------------------------------------------------- exports
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    """One tip for a spreadsheet. Deliberately without the reporter, the description, the
-    address and the coordinates: an export leaves the system, and statistics need none."""
-
-    code: str
-    created_at: str
-    category: str
-    urgent: bool
-    place_unit: str
-    current_unit: str
-    status: str
-    outcome: str | None
-    acknowledged_at: str | None
-    closed_at: str | None
-    transfers: int
-    attachments: int
-
-
-_EXPORT_SQL = (
-    "SELECT t.code, t.created_at, t.category, t.urgent, p.short_name, c.short_name,"
-    " t.status, t.outcome, t.acknowledged_at, t.closed_at, t.transfers,"
-    " (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id)"
-    " FROM tips t JOIN units p ON p.id = t.unit_id JOIN units c ON c.id = t.current_unit_id"
-    " WHERE t.created_at >= ? AND t.created_at < ?{unit} ORDER BY t.created_at, t.id"
-)
-
-
-def _export_query(start: str, end: str, unit_id: int | None) -> tuple[str, tuple[Any, ...]]:
-    """The export's statement: the province's tips, or those one unit's queue holds."""
-    if unit_id is None:
-        return _EXPORT_SQL.format(unit=""), (start, end)
-    return _EXPORT_SQL.format(unit=" AND t.current_unit_id = ?"), (start, end, unit_id)
-
-
-def _export_row(r: Any) -> ExportRow:
-    return ExportRow(
-        r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], int(r[10]), int(r[11])
-    )
-
-
-async def export_rows(tx: Tx, start: str, end: str, unit_id: int | None = None) -> list[ExportRow]:
-    """The rows inside an open transaction (a database that lives only in memory)."""
-    return [_export_row(r) for r in await tx.fetchall(*_export_query(start, end, unit_id))]
-
-
-def read_export_rows(
-    path: Path, start: str, end: str, unit_id: int | None = None
-) -> list[ExportRow]:
-    """The same rows, read **blocking**, on a connection of its own opened read-only: for
-    a worker thread, so that a month of tens of thousands of tips does not hold the event
-    loop (statements of a :class:`Tx` run on the loop's thread). WAL lets this reader
-    work beside the bot's connection; it sees what was committed when it began, which
-    is why the caller syncs a group commit first."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        conn.execute("PRAGMA busy_timeout=5000")
-        return [_export_row(r) for r in conn.execute(*_export_query(start, end, unit_id))]
-    finally:
-        conn.close()
-
-
-# ---------------------------------------------------------------- digest log and files
+# ---------------------------------------------------------------- digest log
 
 
 async def log_digest(
@@ -789,33 +701,3 @@ async def logged_recipients(tx: Tx, kind: str, period_key: str) -> set[str]:
         "SELECT recipient FROM digest_log WHERE kind = ? AND period_key = ?", (kind, period_key)
     )
     return {str(row[0]) for row in rows}
-
-
-@dataclass(frozen=True)
-class OutboxFile:
-    field: str  # the Bot API parameter: 'photo', 'document'
-    filename: str
-    data: bytes
-
-
-async def attach_file(tx: Tx, outbox_id: int, field: str, filename: str, data: bytes) -> None:
-    """Bytes a row shows as its file (``field``: the file's kind, a photo or a document),
-    uploaded when it is sent; written in the row's own transaction."""
-    await tx.execute(
-        "INSERT INTO outbox_files(outbox_id, field, filename, data) VALUES (?,?,?,?)",
-        (outbox_id, field, filename, data),
-    )
-
-
-async def files_for(tx: Tx, outbox_id: int) -> list[OutboxFile]:
-    rows = await tx.fetchall(
-        "SELECT field, filename, data FROM outbox_files WHERE outbox_id = ? ORDER BY field",
-        (outbox_id,),
-    )
-    return [OutboxFile(str(r[0]), str(r[1]), bytes(r[2])) for r in rows]
-
-
-async def drop_files(tx: Tx, outbox_id: int) -> None:
-    """Forget the bytes once the row is sent (call with ``mark_sent``): a year of charts
-    and lists should not live on in the database as blobs nobody reads."""
-    await tx.execute("DELETE FROM outbox_files WHERE outbox_id = ?", (outbox_id,))

@@ -6,13 +6,11 @@ with the unit as an extra condition: the period's own rows, never the history's.
 
 from __future__ import annotations
 
-from storage import digests
 from storage.db import Tx
-from storage.digests import AWAITING_ACK, OPEN_STATUSES, TipLine
+from storage.digests import AWAITING_ACK, LINE_COLUMNS, OPEN_STATUSES, TipLine, line
 
 _OPEN_MARKS = ",".join("?" for _ in OPEN_STATUSES)
 _AWAIT_MARKS = ",".join("?" for _ in AWAITING_ACK)
-_LINE_COLUMNS = digests._LINE_COLUMNS  # the digest's own line of a tip
 _SIGHTING = "(t.wanted_notice_id IS NOT NULL OR t.category = 'wanted')"
 
 
@@ -28,11 +26,23 @@ async def open_by_status(tx: Tx, unit_id: int) -> dict[str, int]:
 async def ack_seconds(tx: Tx, start: str, end: str, unit_id: int) -> list[float]:
     """Receipt-to-acknowledgement times of the unit's tips acknowledged in the period."""
     rows = await tx.fetchall(
-        "SELECT ROUND((julianday(acknowledged_at) - julianday(created_at)) * 86400.0, 3)"
-        " FROM tips WHERE acknowledged_at >= ? AND acknowledged_at < ? AND current_unit_id = ?",
-        (start, end, unit_id),
+        "SELECT ack_wait FROM tips"
+        " WHERE current_unit_id = ? AND acknowledged_at >= ? AND acknowledged_at < ?",
+        (unit_id, start, end),
     )
-    return [max(0.0, float(row[0])) for row in rows]
+    return [float(row[0]) for row in rows]
+
+
+async def new_urgent(tx: Tx, start: str, end: str, unit_id: int) -> list[TipLine]:
+    """Urgent tips received in the period that the unit's queue holds now (its share of
+    storage/digests.py ``new_urgent``, on the unit's own urgent rows)."""
+    rows = await tx.fetchall(
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        " WHERE t.current_unit_id = ? AND t.urgent = 1 AND t.created_at >= ?"
+        " AND t.created_at < ? ORDER BY t.created_at, t.id",
+        (unit_id, start, end),
+    )
+    return [line(row) for row in rows]
 
 
 async def transfers(tx: Tx, start: str, end: str, unit_id: int) -> int:
@@ -53,7 +63,9 @@ async def closed_by_outcome(tx: Tx, start: str, end: str, unit_id: int) -> dict[
         " AND closed_at < ? AND +status = 'closed' AND current_unit_id = ? GROUP BY outcome",
         (start, end, unit_id),
     )
-    return {str(outcome): int(n) for outcome, n in sorted(rows) if n}
+    return {
+        str(outcome): int(n) for outcome, n in sorted((str(r[0]), int(r[1])) for r in rows) if n
+    }
 
 
 async def sightings(tx: Tx, start: str, end: str, unit_id: int) -> tuple[int, int]:
@@ -83,20 +95,20 @@ async def awaiting_ack(tx: Tx, created_before: str, unit_id: int) -> list[TipLin
     """The unit's unacknowledged tips received before the given time, oldest first (its
     queue's share of storage/digests.py ``awaiting_ack``, on the queue's index)."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE t.current_unit_id = ? AND t.status IN ({_AWAIT_MARKS}) AND t.created_at <= ?"
         " ORDER BY t.created_at, t.id",
         (unit_id, *AWAITING_ACK, created_before),
     )
-    return [digests._line(row) for row in rows]
+    return [line(row) for row in rows]
 
 
 async def open_received_before(tx: Tx, before: str, unit_id: int) -> list[TipLine]:
     """The unit's open tips received before a time, oldest first (verification clocks)."""
     rows = await tx.fetchall(
-        f"SELECT {_LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
+        f"SELECT {LINE_COLUMNS} FROM tips t JOIN units u ON u.id = t.current_unit_id"
         f" WHERE t.current_unit_id = ? AND t.status IN ({_OPEN_MARKS}) AND t.created_at <= ?"
         " ORDER BY t.created_at, t.id",
         (unit_id, *OPEN_STATUSES, before),
     )
-    return [digests._line(row) for row in rows]
+    return [line(row) for row in rows]

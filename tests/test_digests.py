@@ -32,6 +32,7 @@ from bot.reports import ReportUsage, build, parse_period, render_report, send_re
 from config.settings import DEMO_TOKEN
 from handlers.telegram.jobs import JOB_NAMES, register_jobs, run_sweep
 from storage import digests as store
+from storage import outbox_files
 from storage.db import Database, utc_text
 from tests.dates import fixed_clock
 from tests.harness import Harness, file_tip
@@ -535,7 +536,7 @@ async def test_weekly_digest_carries_a_chart_photo(db: Database) -> None:
     photos = [r for r in rows if media_kind(r) == "photo"]
     assert len(photos) == 2 and "23/11" in photos[0]["payload"]["text"]  # the caption
     async with db.read() as tx:
-        files = await store.files_for(tx, photos[0]["id"])
+        files = await outbox_files.files_for(tx, photos[0]["id"])
     assert [(f.field, f.filename, f.data[:8]) for f in files] == [
         ("photo", "tinbao_weekly_2026-11-23.png", PNG_MAGIC)
     ]

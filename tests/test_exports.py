@@ -16,7 +16,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore
 from bot import receipt
 from bot.exports import headers, load, send_export, to_csv, to_xlsx
 from scripts.generate_tips import fill
-from storage import digests as store
+from storage import outbox_files
 from storage.db import Database
 from tests.dates import fixed_clock
 from tests.seed import SUPERVISORS, TZ, Seed, local, province_settings
@@ -143,7 +143,7 @@ async def test_send_export_enqueues_the_file(db: Database) -> None:
         db, SETTINGS, chat_id=SUPERVISORS, start=START, end=END, now=NOW, kind="xlsx"
     )
     async with db.read() as tx:
-        files = await store.files_for(tx, row)
+        files = await outbox_files.files_for(tx, row)
         found = await tx.fetchone("SELECT method, payload FROM outbox WHERE id = ?", (row,))
     assert found is not None and found[0] == "show"  # a document: the file, its caption
     assert json.loads(found[1])["media"] == {"kind": "document", "file_id": None}
@@ -180,7 +180,7 @@ async def test_a_big_export_leaves_the_event_loop_free(tmp_path: Path) -> None:
         )
         while_exporting = ticks - before
         async with db.read() as tx:
-            files = await store.files_for(tx, row or 0)
+            files = await outbox_files.files_for(tx, row or 0)
     finally:
         beating = False
         await task

@@ -42,7 +42,7 @@ from bot.dialogue import (
 from handlers.telegram.fake.updates import new_file_ids
 from handlers.telegram.render import Found, messages, render
 from storage import outbox
-from storage.digests import attach_file
+from storage.outbox_files import attach_file
 from tests.harness import Harness, file_tip
 from tests.police import QUEUE, card_of, setup_unit
 

@@ -91,8 +91,8 @@ from handlers.telegram.sendlimits import (
 from storage import outbox, reporters
 from storage import wanted as wanted_store
 from storage.db import Database, Tx, parse_utc, utc_text
-from storage.digests import drop_files, files_for
 from storage.outbox import OutboxRow
+from storage.outbox_files import drop_files, files_for
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ the web page's audit trail (who, when, which period and format, which scope).
 
 The period is ``from``/``to`` as local ``YYYY-MM-DD``; without them the last 30 days up
 to today, as ``/export`` without arguments. The file carries no reporter identity,
-description, address or coordinates (storage/digests.py ``ExportRow``)."""
+description, address or coordinates (storage/exports.py ``ExportRow``)."""
 
 from __future__ import annotations
 
