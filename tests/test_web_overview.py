@@ -14,7 +14,7 @@ from handlers.web import overview
 from storage import officers
 from tests.harness import file_tip
 from tests.police import setup_unit
-from tests.web import Web, login_link, web_harness
+from tests.web import Web, login_link, open_link, web_harness
 
 ROW = re.compile(r'<th scope="row">(.*?)</th>(.*?)</tr>', re.S)
 VALUE = re.compile(r'<span class="value">(.*?)</span>', re.S)
@@ -29,7 +29,8 @@ def table(page: str) -> dict[str, list[str]]:
 
 async def overview_of(web: Web, user_id: int, name: str) -> str:
     link = await login_link(web.h.officer(user_id, name))
-    async with web.client() as browser, browser.get(link) as page:
+    async with web.client() as browser:
+        page = await open_link(browser, link)
         assert page.status == 200
         return await page.text()
 

@@ -11,7 +11,7 @@ from bot import receipt
 from storage import tips
 from tests.harness import file_tip
 from tests.police import setup_unit
-from tests.web import login_link, web_harness
+from tests.web import logged_in, web_harness
 
 
 async def test_a_unit_lead_lists_and_opens_the_units_tips(tmp_path: Path) -> None:
@@ -20,8 +20,7 @@ async def test_a_unit_lead_lists_and_opens_the_units_tips(tmp_path: Path) -> Non
         codes = [await file_tip(web.h.citizen(1001 + i, f"Dân {i}")) for i in range(3)]
         lead = web.h.officer(501, "Hùng")
         async with web.client() as browser:
-            async with browser.get(await login_link(lead)) as page:
-                assert page.status == 200
+            await logged_in(web, browser, lead)
             async with browser.get(web.base + "/tips") as page:
                 text = await page.text()
             assert "3 tin báo" in text
@@ -53,8 +52,7 @@ async def test_another_units_officer_gets_404_and_a_supervisor_sees_all(tmp_path
         other = web.h.officer(601, "Lan")
         await other.says(f"/join {other_code}")
         async with web.client() as browser:
-            async with browser.get(await login_link(other)) as page:
-                assert page.status == 200
+            await logged_in(web, browser, other)
             async with browser.get(f"{web.base}/tip/{code}") as page:
                 assert page.status == 404
                 assert "Không tìm thấy" in await page.text()
@@ -63,8 +61,7 @@ async def test_another_units_officer_gets_404_and_a_supervisor_sees_all(tmp_path
             async with browser.get(web.base + "/tips") as page:
                 assert "0 tin báo" in await page.text()
         async with web.client() as browser:
-            async with browser.get(await login_link(web.h.officer(503, "Sơn"))) as page:
-                assert page.status == 200
+            await logged_in(web, browser, web.h.officer(503, "Sơn"))
             async with browser.get(web.base + "/tips") as page:
                 assert code in await page.text()
             async with browser.get(f"{web.base}/tip/{code}") as page:
@@ -79,8 +76,7 @@ async def test_the_list_pages_in_a_stable_order(tmp_path: Path) -> None:
             codes.append(await file_tip(web.h.citizen(2000 + i, f"Dân {i}")))
             web.h.clock.advance(minutes=1)
         async with web.client() as browser:
-            async with browser.get(await login_link(web.h.officer(503, "Sơn"))) as page:
-                assert page.status == 200
+            await logged_in(web, browser, web.h.officer(503, "Sơn"))
             seen = []
             url = web.base + "/tips"
             while url:
