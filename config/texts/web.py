@@ -41,6 +41,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "Tài khoản cán bộ này không còn hiệu lực.",
         "en": "This officer's access has been withdrawn.",
     },
+    "web_refused_cross_site": {
+        "vi": "Yêu cầu đăng nhập không đến từ trang này. Hãy mở lại đường dẫn từ bot.",
+        "en": "This login request did not come from this site. Open the bot's link again.",
+    },
+    "web_login_title": {"vi": "Đăng nhập", "en": "Log in"},
+    "web_login_as": {
+        "vi": "Đăng nhập với tư cách {name} ({role}, {unit}).",
+        "en": "Log in as {name} ({role}, {unit}).",
+    },
+    "web_login_button": {"vi": "Đăng nhập", "en": "Log in"},
+    "web_login_once": {
+        "vi": "Đường dẫn chỉ dùng được một lần. Nếu đây không phải bạn, hãy đóng trang này.",
+        "en": "The link works once. If this is not you, close this page.",
+    },
+    "web_brand": {"vi": "Tin báo", "en": "Tips"},
+    "web_back": {"vi": "← Về trang {page}", "en": "← Back to {page}"},
+    "web_page_missing_title": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "web_page_missing": {
+        "vi": "Không có trang này.",
+        "en": "There is no such page.",
+    },
     "web_login_needed": {
         "vi": "Bạn chưa đăng nhập. Gửi /web cho bot trong tin nhắn riêng để nhận đường dẫn.",
         "en": "You are not logged in. Send /web to the bot in a private chat for a link.",
