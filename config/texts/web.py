@@ -120,7 +120,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "web_col_category": {"vi": "Loại", "en": "Category"},
     "web_col_status": {"vi": "Trạng thái", "en": "State"},
     "web_col_commune": {"vi": "Xã/phường", "en": "Commune"},
-    "web_col_received": {"vi": "Tiếp nhận", "en": "Received"},
+    # the time a tip came in; not "Tiếp nhận", which is the acknowledge action
+    "web_col_received": {"vi": "Nhận lúc", "en": "Received at"},
     "web_urgent": {"vi": "Khẩn", "en": "Urgent"},
     "web_all": {"vi": "Tất cả", "en": "All"},
     "web_filter": {"vi": "Lọc", "en": "Filter"},
