@@ -5,13 +5,15 @@ trail; another unit's tip is a 404."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from bot import receipt
 from storage import tips
 from tests.harness import file_tip
 from tests.police import setup_unit
-from tests.web import logged_in, web_harness
+from tests.seed import Seed
+from tests.web import get, logged_in, unit_id, web_harness
 
 
 async def test_a_unit_lead_lists_and_opens_the_units_tips(tmp_path: Path) -> None:
@@ -86,3 +88,56 @@ async def test_the_list_pages_in_a_stable_order(tmp_path: Path) -> None:
                 following = re.search(r'<a href="([^"]+)" rel="next">', text)
                 url = web.base + following.group(1).replace("&amp;", "&") if following else ""
         assert seen == list(reversed(codes))
+
+
+NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
+PREV = re.compile(r'<a href="([^"]+)" rel="prev">')
+
+
+def listed_codes(page: str) -> list[str]:
+    return re.findall(r'<a href="/tip/([0-9A-Z-]+)">', page)
+
+
+def href(found: re.Match[str] | None) -> str:
+    assert found is not None
+    return found.group(1).replace("&amp;", "&")
+
+
+async def test_past_ten_thousand_tips_the_count_is_capped_and_next_still_pages(
+    tmp_path: Path,
+) -> None:
+    """A unit's list counts at most 10,001 tips ("Hơn 10.000"); the province's count of
+    all tips comes from the daily counts and stays exact. "Next" and "previous" carry a
+    cursor and land on the same tips as the page numbers do."""
+    async with web_harness(tmp_path) as web:
+        await setup_unit(web.h)
+        tam = await unit_id(web, "Tam Chúc")
+        start = web.h.clock() - timedelta(days=60)
+        async with web.h.tinbao.db.transaction() as tx:
+            s = Seed(tx)
+            for i in range(10_030):
+                await s.tip(tam, start + timedelta(minutes=5 * i))
+        async with web.client() as browser:
+            await logged_in(web, browser, web.h.officer(501, "Hùng"))
+            _, first = await get(web, browser, "/tips")
+            assert "Hơn 10.000 tin báo" in first and "Trang 1<" in first
+            assert PREV.search(first) is None
+            _, second = await get(web, browser, href(NEXT.search(first)))
+            _, by_number = await get(web, browser, "/tips?page=2")
+            assert listed_codes(second) == listed_codes(by_number) and "Trang 2<" in second
+            _, third = await get(web, browser, href(NEXT.search(second)))
+            _, by_number = await get(web, browser, "/tips?page=3")
+            assert listed_codes(third) == listed_codes(by_number) and "Trang 3<" in third
+            _, back = await get(web, browser, href(PREV.search(third)))
+            assert listed_codes(back) == listed_codes(second) and "Trang 2<" in back
+            _, top = await get(web, browser, href(PREV.search(back)))
+            assert listed_codes(top) == listed_codes(first) and PREV.search(top) is None
+            _, deep = await get(web, browser, "/tips?page=99999")
+            _, deepest = await get(web, browser, "/tips?page=400")
+            assert "Trang 400<" in deep and listed_codes(deep) == listed_codes(deepest)
+            status, tampered = await get(web, browser, "/tips?after=99999999&page=abc")
+            assert status == 200 and listed_codes(tampered) == listed_codes(first)
+        async with web.client() as browser:
+            await logged_in(web, browser, web.h.officer(503, "Sơn"))
+            _, page = await get(web, browser, "/tips")
+            assert "10.030 tin báo" in page and "Trang 1/402" in page
