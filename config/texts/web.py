@@ -129,7 +129,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "web_next": {"vi": "Trang sau ›", "en": "Next ›"},
     "web_page_of": {"vi": "Trang {page}/{pages}", "en": "Page {page} of {pages}"},
     "web_page_n": {"vi": "Trang {page}", "en": "Page {page}"},
-    "web_tips_count_over": {"vi": "Hơn {n} tin báo", "en": "More than {n} tips"},
+    "web_tips_count_over": {"vi": "Hơn {n} tin báo", "en": "More than {n} {n:tip|tips}"},
     "web_tip_title": {"vi": "Tin báo {code}", "en": "Tip {code}"},
     "web_description": {"vi": "Nội dung", "en": "Description"},
     "web_history": {"vi": "Lịch sử xử lý", "en": "History"},
