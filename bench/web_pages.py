@@ -215,6 +215,7 @@ class Site:
     tip_code: str
     commune_code: str
     notice: str | None
+    oldest_cursor: int  # the list's last page is the tips after this one ("next" cursor)
 
 
 async def login(driver: Driver, api: FakeBotApi, user: FakeUser, invite: str) -> str:
@@ -251,6 +252,9 @@ async def _logged_in(tinbao: Tinbao, api: FakeBotApi, port: int) -> Site:
         )
         code = await tx.scalar("SELECT code FROM tips ORDER BY id DESC LIMIT 1 OFFSET 7")
         notice = await tx.scalar("SELECT id FROM wanted_notices LIMIT 1")
+        oldest_cursor = await tx.scalar(
+            "SELECT id FROM tips ORDER BY created_at, id LIMIT 1 OFFSET 25"
+        )
     assert busiest is not None and code
     driver = Driver(tinbao, api)
     sup_invite, _, _ = await tinbao.staff.create_invite("Ninh Bình", "supervisor")
@@ -264,8 +268,14 @@ async def _logged_in(tinbao: Tinbao, api: FakeBotApi, port: int) -> Site:
     sessions = []
     for link in (sup_link, lead_link):
         session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        async with session.get(link) as response:
+        async with session.get(link) as response:  # the login page: whose link, a button
             assert response.status == 200, response.status
+            token = re.search(r'name="t" value="([^"]+)"', await response.text())
+        assert token is not None
+        action = link.partition("?")[0]
+        data = {"t": token.group(1)}
+        async with session.post(action, data=data, allow_redirects=False) as response:
+            assert response.status == 303, response.status
         sessions.append(session)
     return Site(
         tinbao,
@@ -277,6 +287,7 @@ async def _logged_in(tinbao: Tinbao, api: FakeBotApi, port: int) -> Site:
         str(code),
         str(busiest[2]),
         str(notice) if notice is not None else None,
+        int(oldest_cursor or 0),
     )
 
 
@@ -313,7 +324,9 @@ def pages(site: Site, total: int) -> list[tuple[str, str, bool]]:
         ("map", "/map", False),
         ("list page 1", "/tips", False),
         ("list page 100", "/tips?page=100", False),
-        (f"list last page ({last:,})", f"/tips?page={last}", False),
+        ("list page 400 (deepest by number)", "/tips?page=400", False),
+        (f"list last page ({last:,})", f"/tips?after={site.oldest_cursor}&page={last}", False),
+        ("list previous from last", f"/tips?before={site.oldest_cursor}&page={last - 1}", False),
         ("filter status=new", "/tips?status=new", False),
         ("filter status=closed", "/tips?status=closed", False),
         ("filter category=drugs", "/tips?category=drugs", False),
@@ -354,8 +367,8 @@ async def baseline(runs: int, server: WebServer) -> Timings:
         display_name = "Sơn"
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        return server.page(
-            "list.html",
+        html = server.pages.templates.get_template("list.html").render(
+            words={},
             title="Tin báo · Tỉnh Ninh Bình",
             officer=Nobody(),
             rows=rows,
@@ -367,7 +380,12 @@ async def baseline(runs: int, server: WebServer) -> Timings:
             page_label="1 / 40.000",
             previous=None,
             following="/tips?page=2",
+            asked={},
+            problems=[],
+            summary="",
+            clear="",
         )
+        return web.Response(text=html, content_type="text/html")
 
     sink: dict[str, list[float]] = {}
     app = web.Application(middlewares=[timing_middleware(sink)])
@@ -436,6 +454,11 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--plans", action="store_true")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only the pages whose label holds one of these (e.g. list,filter)",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tinbao-web-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -452,6 +475,8 @@ async def main(argv: list[str] | None = None) -> None:
             results[n] = {}
             labels = []
             for label, url, as_lead in pages(site, n):
+                if not any(part in label for part in args.only.split(",")):
+                    continue
                 session = site.lead if as_lead else site.supervisor
                 key = re.sub(r" \(\d[\d,]*\)", "", label)
                 results[n][key] = await fetch(session, site.base + url, site.sink, args.runs)

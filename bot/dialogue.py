@@ -122,6 +122,7 @@ def screen_to_plain(
     reply_to_message_id: int | None = None,
     message_id: int | None = None,
     wanted_photo: int | None = None,
+    no_preview: bool = False,
 ) -> dict[str, Any]:
     """A screen as plain JSON for the outbox: what to show, not how a channel shows it
     (each channel's sender renders it at send time). The options, stored only when set:
@@ -133,7 +134,9 @@ def screen_to_plain(
     - ``message_id``: the message an :attr:`Intent.EDIT` replaces, known only by its id
       (an edit of an outbox row uses ``edit_of_outbox``).
     - ``wanted_photo``: the text is the caption of that wanted notice's photo (the sender
-      sends the channel's cached file id, or uploads the picture and caches the id)."""
+      sends the channel's cached file id, or uploads the picture and caches the id).
+    - ``no_preview``: the text carries a one-time link that no channel may fetch for a
+      preview."""
     plain: dict[str, Any] = {"scope": scope, "text": screen.text}
     if screen.buttons:
         plain["buttons"] = [[asdict(button) for button in row] for row in screen.buttons]
@@ -143,6 +146,8 @@ def screen_to_plain(
         plain["media"] = asdict(screen.media)
     if force_reply:
         plain["force_reply"] = True
+    if no_preview:  # a one-time link: no channel should fetch it to show a preview
+        plain["no_preview"] = True
     if reply_to_message_id is not None:
         plain["reply_to_message_id"] = reply_to_message_id
     if message_id is not None:

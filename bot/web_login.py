@@ -22,8 +22,9 @@ from enum import Enum
 
 from bot.clock import Clock
 from bot.crypto import IdentityBox
+from bot.dialogue import Screen
 from bot.people import People
-from bot.replies import Origin, answer
+from bot.replies import Origin, answer, enqueue_screen, target_of
 from config.settings import Settings
 from config.texts import t
 from storage import officers, ratelimits, web_sessions
@@ -141,18 +142,42 @@ class WebLogin:
                 token = sign(self._key, officer.id, expires, nonce)
                 link = f"{base_url(self.settings)}/login?t={token}"
                 minutes = int(LINK_LIFETIME.total_seconds() // 60)
-                await answer(
-                    tx, self.people, origin, t("web_link", LANG, link=link, minutes=minutes)
+                # no link preview: Telegram's preview is a fetch of the link by a third party
+                await enqueue_screen(
+                    tx,
+                    self.people,
+                    await target_of(tx, self.people, origin),
+                    Screen(t("web_link", LANG, link=link, minutes=minutes)),
+                    scope="q",
+                    purpose="reply",
+                    no_preview=True,
                 )
         except AlreadyProcessed:
             return
 
+    def _claim(self, token: str) -> Claim:
+        claim = verify(self._key, token)
+        if self.clock().timestamp() >= claim.expires:
+            raise Refused(Refusal.EXPIRED)
+        return claim
+
+    async def check_link(self, token: str) -> Officer:
+        """Whose link this is, without spending it: a GET of the link (a link preview, a
+        mail scanner, the officer's own click) must leave it usable for the one POST
+        that opens the session. Raises :class:`Refused` as :meth:`open_session` would."""
+        claim = self._claim(token)
+        async with self.db.read() as tx:
+            officer = await officers.get(tx, claim.officer_id)
+            if officer is None or not officer.active:
+                raise Refused(Refusal.INACTIVE)
+            if not await web_sessions.link_unused(tx, claim.nonce, claim.officer_id):
+                raise Refused(Refusal.USED)
+        return officer
+
     async def open_session(self, token: str) -> Opened:
         """Turn a link into a session, once. Raises :class:`Refused`."""
-        claim = verify(self._key, token)
+        claim = self._claim(token)
         now = self.clock()
-        if now.timestamp() >= claim.expires:
-            raise Refused(Refusal.EXPIRED)
         cookie = secrets.token_urlsafe(32)
         async with self.db.transaction() as tx:
             officer = await officers.get(tx, claim.officer_id)

@@ -95,8 +95,12 @@ async def main(out: Path) -> None:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             desktop = await context_page(browser, "desktop")
-            response = await desktop.goto(link)
+            response = await desktop.goto(link)  # the login page: whose link, one button
             assert response is not None and response.status == 200, "the link opened nothing"
+            await desktop.screenshot(path=str(out / "login-desktop.png"), full_page=True)
+            print(out / "login-desktop.png")
+            await desktop.get_by_role("button").click()
+            await desktop.wait_for_url(base + "/")
             await shoot(desktop, base, "/", out, "overview-desktop")
             await shoot(desktop, base, "/tips", out, "list-desktop")
             listed = desktop.locator("table.tips tbody a[href^='/tip/']")
@@ -112,6 +116,7 @@ async def main(out: Path) -> None:
             await phone.context.add_cookies(cookies)  # type: ignore[arg-type]
             await shoot(phone, base, "/map", out, "map-phone")
             await shoot(phone, base, "/", out, "overview-phone")
+            await shoot(phone, base, "/tips", out, "list-phone")
             await browser.close()
     finally:
         process.send_signal(signal.SIGINT)

@@ -31,6 +31,7 @@ class ListedTip:
     status: str
     commune: str
     created_at: str
+    id: int  # for the next and previous pages' cursors only; never shown
 
 
 @dataclass(frozen=True)
@@ -90,32 +91,56 @@ def where(f: TipFilter) -> tuple[str, list[object]]:
     return (" AND ".join(parts) or "1 = 1"), params
 
 
-def page_sql(f: TipFilter) -> tuple[str, list[object]]:
+#: The most tips the list counts one by one; past it the page says "more than 10,000"
+#: (counting a million rows to print one figure would cost the page its 200 ms).
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after (older than) or before (newer than) the tip of this id,
+    in the list's order. A tampered id only moves the window within the viewer's scope."""
+
+    tip_id: int
+    newer: bool = False  # True: the page before this tip ("previous")
+
+
+def page_sql(
+    f: TipFilter, at: tuple[str, int] | None = None, newer: bool = False
+) -> tuple[str, list[object]]:
+    """A page's ids first, by the filter's index alone (an OFFSET walks index entries,
+    not rows), then those ids' rows; ``at`` (created_at, id) starts the page past that
+    tip, toward older tips or, ``newer``, toward newer ones (keyset paging: a deep page
+    costs what the page shows)."""
     condition, params = where(f)
+    if at is not None:
+        condition += " AND (t.created_at, t.id) " + (">" if newer else "<") + " (?, ?)"
+        params = [*params, *at]
+    order = "ASC" if newer else "DESC"
     return (
-        "SELECT t.code, t.category, t.urgent, t.status, u.short_name, t.created_at"
-        f" FROM tips t JOIN units u ON u.id = t.unit_id WHERE {condition}"
-        " ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?",
+        "SELECT t.id, t.code, t.category, t.urgent, t.status, u.short_name, t.created_at"
+        " FROM tips t JOIN units u ON u.id = t.unit_id WHERE t.id IN ("
+        f"SELECT t.id FROM tips t WHERE {condition}"
+        f" ORDER BY t.created_at {order}, t.id {order} LIMIT ? OFFSET ?)"
+        " ORDER BY t.created_at DESC, t.id DESC",
         params,
     )
 
 
-def count_sql(f: TipFilter) -> tuple[str, list[object]]:
+def count_sql(f: TipFilter, cap: int = COUNT_CAP) -> tuple[str, list[object]]:
+    """How many tips the filter lets through, counting at most ``cap + 1``."""
     condition, params = where(f)
-    return f"SELECT COUNT(*) FROM tips t WHERE {condition}", params
+    return (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM tips t WHERE {condition} LIMIT ?)",
+        [*params, cap + 1],
+    )
 
 
 def counted_by_day(f: TipFilter) -> bool:
-    """A filter of only the place, the category and whole local days: its count is a sum
-    of the pre-aggregated daily counts (migration 0016). The category alone has no index
-    of its own, and counting it from the tips would read them all."""
-    return (
-        f.category is not None
-        and f.unit_id is None
-        and f.status is None
-        and not f.urgent
-        and f.overdue_before is None
-    )
+    """A filter of only the place, the category and whole local days (or none at all) in
+    the province's scope: its exact count is a sum of the pre-aggregated daily counts
+    (migration 0016), whatever the file's size."""
+    return f.unit_id is None and f.status is None and not f.urgent and f.overdue_before is None
 
 
 async def oldest(tx: Tx) -> str | None:
@@ -131,24 +156,49 @@ async def count_received(tx: Tx, f: TipFilter, start: str, end: str) -> int:
     return sum(
         n
         for (place, category), n in cells.items()
-        if category == f.category and f.place_unit_id in (None, place)
+        if f.category in (None, category) and f.place_unit_id in (None, place)
     )
 
 
+@dataclass(frozen=True)
+class TipPage:
+    tips: list[ListedTip]
+    total: int  # exact, or COUNT_CAP + 1 for "more than COUNT_CAP"
+    exact: bool
+    more: bool  # there are tips past this page in the direction it was asked for
+
+
 async def tip_page(
-    tx: Tx, f: TipFilter, *, limit: int, offset: int, day_range: tuple[str, str] | None = None
-) -> tuple[list[ListedTip], int]:
-    """A page of the tips the filter lets through, and how many it lets through in all
-    (from the daily counts over ``day_range``, when given and the filter allows)."""
+    tx: Tx,
+    f: TipFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: Cursor | None = None,
+    day_range: tuple[str, str] | None = None,
+) -> TipPage:
+    """A page of the tips the filter lets through (from ``offset``, or past ``cursor``),
+    and how many it lets through in all: exact from the daily counts over ``day_range``
+    when given and the filter allows, otherwise counted up to :data:`COUNT_CAP`."""
     if day_range is not None and counted_by_day(f):
-        total = await count_received(tx, f, *day_range)
+        total, exact = await count_received(tx, f, *day_range), True
     else:
         sql, params = count_sql(f)
         total = int(await tx.scalar(sql, params) or 0)
-    sql, params = page_sql(f)
-    rows = await tx.fetchall(sql, (*params, limit, offset))
-    listed = [ListedTip(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
-    return listed, total
+        exact = total <= COUNT_CAP
+    at = None
+    if cursor is not None:
+        row = await tx.fetchone("SELECT created_at, id FROM tips WHERE id = ?", (cursor.tip_id,))
+        if row is not None:
+            at = (str(row[0]), int(row[1]))
+    newer = at is not None and cursor is not None and cursor.newer
+    sql, params = page_sql(f, at, newer)
+    rows = await tx.fetchall(sql, (*params, limit + 1, 0 if at else offset))
+    listed = [ListedTip(r[1], r[2], bool(r[3]), r[4], r[5], r[6], int(r[0])) for r in rows]
+    more = len(listed) > limit
+    if more:  # the extra row is the one past the page's far end
+        listed = listed[1:] if newer else listed[:limit]
+    return TipPage(listed, total, exact, more)
 
 
 async def count_by_place(tx: Tx, f: TipFilter) -> dict[int, int]:

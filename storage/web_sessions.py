@@ -30,6 +30,15 @@ async def use_link(tx: Tx, nonce: str, officer_id: int, at: str) -> bool:
     return changed == 1
 
 
+async def link_unused(tx: Tx, nonce: str, officer_id: int) -> bool:
+    """True while the link is known, the officer's and not yet used (a look, no write)."""
+    row = await tx.fetchone(
+        "SELECT 1 FROM web_login_links WHERE nonce = ? AND officer_id = ? AND used_at IS NULL",
+        (nonce, officer_id),
+    )
+    return row is not None
+
+
 async def insert_session(
     tx: Tx, token_hash: str, officer_id: int, at: str, expires_at: str
 ) -> None:

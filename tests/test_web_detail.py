@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from bot import receipt
+from handlers.web.tip_detail import action_label
 from storage import tips
 from tests.harness import file_tip
 from tests.police import QUEUE, setup_unit
@@ -100,3 +101,20 @@ async def test_linked_sightings_and_the_wanted_notice(tmp_path: Path) -> None:
             await logged_in(web, browser, web.h.officer(503, "Sơn"))
             _, page = await get(web, browser, f"/tip/{first}")
             assert f'<a href="/tip/{second}">' in page and f'<a href="/tip/{far}">' in page
+
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITTEN = re.compile(r'action="([a-z_]+)"|_event\(tx, tip, "([a-z_]+)"|"(taken)"')
+
+
+def test_every_action_the_code_records_has_a_human_label() -> None:
+    """The history never shows a raw code: every action bot/ (and the web page) writes to
+    a tip's audit trail has its words in the catalogue."""
+    found: set[str] = set()
+    for source in [*(ROOT / "bot").glob("*.py"), ROOT / "handlers" / "web" / "tip_detail.py"]:
+        for match in WRITTEN.finditer(source.read_text()):
+            found.add(next(group for group in match.groups() if group))
+    assert {"submitted", "acknowledged", "taken", "reminded", "web_view"} <= found
+    for action in sorted(found):
+        label = action_label(action)
+        assert label != action and "_" not in label, action

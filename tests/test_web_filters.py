@@ -176,12 +176,17 @@ async def test_the_list_and_its_counts_ride_indexes(tmp_path: Path) -> None:
         ]
         async with s.db.read() as tx:
             for f in filters:
-                statements = [web_pages.page_sql(f)]
+                at = ("2026-11-01 00:00:00.000000", 7)
+                pages = [
+                    web_pages.page_sql(f),  # by page number
+                    web_pages.page_sql(f, at),  # "next": older than a tip
+                    web_pages.page_sql(f, at, newer=True),  # "previous"
+                ]
+                statements = [(sql, [*params, 26, 0]) for sql, params in pages]
                 if not web_pages.counted_by_day(f):  # else the daily counts are summed
                     statements.append(web_pages.count_sql(f))
                 for sql, params in statements:
-                    extra = [25, 0] if "LIMIT" in sql else []
-                    for line in await web_pages.plan(tx, sql, [*params, *extra]):
+                    for line in await web_pages.plan(tx, sql, params):
                         if re.match(r"SCAN (t|tips)\b", line):
                             assert "INDEX" in line, (f, line)
 
@@ -200,6 +205,9 @@ async def test_a_category_is_counted_from_the_daily_counts_as_from_the_tips(
             assert start is not None
             end = "2999-01-01 00:00:00.000000"
             for f in (
+                F(),
+                F(place_unit_id=tam),
+                F(start="2026-11-01 00:00:00.000000", end="2026-11-08 00:00:00.000000"),
                 F(category="drugs"),
                 F(category="drugs", place_unit_id=tam),
                 F(category="crime"),

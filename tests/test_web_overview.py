@@ -13,8 +13,8 @@ from bot.fmt import number
 from handlers.web import overview
 from storage import officers
 from tests.harness import file_tip
-from tests.police import setup_unit
-from tests.web import Web, login_link, web_harness
+from tests.police import QUEUE, setup_unit
+from tests.web import Web, login_link, open_link, web_harness
 
 ROW = re.compile(r'<th scope="row">(.*?)</th>(.*?)</tr>', re.S)
 VALUE = re.compile(r'<span class="value">(.*?)</span>', re.S)
@@ -29,7 +29,8 @@ def table(page: str) -> dict[str, list[str]]:
 
 async def overview_of(web: Web, user_id: int, name: str) -> str:
     link = await login_link(web.h.officer(user_id, name))
-    async with web.client() as browser, browser.get(link) as page:
+    async with web.client() as browser:
+        page = await open_link(browser, link)
         assert page.status == 200
         return await page.text()
 
@@ -117,3 +118,14 @@ async def test_the_overview_compares_30_days_with_the_30_before(tmp_path: Path) 
         assert change is not None and change.groups() == ("2", "1", "+100 %")
         assert page.count('<rect x="') == 30  # the daily chart: one bar a day
         assert "style=" not in page and "<script" not in page
+
+
+async def test_a_median_acknowledgement_of_no_time_is_0_minutes_not_none(tmp_path: Path) -> None:
+    async with web_harness(tmp_path) as web:
+        lead, _ = await setup_unit(web.h)
+        await file_tip(web.h.citizen())
+        await lead.presses("Tiếp nhận", chat=web.h.group("CA Tam Chúc", QUEUE))
+        shown = table(await overview_of(web, 503, "Sơn"))
+        assert shown["Thời gian tiếp nhận (trung vị)"] == ["0 phút"] * 3
+        page = await overview_of(web, 501, "Hùng")
+        assert table(page)["Thời gian tiếp nhận (trung vị)"] == ["0 phút"] * 3

@@ -41,6 +41,7 @@ async def test_every_page_has_the_navigation_and_nothing_the_csp_blocks(tmp_path
             f"/wanted/{notice}",
             "/export",
             "/tip/0000-0000-0000",  # a 404 page keeps the bar too
+            "/nowhere",  # and so does an address we do not serve
         ]
         for user, name in ((503, "Sơn"), (501, "Hùng")):
             async with web.client() as browser:
@@ -58,6 +59,8 @@ async def test_every_page_has_the_navigation_and_nothing_the_csp_blocks(tmp_path
                         assert PHONE not in href and "Lan" not in href, (path, href)
                         assert not href.startswith("/login"), (path, href)
                     assert code in page or path != f"/tip/{code}"
+                    if status == 404:  # a way back to where the officer was going
+                        assert "← Về trang" in page, path
         async with web.client() as browser:
             status, page = await get(web, browser, "/static/web.css")
             assert status == 200 and "nav.main" in page

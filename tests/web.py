@@ -59,10 +59,30 @@ async def login_link(person: Person) -> str:
     return found.group(1)
 
 
+TOKEN_FIELD = re.compile(r'<input type="hidden" name="t" value="([^"]*)">')
+
+
+async def open_link(
+    browser: aiohttp.ClientSession, link: str, **post: object
+) -> aiohttp.ClientResponse:
+    """What a person does with a /web link: open it (a page that leaves it unused), then
+    press the page's button, which POSTs the token back (``post``: more keyword
+    arguments for that POST, e.g. headers). The answer's body is read already."""
+    async with browser.get(link) as page:
+        text = await page.text()
+        found = TOKEN_FIELD.search(text)
+        if found is None:  # a refusal: no button to press
+            return page
+    action = link.partition("?")[0]
+    async with browser.post(action, data={"t": html.unescape(found.group(1))}, **post) as answer:  # type: ignore[arg-type]
+        await answer.read()
+        return answer
+
+
 async def logged_in(web: Web, browser: aiohttp.ClientSession, person: Person) -> None:
     """Log ``browser`` in as ``person`` through a /web link from the bot."""
-    async with browser.get(await login_link(person)) as page:
-        assert page.status == 200, await page.text()
+    page = await open_link(browser, await login_link(person))
+    assert page.status == 200 and str(page.url) == web.base + "/", await page.text()
 
 
 async def get(web: Web, browser: aiohttp.ClientSession, path: str) -> tuple[int, str]:

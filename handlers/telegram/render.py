@@ -34,6 +34,7 @@ from telegram import (
     InputMediaPhoto,
     InputMediaVideo,
     KeyboardButton,
+    LinkPreviewOptions,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
@@ -233,6 +234,8 @@ def _show(plain: dict[str, Any], found: Found) -> Call:
             kwargs["caption"] = screen.text
         return _SEND_MEDIA[media.kind], kwargs
     kwargs["text"] = screen.text
+    if plain.get("no_preview"):
+        kwargs["link_preview_options"] = LinkPreviewOptions(is_disabled=True)
     return "sendMessage", kwargs
 
 

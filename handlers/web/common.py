@@ -67,6 +67,9 @@ PAGE_KEYS = (
     "web_download_csv",
     "web_download_xlsx",
     "web_map_note",
+    "web_brand",
+    "web_login_button",
+    "web_login_once",
 )
 
 
@@ -123,16 +126,34 @@ class Pages:
         return web.Response(text=html, status=http_status, content_type="text/html")
 
     def message(
-        self, title_key: str, text: str, status: int, viewer: Viewer | None = None
+        self,
+        title_key: str,
+        text: str,
+        status: int,
+        viewer: Viewer | None = None,
+        back: tuple[str, str] | None = None,
     ) -> web.Response:
+        """A plain page of one sentence; ``back`` (path, the page's name) adds a way back."""
+        link = None
+        if back is not None:
+            link = {"href": back[0], "label": t("web_back", LANG, page=back[1])}
         return self.page(
-            "message.html", viewer, http_status=status, heading=t(title_key, LANG), text=text
+            "message.html",
+            viewer,
+            http_status=status,
+            heading=t(title_key, LANG),
+            text=text,
+            back=link,
         )
 
     def not_found(
         self, viewer: Viewer, text_key: str = "web_not_found", title_key: str = "web_tips"
     ) -> web.Response:
-        return self.message(title_key, t(text_key, LANG), 404, viewer)
+        """404 inside a section (a tip, a notice): the way back is to that section's list."""
+        back = {"web_tips": "/tips", "web_wanted": "/wanted"}.get(title_key, "/")
+        return self.message(
+            title_key, t(text_key, LANG), 404, viewer, (back, t(title_key, LANG).lower())
+        )
 
 
 async def province_name(tx: Tx) -> str:

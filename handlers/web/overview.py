@@ -21,10 +21,12 @@ from storage import digests as digest_store
 from storage import web_figures
 
 Digest = digest_figures.Digest
+PERIODS = ("today", "7d", "30d")  # the columns' ``data-period``
 
 
 @dataclass(frozen=True)
 class Row:
+    key: str  # the digest's figure (``data-figure``): stable for tests and scrapers
     label: str
     values: list[str]
     bars: list[int]  # 0-100 per column, for the SVG bar; empty: no bar
@@ -83,6 +85,7 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
         title=t("web_title", LANG, province=province),
         scope=viewer.scope_name,
         columns=[t("web_today", LANG), t("web_7_days", LANG), t("web_30_days", LANG)],
+        periods=PERIODS,
         rows=rows(figures),
         changes=changes(figures[2], previous),
         days=days,
@@ -137,8 +140,8 @@ def _bars(values: list[int]) -> list[int]:
     return [round(100 * v / top) if top else 0 for v in values]
 
 
-def _count_row(label: str, values: list[int], bars: bool = True) -> Row:
-    return Row(label, [_n(v) for v in values], _bars(values) if bars else [])
+def _count_row(key: str, label: str, values: list[int], bars: bool = True) -> Row:
+    return Row(key, label, [_n(v) for v in values], _bars(values) if bars else [])
 
 
 def _keys(dicts: list[dict[str, int]]) -> list[str]:
@@ -150,46 +153,56 @@ def _keys(dicts: list[dict[str, int]]) -> list[str]:
 
 
 def _median(d: Digest) -> str:
-    return span(d.ack_median, LANG) if d.ack_median else t("web_none", LANG)
+    """The median time to acknowledge; "—" only when nothing was acknowledged (a median
+    of 0, all acknowledged within the minute, is "0 phút", not "none")."""
+    if d.ack_median is None:
+        return t("web_none", LANG)
+    return span(d.ack_median, LANG)
 
 
 def rows(figures: list[Digest]) -> list[Row]:
     """The table; the state figures (open, overdue, verification) are the last column's
     reading, the same now for every column."""
     now = figures[-1]
-    found = [_count_row(t("web_new_total", LANG), [d.new_total for d in figures])]
+    found = [_count_row("new_total", t("web_new_total", LANG), [d.new_total for d in figures])]
     for code in _keys([d.new_by_category for d in figures]):
         found.append(
             _count_row(
+                f"new_by_category.{code}",
                 t("web_new_in", LANG, category=category_name(code, LANG)),
                 [d.new_by_category.get(code, 0) for d in figures],
             )
         )
-    found.append(_count_row(t("web_urgent_new", LANG), [len(d.urgent) for d in figures]))
+    found.append(_count_row("urgent", t("web_urgent_new", LANG), [len(d.urgent) for d in figures]))
     columns = len(figures)
-    found.append(_count_row(t("web_open_total", LANG), [now.open_total] * columns, False))
+    found.append(
+        _count_row("open_total", t("web_open_total", LANG), [now.open_total] * columns, False)
+    )
     for state in now.open_by_status:
         found.append(
             _count_row(
+                f"open_by_status.{state}",
                 t("web_open_in", LANG, state=status_label(state, LANG)),
                 [now.open_by_status[state]] * columns,
                 False,
             )
         )
-    found.append(_count_row(t("web_overdue_ack", LANG), [len(now.overdue_ack)] * columns, False))
-    found.append(Row(t("web_ack_median", LANG), [_median(d) for d in figures], []))
-    found.append(_count_row(t("web_transfers", LANG), [d.transfers for d in figures]))
+    overdue = [len(now.overdue_ack)] * columns
+    found.append(_count_row("overdue_ack", t("web_overdue_ack", LANG), overdue, False))
+    found.append(Row("ack_median", t("web_ack_median", LANG), [_median(d) for d in figures], []))
+    found.append(_count_row("transfers", t("web_transfers", LANG), [d.transfers for d in figures]))
     for outcome in _keys([d.closed_by_outcome for d in figures]):
         found.append(
             _count_row(
+                f"closed_by_outcome.{outcome}",
                 t("web_closed_in", LANG, outcome=outcome_label(outcome, LANG)),
                 [d.closed_by_outcome.get(outcome, 0) for d in figures],
             )
         )
-    found.append(_count_row(t("web_sightings", LANG), [d.wanted.sightings for d in figures]))
-    found.append(
-        _count_row(t("web_verification_over", LANG), [d.verification_over for d in figures], False)
-    )
+    sightings = [d.wanted.sightings for d in figures]
+    found.append(_count_row("sightings", t("web_sightings", LANG), sightings))
+    over = [d.verification_over for d in figures]
+    found.append(_count_row("verification_over", t("web_verification_over", LANG), over, False))
     return found
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -74,7 +75,7 @@ class WebServer:
             ),
         )
         self._runner: web.AppRunner | None = None
-        app = web.Application(middlewares=[security_headers])
+        app = web.Application(middlewares=[security_headers, self._missing_page])
         routes: dict[str, PageHandler] = {
             "/": overview.show,
             "/map": map_page.show,
@@ -88,7 +89,8 @@ class WebServer:
         }
         for path, page in routes.items():
             app.router.add_get(path, self._guarded(page))
-        app.router.add_get("/login", self.open_link)
+        app.router.add_get("/login", self.show_link)
+        app.router.add_post("/login", self.open_link)
         app.router.add_post("/logout", self.logout)
         app.router.add_static("/static", _static_dir())
         self.app = app
@@ -108,6 +110,18 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @web.middleware
+    async def _missing_page(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """An address we do not serve: our own page, with the menu and a way back, in
+        place of aiohttp's bare "404: Not Found"."""
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            viewer = await self.viewer(request)
+            back = ("/", t("web_overview", LANG).lower())
+            text = t("web_page_missing", LANG)
+            return self.pages.message("web_page_missing_title", text, 404, viewer, back)
 
     # ------------------------------------------------------------------ session ---------
     def _guarded(self, page: PageHandler) -> Handler:
@@ -129,9 +143,38 @@ class WebServer:
             unit = await units.get_unit(tx, officer.unit_id)
         return Viewer(officer, unit)
 
-    async def open_link(self, request: web.Request) -> web.StreamResponse:
+    async def show_link(self, request: web.Request) -> web.StreamResponse:
+        """A look at the link, which leaves it unused: Telegram's preview, a mail scanner
+        and the officer's own click all GET it. The page's button POSTs it back from our
+        own origin, so the session cookie is set in a same-site chain and holds even
+        when the click came from another site (a SameSite=Strict cookie set on a
+        redirect that another site started is not sent on the redirect's next hop)."""
+        token = request.query.get("t", "")
         try:
-            opened = await self.login.open_session(request.query.get("t", ""))
+            officer = await self.login.check_link(token)
+        except Refused as refused:
+            return self.pages.message("web_refused_title", t(REFUSALS[refused.reason], LANG), 403)
+        async with self.services.db.read() as tx:
+            unit = await units.get_unit(tx, officer.unit_id)
+        as_whom = t(
+            "web_login_as",
+            LANG,
+            name=officer.display_name,
+            role=t(f"role_{officer.role}", LANG),
+            unit=unit.name if unit else "?",
+        )
+        return self.pages.page(
+            "login.html", None, heading=t("web_login_title", LANG), as_whom=as_whom, token=token
+        )
+
+    async def open_link(self, request: web.Request) -> web.StreamResponse:
+        """The login page's button: spends the link and opens the session."""
+        if not self._from_our_page(request):
+            return self.pages.message("web_refused_title", t("web_refused_cross_site", LANG), 403)
+        form = await request.post()
+        token = form.get("t")
+        try:
+            opened = await self.login.open_session(token if isinstance(token, str) else "")
         except Refused as refused:
             return self.pages.message("web_refused_title", t(REFUSALS[refused.reason], LANG), 403)
         response = web.Response(status=303, headers={"Location": "/"})
@@ -147,6 +190,21 @@ class WebServer:
         log.info("web session opened for officer %d", opened.officer.id)
         return response
 
+    def _from_our_page(self, request: web.Request) -> bool:
+        """A login POST must come from our own login page (no other site may log a
+        browser in as whoever's link it holds). Browsers say where a request comes from
+        in ``Sec-Fetch-Site``; where it is missing, ``Origin`` (which is ``null`` under our
+        no-referrer policy, hence only a real origin counts); a client that sends neither
+        is not a browser another site can drive."""
+        site = request.headers.get("Sec-Fetch-Site")
+        if site is not None:
+            return site == "same-origin"
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True
+        ours = {_origin(base_url(self.services.settings)), f"{request.scheme}://{request.host}"}
+        return origin in ours
+
     async def logout(self, request: web.Request) -> web.StreamResponse:
         cookie = request.cookies.get(COOKIE)
         if cookie:
@@ -154,6 +212,11 @@ class WebServer:
         response = self.pages.message("web_logout", t("web_logged_out", LANG), 200)
         response.del_cookie(COOKIE, path="/")
         return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _static_dir() -> str:

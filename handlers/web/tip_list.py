@@ -8,6 +8,7 @@ Overdue is the digest's and the escalation's rule (bot/deadlines.py ``ack_limit`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,10 +34,14 @@ from handlers.web.common import (
 from storage import units, web_pages
 from storage.db import parse_utc, utc_text
 from storage.digests import OPEN_STATUSES
+from storage.web_pages import COUNT_CAP
 
 PAGE_SIZE = 25
 STATUSES = ("open", *OPEN_STATUSES, "closed")
-MAX_PAGE = 100_000
+#: The deepest page opened by its number (as far as the count goes one by one); deeper
+#: pages are reached by "next", whose cursor costs a page whatever the depth.
+MAX_PAGE = COUNT_CAP // PAGE_SIZE
+MAX_LABEL = 10**9
 
 
 @dataclass
@@ -135,17 +140,38 @@ def overdue_cuts(settings: Settings, now: datetime) -> tuple[str, str]:
     return utc_text(now - ack_limit(True, settings)), utc_text(now - ack_limit(False, settings))
 
 
+def _number(text: str, top: int) -> int | None:
+    """A positive whole number of at most ``top`` from a query value, else None (query
+    values are typed by anyone)."""
+    if not (text.isascii() and text.isdecimal()) or len(text) > 12:
+        return None
+    value = int(text)
+    return value if 1 <= value <= top else None
+
+
+def _cursor(query: Mapping[str, str]) -> web_pages.Cursor | None:
+    for name, newer in (("after", False), ("before", True)):
+        tip_id = _number(query.get(name, ""), 2**62)
+        if tip_id is not None:
+            return web_pages.Cursor(tip_id, newer)
+    return None
+
+
 async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """Page numbers up to :data:`MAX_PAGE` open directly (an OFFSET over the filter's
+    index); "next" and "previous" carry a cursor (the tip at the page's edge), so paging
+    on past them costs a page, not the pages before it. ``page`` beside a cursor is only
+    the label."""
     s = pages.services
     now = s.clock()
     f, asked = await read_filters(pages, request, viewer, now)
-    page_text = request.query.get("page", "1")
-    page = int(page_text) if page_text.isascii() and page_text.isdecimal() else 1
-    page = min(max(1, page), MAX_PAGE)
+    cursor = _cursor(request.query)
+    page = _number(request.query.get("page", ""), MAX_LABEL) or 1
+    if cursor is None:
+        page = min(page, MAX_PAGE)
     async with s.db.read() as tx:
         if asked.unknown_commune or (f.start and f.end and f.end <= f.start):
-            listed: list[web_pages.ListedTip] = []
-            total = 0
+            found = web_pages.TipPage([], 0, True, False)
         else:
             first = await web_pages.oldest(tx)
             tz = s.settings.tz
@@ -155,12 +181,44 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
                     utc_text(local_start(parse_utc(first).astimezone(tz).date(), tz)),
                     utc_text(local_end(now.astimezone(tz).date(), tz)),
                 )
-            listed, total = await web_pages.tip_page(
-                tx, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, day_range=day_range
-            )
+
+            async def read(cursor: web_pages.Cursor | None, page: int) -> web_pages.TipPage:
+                return await web_pages.tip_page(
+                    tx,
+                    f,
+                    limit=PAGE_SIZE,
+                    offset=(page - 1) * PAGE_SIZE,
+                    cursor=cursor,
+                    day_range=day_range,
+                )
+
+            found = await read(cursor, page)
+            if cursor is not None and cursor.newer and not found.more:
+                page = 1  # "previous" reached the newest tips: that is the first page
+                found = await read(None, 1)
         province = await province_name(tx)
-    pages_total = max(1, -(-total // PAGE_SIZE))
     query = asked.values
+    listed = found.tips
+    older = found.more if not (cursor and cursor.newer) else bool(listed)
+    previous = None
+    if page > 1 and listed:
+        previous = (
+            with_query("/tips", query)
+            if page == 2
+            else with_query("/tips", query, before=str(listed[0].id), page=str(page - 1))
+        )
+    following = None
+    if older and listed:
+        following = with_query("/tips", query, after=str(listed[-1].id), page=str(page + 1))
+    if found.exact:
+        count = t("web_tips_count", LANG, n=number(found.total, LANG, 0))
+        pages_total = max(1, -(-found.total // PAGE_SIZE))
+        page_label = t(
+            "web_page_of", LANG, page=number(page, LANG, 0), pages=number(pages_total, LANG, 0)
+        )
+    else:
+        count = t("web_tips_count_over", LANG, n=number(web_pages.COUNT_CAP, LANG, 0))
+        page_label = t("web_page_n", LANG, page=number(page, LANG, 0))
     filtered = any(query.values())
     return pages.page(
         "list.html",
@@ -179,7 +237,7 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
             }
             for tip in listed
         ],
-        count=t("web_tips_count", LANG, n=number(total, LANG, 0)),
+        count=count,
         problems=asked.problems,
         summary=t("web_filter_summary", LANG, filters=", ".join(asked.summary))
         if asked.summary
@@ -188,7 +246,7 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
         statuses=[(code, state_name(code)) for code in STATUSES],
         categories=[(c.code, category_name(c.code, LANG)) for c in CATEGORIES],
         asked=query,
-        page_label=t("web_page_of", LANG, page=page, pages=pages_total),
-        previous=with_query("/tips", query, page=str(page - 1)) if page > 1 else None,
-        following=with_query("/tips", query, page=str(page + 1)) if page < pages_total else None,
+        page_label=page_label,
+        previous=previous,
+        following=following,
     )
