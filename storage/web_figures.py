@@ -112,3 +112,17 @@ async def open_received_before(tx: Tx, before: str, unit_id: int) -> list[TipLin
         (unit_id, *OPEN_STATUSES, before),
     )
     return [line(row) for row in rows]
+
+
+async def figures_stamp(tx: Tx) -> tuple[object, ...]:
+    """What changes whenever a figure of the digest may: a new tip, a new event on any
+    tip (every change of a tip's state writes one, in the same transaction), a wanted
+    notice issued, withdrawn or marked dangerous. Three index lookups and a small table:
+    cheap enough to ask before every view of the overview."""
+    row = await tx.fetchone(
+        "SELECT (SELECT MAX(id) FROM tips), (SELECT MAX(id) FROM tip_events),"
+        " (SELECT COUNT(*) FROM wanted_notices),"
+        " (SELECT COALESCE(SUM(status = 'active'), 0) FROM wanted_notices),"
+        " (SELECT COALESCE(SUM(dangerous), 0) FROM wanted_notices)"
+    )
+    return tuple(row) if row is not None else ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from jinja2 import Environment
 
 from bot.services import Services
 from config.texts import t
+from handlers.web.figure_cache import FigureCache
 from storage import digests as digest_store
 from storage.db import Tx
 from storage.officers import Officer
@@ -105,6 +107,7 @@ class Pages:
 
     services: Services
     templates: Environment
+    figures: FigureCache[Any]  # the overview's (overview.Figures), kept between views
 
     def page(
         self,

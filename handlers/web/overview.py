@@ -58,9 +58,20 @@ def span_period(key: str, today: date, days: int, settings: Settings) -> digest_
     return digest_periods.Period(digest_periods.DAILY, f"web-{key}", start, end)
 
 
-async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+@dataclass(frozen=True)
+class Figures:
+    """What the overview shows for one scope, computed at one moment."""
+
+    periods: list[Digest]
+    previous: Digest  # the 30 days before the last 30
+    days: list[Day]
+
+
+async def compute(pages: Pages, scope: int | None, now: datetime) -> Figures:
+    """The digest's own figures for the overview's periods (see figure_cache.py for why
+    they are kept between views)."""
     s = pages.services
-    settings, now = s.settings, s.clock()
+    settings = s.settings
     today = now.astimezone(settings.tz).date()
     periods = [
         span_period("today", today, 1, settings),
@@ -68,7 +79,6 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
         span_period("30d", today, 30, settings),
     ]
     before = span_period("30d-before", today - timedelta(days=30), 30, settings)
-    scope = viewer.unit_id
     # the "as of now" figures are read once, with the 30 days, and shown in every column
     figures = [
         await digest_figures.compute(s.db, settings, p, now, scope, state=p is periods[2])
@@ -76,6 +86,15 @@ async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.Stream
     ]
     previous = await digest_figures.compute(s.db, settings, before, now, scope, state=False)
     days = await daily_chart(pages, periods[2], today, now, scope)
+    return Figures(figures, previous, days)
+
+
+async def show(pages: Pages, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    s = pages.services
+    settings = s.settings
+    now, kept = await pages.figures.get(viewer.unit_id)
+    found: Figures = kept
+    figures, previous, days = found.periods, found.previous, found.days
     async with s.db.read() as tx:
         province = await province_name(tx)
     return pages.page(

@@ -10,6 +10,8 @@ module of its own (overview, map_page, tip_list, tip_detail, wanted_page, downlo
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,6 +25,7 @@ from bot.web_login import SESSION_LIFETIME, Refusal, Refused, WebLogin, base_url
 from config.texts import t
 from handlers.web import downloads, map_page, overview, tip_detail, tip_list, wanted_page
 from handlers.web.common import LANG, Pages, Viewer
+from handlers.web.figure_cache import FigureCache
 from storage import units
 
 log = logging.getLogger(__name__)
@@ -67,13 +70,22 @@ class WebServer:
         self.port = port if port is not None else (settings.web_port or 0)
         self.login = WebLogin(services.db, settings, services.clock, services.people)
         self.secure = base_url(settings).startswith("https://")
+        tz = settings.tz
+        self.figures: FigureCache[overview.Figures] = FigureCache(
+            services.db,
+            services.clock,
+            lambda scope, now: overview.compute(self.pages, scope, now),
+            today=lambda now: now.astimezone(tz).date(),
+        )
         self.pages = Pages(
             services,
             Environment(
                 loader=PackageLoader("handlers.web", "templates"),
                 autoescape=select_autoescape(["html"]),
             ),
+            self.figures,
         )
+        self._warm: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         app = web.Application(middlewares=[security_headers, self._missing_page])
         routes: dict[str, PageHandler] = {
@@ -105,8 +117,14 @@ class WebServer:
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
         log.info("web page on http://%s:%d", self.host, self.port)
+        self._warm = asyncio.create_task(self.figures.run())
 
     async def stop(self) -> None:
+        if self._warm is not None:
+            self._warm.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warm
+            self._warm = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
