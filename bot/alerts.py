@@ -15,6 +15,20 @@ from storage.outbox import OutboxRow
 LANG = "vi"
 
 
+async def alert_duty(tx: Tx, text: str, *, purpose: str) -> bool:
+    """Into the duty group, or the supervisors' group while no duty group is bound; False
+    when neither is bound (the caller's log line is then all there is)."""
+    province = await units.get_province(tx)
+    if province is None:
+        return False
+    target = await bindings.for_unit(tx, "duty", province.id)
+    target = target or await bindings.for_unit(tx, "supervisors", province.id)
+    if target is None:
+        return False
+    await outbox.enqueue_text(tx, text, at=tx.now_text(), purpose=purpose, chat_id=target.chat_id)
+    return True
+
+
 class Alerts:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -23,21 +37,12 @@ class Alerts:
         """An incoming event nobody can read, or whose handling failed every time, is set
         aside, once, and a person is told: the duty group, or the supervisors when no duty
         group is bound. The alert names the event's key and the error's class only."""
-        province = await units.get_province(tx)
-        if province is None:
-            return
-        target = await bindings.for_unit(tx, "duty", province.id)
-        target = target or await bindings.for_unit(tx, "supervisors", province.id)
-        if target is None:
-            return
-        await outbox.enqueue_text(
+        await alert_duty(
             tx,
             t("inbox_failed", LANG, event=event_key, error=reason)
             if failed
             else t("inbox_refused", LANG, event=event_key),
-            at=tx.now_text(),
             purpose="inbox_alert",
-            chat_id=target.chat_id,
         )
 
     async def on_delivery_failure(self, tx: Tx, row: OutboxRow, error: str) -> None:

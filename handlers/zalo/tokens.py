@@ -40,12 +40,13 @@ from typing import Any
 
 import aiohttp
 
+from bot.alerts import alert_duty
 from bot.clock import Clock, Sleep
 from bot.crypto import IdentityBox
 from config.settings import Settings
 from config.texts import t
 from handlers.zalo.client import TOKEN_INVALID, ZaloApiError
-from storage import bindings, outbox, units, zalo_tokens
+from storage import zalo_tokens
 from storage.db import Database, Tx, parse_utc, utc_text
 
 log = logging.getLogger(__name__)
@@ -439,16 +440,4 @@ def _refresh_life(pair: Pair | None) -> timedelta:
 
 
 async def _alert(tx: Tx, text: str) -> bool:
-    """Into the duty group, or the supervisors' group while no duty group is bound (as
-    bot/alerts.py does); False when neither is bound (the log line stays)."""
-    province = await units.get_province(tx)
-    if province is None:
-        return False
-    target = await bindings.for_unit(tx, "duty", province.id)
-    target = target or await bindings.for_unit(tx, "supervisors", province.id)
-    if target is None:
-        return False
-    await outbox.enqueue_text(
-        tx, text, at=tx.now_text(), purpose="zalo_token_alert", chat_id=target.chat_id
-    )
-    return True
+    return await alert_duty(tx, text, purpose="zalo_token_alert")
