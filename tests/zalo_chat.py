@@ -21,6 +21,7 @@ from handlers.zalo.client import ZaloClient
 from handlers.zalo.fake import ACCESS_TOKEN, FakeZaloOA
 from handlers.zalo.sender import ZaloSender
 from storage import outbox, reporters
+from tests import zalo_screen as screen
 from tests.harness import Harness, close_harness, open_harness
 
 APP_ID = "1234567890123456789"
@@ -88,26 +89,16 @@ class ZaloCitizen:
         await self.says(payload)
 
     def texts(self) -> list[str]:
-        return [str(m.get("text") or "") for m in self.world.oa.sent_to(self.uid)]
+        return screen.texts(self.world.oa, self.uid)
 
     def last(self) -> str:
-        texts = [text for text in self.texts() if text]
-        return texts[-1] if texts else ""
+        return screen.last(self.texts())
 
     def number_of(self, label: str) -> str:
-        """The number the newest numbered list gives the option with ``label``."""
-        for text in reversed(self.texts()):
-            for line in text.splitlines():
-                head, dot, rest = line.partition(". ")
-                if dot and head.isdigit() and label in rest:
-                    return head
-        raise AssertionError(f"no numbered option {label!r}")
+        return screen.number_of(self.texts(), label)
 
     def receipt(self) -> str:
-        for text in reversed(self.texts()):
-            if "Mã tin báo của bạn:" in text:
-                return text.split("Mã tin báo của bạn:")[1].split()[0]
-        raise AssertionError("no receipt shown")
+        return screen.receipt(self.texts())
 
 
 async def open_zalo(tmp_path: Path, **settings: Any) -> ZaloWorld:

@@ -34,6 +34,7 @@ from handlers.zalo.fake import FakeZaloOA
 from handlers.zalo.tokens import TokenKeeper, ZaloOAuth
 from storage import inbox, outbox
 from storage.db import utc_text
+from tests import zalo_screen as screen
 from tests.harness import Harness, open_harness
 from tests.police import QUEUE, setup_unit
 
@@ -163,25 +164,16 @@ class Citizen:
         await self.says(payloads[0])
 
     def texts(self) -> list[str]:
-        return [str(m.get("text") or "") for m in self.w.oa.sent_to(self.uid)]
+        return screen.texts(self.w.oa, self.uid)
 
     def last(self) -> str:
-        texts = [text for text in self.texts() if text]
-        return texts[-1] if texts else ""
+        return screen.last(self.texts())
 
     def number_of(self, label: str) -> str:
-        for text in reversed(self.texts()):
-            for line in text.splitlines():
-                head, dot, rest = line.partition(". ")
-                if dot and head.isdigit() and label in rest:
-                    return head
-        raise AssertionError(f"no numbered option {label!r} in {self.texts()[-1:]}")
+        return screen.number_of(self.texts(), label)
 
     def receipt(self) -> str:
-        for text in reversed(self.texts()):
-            if "Mã tin báo của bạn:" in text:
-                return text.split("Mã tin báo của bạn:")[1].split()[0]
-        raise AssertionError("no receipt shown")
+        return screen.receipt(self.texts())
 
 
 @dataclass

@@ -54,7 +54,6 @@ database batch that caused it is committed to disk (``Database.sync``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import warnings
@@ -80,6 +79,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
+from handlers.nap import nap
 from handlers.telegram.render import Found, messages, render, stored_uploads
 from handlers.telegram.sendlimits import (
     SendLimiter,
@@ -235,26 +235,15 @@ class OutboxSender:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _sleep(self, *, seconds: float, version: int | None) -> None:
-        """Sleep up to ``seconds``; end early when woken (this process wrote rows, or a
-        send ended) or when the database's ``data_version`` moved (another process did:
-        ``tinbao wanted withdraw`` writes its notices to the outbox from the command line,
-        and would otherwise wait for the next timeout)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not self._stopping:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(remaining, self.idle_poll))
-                return
-            if version is None:
-                continue
-            try:
-                if await self.db.data_version() != version:
-                    return
-            except Exception:  # pragma: no cover - the pass will say what is wrong
-                return
+        """Sleep up to ``seconds``, or less when woken (handlers/nap.py)."""
+        await nap(
+            self._wake,
+            self.db,
+            seconds=seconds,
+            version=version,
+            poll=self.idle_poll,
+            stopping=lambda: self._stopping,
+        )
 
     def stop(self) -> None:
         self._stopping = True

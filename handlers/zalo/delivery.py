@@ -18,13 +18,13 @@ Before anything leaves, the database batch that caused it is committed to disk
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot import reach
 from bot.clock import Clock
+from handlers.nap import nap
 from handlers.zalo.sender import NotZalo, ZaloSender
 from storage import outbox, reporters
 from storage.db import Database, parse_utc, utc_text
@@ -117,22 +117,15 @@ class ZaloDelivery:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _sleep(self, seconds: float, version: int | None) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not self._stopping:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(remaining, self.idle_poll))
-                return
-            if version is None:
-                continue
-            try:
-                if await self.db.data_version() != version:
-                    return
-            except Exception:  # pragma: no cover - the pass will say what is wrong
-                return
+        """Sleep up to ``seconds``, or less when woken (handlers/nap.py)."""
+        await nap(
+            self._wake,
+            self.db,
+            seconds=seconds,
+            version=version,
+            poll=self.idle_poll,
+            stopping=lambda: self._stopping,
+        )
 
     async def _start_due(self) -> tuple[list[asyncio.Task[str]], float]:
         """Hold what waits for unreachable citizens, then start a task for the head row
