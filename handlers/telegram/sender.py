@@ -79,7 +79,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.people import People
-from handlers.nap import nap
+from handlers.nap import pass_until_stopped
 from handlers.telegram.render import Found, messages, render, stored_uploads
 from handlers.telegram.sendlimits import (
     SendLimiter,
@@ -214,36 +214,23 @@ class OutboxSender:
         """Background loop for a running bot: start what may go, then sleep until a row
         or a limit's slot is due, a send ended, this process wrote rows (:meth:`wake`),
         or another process did (``data_version``)."""
-        strikes = 0
         try:
-            while not self._stopping:
-                self._wake.clear()  # before the pass, so a wake during it is not lost
-                version: int | None = None
-                try:
-                    # read before the pass: a row another process commits during it changes
-                    # the version, and the sleep below ends at once instead of missing it
-                    version = await self.db.data_version()
-                    _, pause = await self._start_due()
-                    strikes = 0
-                except Exception:  # the database is unwell: keep the loop, slow down
-                    strikes += 1
-                    pause = min(IDLE_SECONDS, 2.0**strikes)
-                    log.exception("outbox pass failed; next in %.0f s", pause)
-                await self._sleep(seconds=pause, version=version)
+            await pass_until_stopped(
+                self._pass,
+                self._wake,
+                self.db,
+                poll=self.idle_poll,
+                longest=IDLE_SECONDS,
+                stopping=lambda: self._stopping,
+                what="outbox",
+            )
         finally:
             if self._tasks:  # let the sends under way finish and record their answers
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _sleep(self, *, seconds: float, version: int | None) -> None:
-        """Sleep up to ``seconds``, or less when woken (handlers/nap.py)."""
-        await nap(
-            self._wake,
-            self.db,
-            seconds=seconds,
-            version=version,
-            poll=self.idle_poll,
-            stopping=lambda: self._stopping,
-        )
+    async def _pass(self) -> float:
+        _, pause = await self._start_due()
+        return pause
 
     def stop(self) -> None:
         self._stopping = True

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from bot import reach
 from bot.clock import Clock
-from handlers.nap import nap
+from handlers.nap import pass_until_stopped
 from handlers.zalo.sender import NotZalo, ZaloSender
 from storage import outbox, reporters
 from storage.db import Database, parse_utc, utc_text
@@ -98,34 +98,23 @@ class ZaloDelivery:
 
     async def run(self) -> None:
         """Until stopped: start what is due, then sleep until something may be."""
-        strikes = 0
         try:
-            while not self._stopping:
-                self._wake.clear()  # before the pass, so a wake during it is not lost
-                version: int | None = None
-                try:
-                    version = await self.db.data_version()
-                    _, pause = await self._start_due()
-                    strikes = 0
-                except Exception:  # the database is unwell: keep the loop, slow down
-                    strikes += 1
-                    pause = min(IDLE_SECONDS, 2.0**strikes)
-                    log.exception("zalo outbox pass failed; next in %.0f s", pause)
-                await self._sleep(pause, version)
+            await pass_until_stopped(
+                self._pass,
+                self._wake,
+                self.db,
+                poll=self.idle_poll,
+                longest=IDLE_SECONDS,
+                stopping=lambda: self._stopping,
+                what="zalo outbox",
+            )
         finally:
             if self._tasks:  # let the sends under way finish and record their answers
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _sleep(self, seconds: float, version: int | None) -> None:
-        """Sleep up to ``seconds``, or less when woken (handlers/nap.py)."""
-        await nap(
-            self._wake,
-            self.db,
-            seconds=seconds,
-            version=version,
-            poll=self.idle_poll,
-            stopping=lambda: self._stopping,
-        )
+    async def _pass(self) -> float:
+        _, pause = await self._start_due()
+        return pause
 
     async def _start_due(self) -> tuple[list[asyncio.Task[str]], float]:
         """Hold what waits for unreachable citizens, then start a task for the head row
